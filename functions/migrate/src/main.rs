@@ -1,0 +1,42 @@
+//! `migrate`: a Lambda function when `AWS_LAMBDA_RUNTIME_API` is set, a CLI otherwise.
+
+use std::process::ExitCode;
+
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use migrate::{Invocation, Report, cli, execute, report_failed, settings_from_env};
+use podium_shared::{DatabaseUrl, telemetry};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    if !telemetry::on_lambda() {
+        telemetry::init("warn");
+        return cli::main().await;
+    }
+    telemetry::init("info");
+    match lambda().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "migrate function stopped");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn lambda() -> Result<(), Error> {
+    // Read once per cold start; a missing or malformed setting stops the function with its name.
+    let url = DatabaseUrl::from_env()?;
+    let settings = settings_from_env()?;
+    tracing::info!(database = %url, "migrate function ready");
+    lambda_runtime::run(service_fn(
+        async |event: LambdaEvent<Invocation>| -> Result<Report, Error> {
+            let (command, settings) = event.payload.resolve(settings)?;
+            let report = execute(command, &url, settings).await?;
+            // A failed verify is a function error, so the invoker cannot miss it.
+            match report_failed(&report) {
+                Some(err) => Err(err.into()),
+                None => Ok(report),
+            }
+        },
+    ))
+    .await
+}

@@ -1,0 +1,2 @@
+DROP TABLE login_requests;
+DROP TABLE magic_link_redemptions;

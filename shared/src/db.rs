@@ -1,0 +1,35 @@
+//! Database connections.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
+
+use crate::config::DatabaseUrl;
+
+/// A small pool that connects on first use. A Lambda instance serves one request at a time, so
+/// two connections are plenty; `PODIUM_DATABASE_POOL_SIZE` changes it (containers).
+pub fn lazy_pool(url: &DatabaseUrl, application_name: &str) -> PgPool {
+    let size = std::env::var("PODIUM_DATABASE_POOL_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2);
+    PgPoolOptions::new()
+        .max_connections(size)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(5))
+        .idle_timeout(Some(Duration::from_secs(300)))
+        .connect_lazy_with(options(url, application_name))
+}
+
+/// One connection, for tools that hold session state (the migration lock).
+pub async fn connect(
+    url: &DatabaseUrl,
+    application_name: &str,
+) -> Result<PgConnection, sqlx::Error> {
+    PgConnection::connect_with(&options(url, application_name)).await
+}
+
+fn options(url: &DatabaseUrl, application_name: &str) -> PgConnectOptions {
+    url.connect_options().application_name(application_name)
+}

@@ -1,0 +1,12 @@
+//! Podium's data crate: configuration, database connections, schema migrations, and (one module
+//! per table) the queries the functions run. Functions depend on this crate and on nothing else
+//! of the workspace.
+
+pub mod config;
+pub mod db;
+pub mod migrations;
+pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use config::{ConfigError, DatabaseUrl};

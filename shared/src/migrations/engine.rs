@@ -1,0 +1,814 @@
+//! Applying, reverting, planning, verifying and adopting migrations.
+//!
+//! Every command that changes the database first takes a session-level advisory lock on its own
+//! connection, waiting at most `Settings::lock_wait`. Session locks die with their connection,
+//! so a crashed or killed holder never leaves one behind. Each migration runs in its own
+//! transaction (unless its file opts out) with `lock_timeout` and `statement_timeout` set; the
+//! statements run are exactly those `plan` prints.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sqlx::{AssertSqlSafe, PgConnection};
+
+use super::fingerprint::SchemaFingerprint;
+use super::history::{self, AppliedMigration};
+use super::source::{Migration, MigrationSet};
+
+/// The advisory lock key ("podiummg"). Advisory locks are per database.
+pub const LOCK_KEY: i64 = 0x706f_6469_756d_6d67;
+
+/// Alembic revisions of the original service whose schema equals ours after a given version.
+pub const ALEMBIC_REVISIONS: [(&str, i64); 3] = [
+    ("eb4f2bdf228a", 1),
+    ("68760cdd30c1", 2),
+    ("e10bb6a39187", 3),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// How long a run waits for another run's lock before giving up.
+    pub lock_wait: Duration,
+    /// PostgreSQL `lock_timeout` while a migration runs.
+    pub lock_timeout: Duration,
+    /// PostgreSQL `statement_timeout` while a migration runs.
+    pub statement_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            lock_wait: Duration::from_secs(60),
+            lock_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// What a statement of a plan is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatementKind {
+    /// BEGIN, COMMIT, SET/RESET of the timeouts.
+    Control,
+    /// A statement of the migration file, starting on `line`.
+    Migration { line: usize },
+    /// A change to the bookkeeping table.
+    Bookkeeping,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedStatement {
+    pub sql: String,
+    #[serde(flatten)]
+    pub kind: StatementKind,
+}
+
+/// One migration to apply or revert, as the exact statements that will run.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedStep {
+    pub version: i64,
+    pub name: String,
+    pub direction: Direction,
+    pub transactional: bool,
+    pub statements: Vec<PlannedStatement>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub direction: Direction,
+    /// Statements run before any step (creating the bookkeeping table).
+    pub preamble: Vec<String>,
+    pub steps: Vec<PlannedStep>,
+}
+
+impl Plan {
+    /// The whole plan as one SQL script, runnable with psql.
+    pub fn to_sql(&self) -> String {
+        let mut out = String::new();
+        for sql in &self.preamble {
+            out.push_str(sql);
+            out.push_str(";\n");
+        }
+        for step in &self.steps {
+            let file = format!(
+                "{:03}_{}.{}.sql",
+                step.version,
+                step.name,
+                if step.direction == Direction::Up {
+                    "up"
+                } else {
+                    "down"
+                }
+            );
+            let tx = if step.transactional {
+                ""
+            } else {
+                ", outside a transaction"
+            };
+            out.push_str(&format!("\n-- {file}{tx}\n"));
+            for statement in &step.statements {
+                out.push_str(&statement.sql);
+                out.push_str(";\n");
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Applied,
+    Pending,
+    /// Started outside a transaction and not finished (or a revert that did not finish).
+    Failed,
+    /// Recorded in the database, unknown to this binary.
+    Unknown,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrationStatus {
+    pub version: i64,
+    pub name: String,
+    pub state: State,
+    pub installed_on: Option<chrono::DateTime<chrono::Utc>>,
+    pub duration_ms: Option<f64>,
+    /// Whether the recorded checksum equals this binary's file (None when not comparable).
+    pub checksum_matches: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub current_version: i64,
+    pub latest_version: i64,
+    pub migrations: Vec<MigrationStatus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    pub version: i64,
+    pub name: String,
+    pub duration_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub direction: Direction,
+    /// The migrations applied (up) or reverted (down), in the order they ran.
+    pub steps: Vec<StepReport>,
+    pub current_version: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub current_version: i64,
+    pub pending: Vec<i64>,
+    pub schema_digest: String,
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AdoptReport {
+    pub alembic_revision: String,
+    /// Our migrations recorded as applied without running them.
+    pub marked_applied: Vec<i64>,
+    /// What `up` will still apply.
+    pub pending: Vec<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(
+        "another migration run holds the migration lock{}; gave up after waiting {waited:?} \
+         (set PODIUM_MIGRATE_LOCK_WAIT or --lock-wait to wait longer)",
+        holder.map(|pid| format!(" (PostgreSQL backend pid {pid})")).unwrap_or_default()
+    )]
+    LockTimeout {
+        waited: Duration,
+        holder: Option<i32>,
+    },
+    #[error("{0}")]
+    Refused(String),
+    #[error(
+        "migration {label} ({direction}) failed at statement {index} of {count} (line {line} of its file): {message}\n\
+         statement: {statement}\n{aftermath}"
+    )]
+    Failed {
+        label: String,
+        direction: &'static str,
+        index: usize,
+        count: usize,
+        line: usize,
+        statement: String,
+        message: String,
+        aftermath: &'static str,
+    },
+    #[error("verification failed:\n{}", .0.join("\n"))]
+    VerifyFailed(Vec<String>),
+}
+
+impl MigrateError {
+    /// The report of a failed `verify`, when that is what this error is.
+    pub fn verify_problems(&self) -> Option<&[String]> {
+        match self {
+            Self::VerifyFailed(problems) => Some(problems),
+            _ => None,
+        }
+    }
+}
+
+/// Which migrations `down` reverts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownTarget {
+    Steps(usize),
+    /// Revert every migration above this version (0 reverts all).
+    To(i64),
+}
+
+#[derive(Debug, Clone)]
+pub struct Migrator {
+    set: MigrationSet,
+    settings: Settings,
+}
+
+impl Migrator {
+    pub fn new(set: MigrationSet, settings: Settings) -> Self {
+        Self { set, settings }
+    }
+
+    pub fn embedded(settings: Settings) -> Self {
+        Self::new(MigrationSet::embedded(), settings)
+    }
+
+    pub fn set(&self) -> &MigrationSet {
+        &self.set
+    }
+
+    #[tracing::instrument(skip_all)]
+    pub async fn status(&self, conn: &mut PgConnection) -> Result<StatusReport, MigrateError> {
+        let applied = history::read(conn).await?;
+        let recorded: BTreeMap<i64, &AppliedMigration> =
+            applied.iter().map(|a| (a.version, a)).collect();
+        let mut versions: Vec<i64> = self
+            .set
+            .iter()
+            .map(|m| m.version)
+            .chain(recorded.keys().copied())
+            .collect();
+        versions.sort_unstable();
+        versions.dedup();
+        let migrations = versions
+            .into_iter()
+            .map(|version| {
+                let known = self.set.get(version);
+                let row = recorded.get(&version);
+                let state = match (known, row) {
+                    (_, Some(r)) if !r.success => State::Failed,
+                    (None, Some(_)) => State::Unknown,
+                    (Some(_), Some(_)) => State::Applied,
+                    _ => State::Pending,
+                };
+                MigrationStatus {
+                    version,
+                    name: known.map_or_else(
+                        || {
+                            row.map(|r| r.description.replace(' ', "_"))
+                                .unwrap_or_default()
+                        },
+                        |m| m.name.to_string(),
+                    ),
+                    state,
+                    installed_on: row.map(|r| r.installed_on),
+                    duration_ms: row
+                        .filter(|r| r.success)
+                        .map(|r| r.execution_time as f64 / 1e6),
+                    checksum_matches: known.zip(row).map(|(m, r)| m.checksum() == r.checksum),
+                }
+            })
+            .collect();
+        Ok(StatusReport {
+            current_version: current_version(&applied),
+            latest_version: self.set.latest_version(),
+            migrations,
+        })
+    }
+
+    /// The statements `up` would run now (to `to`, or to the latest version).
+    pub async fn plan_up(
+        &self,
+        conn: &mut PgConnection,
+        to: Option<i64>,
+    ) -> Result<Plan, MigrateError> {
+        let applied = history::read(conn).await?;
+        self.check_history(&applied)?;
+        let to = self.target(to)?;
+        let done: Vec<i64> = applied.iter().map(|a| a.version).collect();
+        let steps = self
+            .set
+            .iter()
+            .filter(|m| m.version <= to && !done.contains(&m.version))
+            .map(|m| self.step(m, Direction::Up))
+            .collect();
+        Ok(Plan {
+            direction: Direction::Up,
+            preamble: vec![history::CREATE_TABLE.to_owned()],
+            steps,
+        })
+    }
+
+    /// The statements `down` would run now.
+    pub async fn plan_down(
+        &self,
+        conn: &mut PgConnection,
+        target: DownTarget,
+    ) -> Result<Plan, MigrateError> {
+        let applied = history::read(conn).await?;
+        self.check_history(&applied)?;
+        let newest_first = applied.iter().rev();
+        let chosen: Vec<&AppliedMigration> = match target {
+            DownTarget::Steps(n) => newest_first.take(n).collect(),
+            DownTarget::To(version) => {
+                if version != 0 {
+                    self.target(Some(version))?;
+                }
+                newest_first.take_while(|a| a.version > version).collect()
+            }
+        };
+        let steps = chosen
+            .into_iter()
+            .filter_map(|a| self.set.get(a.version))
+            .map(|m| self.step(m, Direction::Down))
+            .collect();
+        Ok(Plan {
+            direction: Direction::Down,
+            preamble: Vec::new(),
+            steps,
+        })
+    }
+
+    /// Applies pending migrations up to `to` (or all), under the migration lock.
+    #[tracing::instrument(skip(self, conn))]
+    pub async fn up(
+        &self,
+        conn: &mut PgConnection,
+        to: Option<i64>,
+    ) -> Result<RunReport, MigrateError> {
+        self.locked(conn, async |this, conn| {
+            let plan = this.plan_up(conn, to).await?;
+            this.execute(conn, &plan).await
+        })
+        .await
+    }
+
+    /// Reverts applied migrations, newest first, under the migration lock.
+    #[tracing::instrument(skip(self, conn))]
+    pub async fn down(
+        &self,
+        conn: &mut PgConnection,
+        target: DownTarget,
+    ) -> Result<RunReport, MigrateError> {
+        self.locked(conn, async |this, conn| {
+            let plan = this.plan_down(conn, target).await?;
+            this.execute(conn, &plan).await
+        })
+        .await
+    }
+
+    /// Checks that history and live schema are what this binary's migrations produce.
+    /// Returns the report; `Err(VerifyFailed)` when anything is wrong.
+    #[tracing::instrument(skip_all)]
+    pub async fn verify(&self, conn: &mut PgConnection) -> Result<VerifyReport, MigrateError> {
+        let report = self.verify_report(conn).await?;
+        if report.ok {
+            Ok(report)
+        } else {
+            Err(MigrateError::VerifyFailed(report.problems))
+        }
+    }
+
+    /// Like `verify`, but returns the report whatever it found.
+    pub async fn verify_report(
+        &self,
+        conn: &mut PgConnection,
+    ) -> Result<VerifyReport, MigrateError> {
+        let applied = history::read(conn).await?;
+        let mut problems = self.history_problems(&applied);
+        for version in history::duplicated_versions(conn).await? {
+            problems.push(format!(
+                "version {version} is recorded more than once in {}",
+                history::TABLE
+            ));
+        }
+        let live = SchemaFingerprint::read(conn).await?;
+        let current = current_version(&applied);
+        match self.expected_schema(current) {
+            Ok(expected) => {
+                let diff = SchemaFingerprint::diff(&expected, &live);
+                if !diff.is_empty() {
+                    problems.push(format!(
+                        "the live schema differs from what the migrations up to version {current} produce \
+                         (- expected, + found):\n  {}",
+                        diff.join("\n  ")
+                    ));
+                }
+            }
+            Err(problem) => problems.push(problem),
+        }
+        let done: Vec<i64> = applied.iter().map(|a| a.version).collect();
+        Ok(VerifyReport {
+            ok: problems.is_empty(),
+            current_version: current,
+            pending: self
+                .set
+                .iter()
+                .map(|m| m.version)
+                .filter(|v| !done.contains(v))
+                .collect(),
+            schema_digest: live.digest(),
+            problems,
+        })
+    }
+
+    /// Takes over a database created by the original service's Alembic migrations.
+    #[tracing::instrument(skip_all)]
+    pub async fn adopt(&self, conn: &mut PgConnection) -> Result<AdoptReport, MigrateError> {
+        self.locked(conn, async |this, conn| {
+            if !history::read(conn).await?.is_empty() {
+                return Err(MigrateError::Refused(format!(
+                    "refusing to adopt: {} already records migrations; this database is already managed by podium-migrate",
+                    history::TABLE
+                )));
+            }
+            let has_alembic: bool = sqlx::query_scalar("SELECT to_regclass('alembic_version') IS NOT NULL")
+                .fetch_one(&mut *conn)
+                .await?;
+            if !has_alembic {
+                return Err(MigrateError::Refused(
+                    "refusing to adopt: there is no alembic_version table; this is not a database of the original service \
+                     (an empty database needs `migrate up`, not `adopt`)"
+                        .to_owned(),
+                ));
+            }
+            let revisions: Vec<String> = sqlx::query_scalar("SELECT version_num::text FROM alembic_version ORDER BY 1")
+                .fetch_all(&mut *conn)
+                .await?;
+            let known: Vec<&str> = ALEMBIC_REVISIONS.iter().map(|(r, _)| *r).collect();
+            let (revision, version) = match revisions.as_slice() {
+                [one] => ALEMBIC_REVISIONS.iter().find(|(r, _)| r == one).copied().ok_or_else(|| {
+                    MigrateError::Refused(format!(
+                        "refusing to adopt: alembic_version is at {one}, which podium-migrate does not know \
+                         (it can adopt {}); nothing was changed",
+                        known.join(", ")
+                    ))
+                })?,
+                other => {
+                    return Err(MigrateError::Refused(format!(
+                        "refusing to adopt: alembic_version holds {} rows ({}), expected exactly one; nothing was changed",
+                        other.len(),
+                        other.join(", ")
+                    )));
+                }
+            };
+            let expected = this.expected_schema(version).map_err(MigrateError::Refused)?;
+            let live = SchemaFingerprint::read(conn).await?;
+            let diff = SchemaFingerprint::diff(&expected, &live);
+            if !diff.is_empty() {
+                return Err(MigrateError::Refused(format!(
+                    "refusing to adopt: alembic_version says {revision}, but the schema differs from that revision's \
+                     (- expected, + found); nothing was changed:\n  {}",
+                    diff.join("\n  ")
+                )));
+            }
+            let marked: Vec<&Migration> = this.set.iter().filter(|m| m.version <= version).collect();
+            let mut statements = vec!["BEGIN".to_owned(), history::CREATE_TABLE.to_owned()];
+            statements.extend(marked.iter().map(|m| history::insert_adopted(m)));
+            statements.push("COMMIT".to_owned());
+            for sql in &statements {
+                if let Err(err) = raw(conn, sql).await {
+                    let _ = raw(conn, "ROLLBACK").await;
+                    return Err(err.into());
+                }
+            }
+            tracing::info!(revision, version, "adopted the original service's database");
+            Ok(AdoptReport {
+                alembic_revision: revision.to_owned(),
+                marked_applied: marked.iter().map(|m| m.version).collect(),
+                pending: this.set.iter().map(|m| m.version).filter(|v| *v > version).collect(),
+            })
+        })
+        .await
+    }
+
+    /// The expected fingerprint after `version` (0: the empty schema).
+    fn expected_schema(&self, version: i64) -> Result<SchemaFingerprint, String> {
+        if version == 0 {
+            return Ok(SchemaFingerprint::empty());
+        }
+        let migration = self.set.get(version).ok_or_else(|| {
+            format!("the database is at version {version}, which this binary does not know")
+        })?;
+        migration
+            .schema
+            .as_deref()
+            .map(SchemaFingerprint::parse)
+            .ok_or_else(|| format!("{} has no schema snapshot (migrations/schema/{version:03}.txt): run `make schema`", migration.label()))
+    }
+
+    fn target(&self, to: Option<i64>) -> Result<i64, MigrateError> {
+        match to {
+            None => Ok(self.set.latest_version()),
+            Some(v) if self.set.get(v).is_some() => Ok(v),
+            Some(v) => Err(MigrateError::Refused(format!(
+                "there is no migration with version {v}"
+            ))),
+        }
+    }
+
+    /// What in the recorded history forbids running migrations.
+    fn history_problems(&self, applied: &[AppliedMigration]) -> Vec<String> {
+        let mut problems = Vec::new();
+        for row in applied {
+            match self.set.get(row.version) {
+                None => problems.push(format!(
+                    "the database has version {} ({}), which this binary does not know: deploy the migrate function \
+                     that applied it, or revert it with that binary",
+                    row.version, row.description
+                )),
+                Some(m) if !row.success => problems.push(format!(
+                    "migration {} did not finish (it runs outside a transaction): repair the schema by hand, then \
+                     delete its row: DELETE FROM {} WHERE version = {}",
+                    m.label(),
+                    history::TABLE,
+                    m.version
+                )),
+                Some(m) if m.checksum() != row.checksum => problems.push(format!(
+                    "migration {} was applied from a different file: its checksum changed since (an applied migration \
+                     must never be edited; add a new migration instead)",
+                    m.label()
+                )),
+                Some(_) => {}
+            }
+        }
+        problems
+    }
+
+    fn check_history(&self, applied: &[AppliedMigration]) -> Result<(), MigrateError> {
+        let problems = self.history_problems(applied);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(MigrateError::Refused(format!(
+                "refusing to run migrations:\n{}",
+                problems.join("\n")
+            )))
+        }
+    }
+
+    fn step(&self, migration: &Migration, direction: Direction) -> PlannedStep {
+        let script = if direction == Direction::Up {
+            &migration.up
+        } else {
+            &migration.down
+        };
+        let transactional = !script.no_transaction;
+        let (lock_timeout, statement_timeout) = (
+            pg_duration(self.settings.lock_timeout),
+            pg_duration(self.settings.statement_timeout),
+        );
+        let control = |sql: String| PlannedStatement {
+            sql,
+            kind: StatementKind::Control,
+        };
+        let bookkeeping = |sql: String| PlannedStatement {
+            sql,
+            kind: StatementKind::Bookkeeping,
+        };
+        let body = script.statements().into_iter().map(|s| PlannedStatement {
+            sql: s.sql,
+            kind: StatementKind::Migration { line: s.line },
+        });
+
+        let mut statements = Vec::new();
+        let v = migration.version;
+        if transactional {
+            statements.push(control("BEGIN".to_owned()));
+            statements.push(control(format!("SET LOCAL lock_timeout = {lock_timeout}")));
+            statements.push(control(format!(
+                "SET LOCAL statement_timeout = {statement_timeout}"
+            )));
+            statements.extend(body);
+            statements.push(bookkeeping(match direction {
+                Direction::Up => history::insert_applied(migration),
+                Direction::Down => history::delete(v),
+            }));
+            statements.push(control("COMMIT".to_owned()));
+        } else {
+            statements.push(control(format!("SET lock_timeout = {lock_timeout}")));
+            statements.push(control(format!(
+                "SET statement_timeout = {statement_timeout}"
+            )));
+            statements.push(bookkeeping(match direction {
+                Direction::Up => history::insert_started(migration),
+                Direction::Down => history::mark_reverting(v),
+            }));
+            statements.extend(body);
+            statements.push(bookkeeping(match direction {
+                Direction::Up => history::mark_finished(v),
+                Direction::Down => history::delete(v),
+            }));
+            statements.push(control("RESET lock_timeout".to_owned()));
+            statements.push(control("RESET statement_timeout".to_owned()));
+        }
+        PlannedStep {
+            version: v,
+            name: migration.name.to_string(),
+            direction,
+            transactional,
+            statements,
+        }
+    }
+
+    async fn execute(
+        &self,
+        conn: &mut PgConnection,
+        plan: &Plan,
+    ) -> Result<RunReport, MigrateError> {
+        for sql in &plan.preamble {
+            raw(conn, sql).await?;
+        }
+        let mut done = Vec::new();
+        for step in &plan.steps {
+            let started = Instant::now();
+            let label = format!("{:03}_{}", step.version, step.name);
+            tracing::info!(migration = %label, direction = ?step.direction, "running migration");
+            let count = step
+                .statements
+                .iter()
+                .filter(|s| matches!(s.kind, StatementKind::Migration { .. }))
+                .count();
+            let mut index = 0;
+            for statement in &step.statements {
+                if let StatementKind::Migration { .. } = statement.kind {
+                    index += 1;
+                }
+                if let Err(err) = raw(conn, &statement.sql).await {
+                    if step.transactional {
+                        // The transaction is aborted; end it so the connection stays usable.
+                        let _ = raw(conn, "ROLLBACK").await;
+                    }
+                    let line = match statement.kind {
+                        StatementKind::Migration { line } => line,
+                        _ => 0,
+                    };
+                    let aftermath = if step.transactional {
+                        "the migration was rolled back completely; the recorded version is unchanged"
+                    } else {
+                        "the migration runs outside a transaction: what ran before this statement stays, and the \
+                         migration is recorded as failed until repaired by hand"
+                    };
+                    tracing::error!(migration = %label, error = %db_message(&err), "migration failed");
+                    return Err(MigrateError::Failed {
+                        label,
+                        direction: if step.direction == Direction::Up {
+                            "up"
+                        } else {
+                            "down"
+                        },
+                        index,
+                        count,
+                        line,
+                        statement: abbreviate(&statement.sql),
+                        message: db_message(&err),
+                        aftermath,
+                    });
+                }
+            }
+            let duration_ms = started.elapsed().as_secs_f64() * 1e3;
+            tracing::info!(migration = %label, duration_ms, "migration done");
+            done.push(StepReport {
+                version: step.version,
+                name: step.name.clone(),
+                duration_ms,
+            });
+        }
+        let applied = history::read(conn).await?;
+        Ok(RunReport {
+            direction: plan.direction,
+            steps: done,
+            current_version: current_version(&applied),
+        })
+    }
+
+    /// Runs `work` holding the migration lock, and releases it whatever happens.
+    async fn locked<T>(
+        &self,
+        conn: &mut PgConnection,
+        work: impl AsyncFnOnce(&Self, &mut PgConnection) -> Result<T, MigrateError>,
+    ) -> Result<T, MigrateError> {
+        acquire_lock(conn, self.settings.lock_wait).await?;
+        let result = work(self, &mut *conn).await;
+        // If the connection broke, the lock went with it; otherwise release it now.
+        let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(LOCK_KEY)
+            .execute(&mut *conn)
+            .await;
+        result
+    }
+}
+
+/// Takes the migration lock, waiting at most `wait`.
+pub async fn acquire_lock(conn: &mut PgConnection, wait: Duration) -> Result<(), MigrateError> {
+    let deadline = Instant::now() + wait;
+    loop {
+        let acquired: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(LOCK_KEY)
+            .fetch_one(&mut *conn)
+            .await?;
+        if acquired {
+            return Ok(());
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            let holder = lock_holder(conn).await?;
+            return Err(MigrateError::LockTimeout {
+                waited: wait,
+                holder,
+            });
+        }
+        tokio::time::sleep((deadline - now).min(Duration::from_millis(100))).await;
+    }
+}
+
+/// The backend pid holding the migration lock in this database, if any.
+pub async fn lock_holder(conn: &mut PgConnection) -> Result<Option<i32>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT pid FROM pg_locks
+         WHERE locktype = 'advisory' AND granted AND objsubid = 1
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND ((classid::bigint << 32) | objid::bigint) = $1
+         LIMIT 1",
+    )
+    .bind(LOCK_KEY)
+    .fetch_optional(conn)
+    .await
+}
+
+fn current_version(applied: &[AppliedMigration]) -> i64 {
+    applied
+        .iter()
+        .filter(|a| a.success)
+        .map(|a| a.version)
+        .max()
+        .unwrap_or(0)
+}
+
+async fn raw(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// A duration as a PostgreSQL setting literal.
+fn pg_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 == 0 {
+        format!("'{}s'", ms / 1000)
+    } else {
+        format!("'{ms}ms'")
+    }
+}
+
+fn db_message(err: &sqlx::Error) -> String {
+    match err.as_database_error() {
+        Some(db) => {
+            let code = db
+                .code()
+                .map(|c| format!(" (SQLSTATE {c})"))
+                .unwrap_or_default();
+            format!("{}{code}", db.message())
+        }
+        None => err.to_string(),
+    }
+}
+
+fn abbreviate(sql: &str) -> String {
+    let flat = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > 240 {
+        format!("{}…", flat.chars().take(240).collect::<String>())
+    } else {
+        flat
+    }
+}
