@@ -62,6 +62,21 @@ pub async fn execute(
     })
 }
 
+/// The Lambda face: resolves the event, runs it, and turns a failed `verify` into an error so
+/// the invoker sees a function error (`aws lambda invoke` then reports `FunctionError`).
+pub async fn handle(
+    invocation: &Invocation,
+    url: &DatabaseUrl,
+    base: Settings,
+) -> Result<Report, lambda_runtime::Error> {
+    let (command, settings) = invocation.resolve(base)?;
+    let report = execute(command, url, settings).await?;
+    match report_failed(&report) {
+        Some(err) => Err(err.into()),
+        None => Ok(report),
+    }
+}
+
 /// Whether a report means the command failed (a `verify` that found problems).
 pub fn report_failed(report: &Report) -> Option<MigrateError> {
     match report {

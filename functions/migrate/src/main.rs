@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
-use migrate::{Invocation, Report, cli, execute, report_failed, settings_from_env};
+use migrate::{Invocation, Report, cli, handle, settings_from_env};
 use podium_shared::{DatabaseUrl, telemetry};
 
 #[tokio::main(flavor = "current_thread")]
@@ -29,13 +29,7 @@ async fn lambda() -> Result<(), Error> {
     tracing::info!(database = %url, "migrate function ready");
     lambda_runtime::run(service_fn(
         async |event: LambdaEvent<Invocation>| -> Result<Report, Error> {
-            let (command, settings) = event.payload.resolve(settings)?;
-            let report = execute(command, &url, settings).await?;
-            // A failed verify is a function error, so the invoker cannot miss it.
-            match report_failed(&report) {
-                Some(err) => Err(err.into()),
-                None => Ok(report),
-            }
+            handle(&event.payload, &url, settings).await
         },
     ))
     .await

@@ -201,22 +201,28 @@ pub enum MigrateError {
     },
     #[error("{0}")]
     Refused(String),
-    #[error(
-        "migration {label} ({direction}) failed at statement {index} of {count} (line {line} of its file): {message}\n\
-         statement: {statement}\n{aftermath}"
-    )]
-    Failed {
-        label: String,
-        direction: &'static str,
-        index: usize,
-        count: usize,
-        line: usize,
-        statement: String,
-        message: String,
-        aftermath: &'static str,
-    },
+    #[error("{0}")]
+    Failed(Box<FailedMigration>),
     #[error("verification failed:\n{}", .0.join("\n"))]
     VerifyFailed(Vec<String>),
+}
+
+/// Where and why a migration failed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "migration {label} ({direction}) failed at statement {index} of {count} (line {line} of its file): {message}\n\
+     statement: {statement}\n{aftermath}"
+)]
+pub struct FailedMigration {
+    pub label: String,
+    pub direction: &'static str,
+    /// 1-based index among the file's statements.
+    pub index: usize,
+    pub count: usize,
+    pub line: usize,
+    pub statement: String,
+    pub message: String,
+    pub aftermath: &'static str,
 }
 
 impl MigrateError {
@@ -679,7 +685,7 @@ impl Migrator {
                          migration is recorded as failed until repaired by hand"
                     };
                     tracing::error!(migration = %label, error = %db_message(&err), "migration failed");
-                    return Err(MigrateError::Failed {
+                    return Err(MigrateError::Failed(Box::new(FailedMigration {
                         label,
                         direction: if step.direction == Direction::Up {
                             "up"
@@ -692,7 +698,7 @@ impl Migrator {
                         statement: abbreviate(&statement.sql),
                         message: db_message(&err),
                         aftermath,
-                    });
+                    })));
                 }
             }
             let duration_ms = started.elapsed().as_secs_f64() * 1e3;
@@ -784,7 +790,7 @@ async fn raw(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
 /// A duration as a PostgreSQL setting literal.
 fn pg_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("'{}s'", ms / 1000)
     } else {
         format!("'{ms}ms'")

@@ -15,6 +15,18 @@ use sqlx::PgConnection;
 /// Tables that belong to migration tooling, not to the application's schema.
 pub const BOOKKEEPING_TABLES: [&str; 2] = ["_sqlx_migrations", "alembic_version"];
 
+#[derive(sqlx::FromRow)]
+struct ColumnRow {
+    table: String,
+    position: i64,
+    name: String,
+    ty: String,
+    not_null: bool,
+    default: Option<String>,
+    identity: String,
+    generated: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaFingerprint {
     lines: Vec<String>,
@@ -50,19 +62,11 @@ impl SchemaFingerprint {
             lines.insert(format!("{kind} {name}"));
         }
 
-        let columns: Vec<(
-            String,
-            i64,
-            String,
-            String,
-            bool,
-            Option<String>,
-            String,
-            String,
-        )> = sqlx::query_as(
-            "SELECT c.relname::text, row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum),
-                    a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                    pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text
+        let columns: Vec<ColumnRow> = sqlx::query_as(
+            "SELECT c.relname::text AS table, row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum) AS position,
+                    a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS ty, a.attnotnull AS not_null,
+                    pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity::text AS identity,
+                    a.attgenerated::text AS generated
              FROM pg_attribute a
              JOIN pg_class c ON c.oid = a.attrelid
              JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -73,7 +77,17 @@ impl SchemaFingerprint {
         .bind(&bookkeeping)
         .fetch_all(&mut *conn)
         .await?;
-        for (table, position, name, ty, not_null, default, identity, generated) in columns {
+        for ColumnRow {
+            table,
+            position,
+            name,
+            ty,
+            not_null,
+            default,
+            identity,
+            generated,
+        } in columns
+        {
             let mut line = format!("column {table}.{position:03} {name} {ty}");
             line.push_str(if not_null { " not null" } else { " null" });
             match (identity.as_str(), generated.as_str()) {

@@ -8,9 +8,9 @@ mod source;
 pub mod sql;
 
 pub use engine::{
-    ALEMBIC_REVISIONS, AdoptReport, Direction, DownTarget, LOCK_KEY, MigrateError, MigrationStatus,
-    Migrator, Plan, PlannedStatement, PlannedStep, RunReport, Settings, State, StatementKind,
-    StatusReport, StepReport, VerifyReport, acquire_lock, lock_holder,
+    ALEMBIC_REVISIONS, AdoptReport, Direction, DownTarget, FailedMigration, LOCK_KEY, MigrateError,
+    MigrationStatus, Migrator, Plan, PlannedStatement, PlannedStep, RunReport, Settings, State,
+    StatementKind, StatusReport, StepReport, VerifyReport, acquire_lock, lock_holder,
 };
 pub use fingerprint::SchemaFingerprint;
 pub use history::{AppliedMigration, read as read_history};

@@ -168,7 +168,7 @@ impl MigrationSet {
         for ((version, name), (up, down)) in files {
             let label = format!("{version:03}_{name}");
             let up = up.ok_or_else(|| SourceError::MissingFile(label.clone(), "up"))?;
-            let down = down.ok_or_else(|| SourceError::MissingFile(label, "down"))?;
+            let down = down.ok_or(SourceError::MissingFile(label, "down"))?;
             let schema =
                 std::fs::read_to_string(dir.join("schema").join(format!("{version:03}.txt"))).ok();
             migrations.push(Migration {

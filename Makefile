@@ -1,0 +1,42 @@
+# Podium backend. `make dev` runs it locally, `make test` runs every test. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+# nextest when installed (one process per test, clearer output), plain cargo test otherwise.
+TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
+
+.PHONY: help dev test migrate migration schema lint fmt dev-db dev-db-stop
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+dev: ## Run locally: start the local PostgreSQL and bring it up to date (the HTTP functions join with issue 3)
+	@url="$$(scripts/dev-db)" && export PODIUM_DATABASE_URL="$$url" && $(CARGO) run -q -p migrate -- up \
+		&& $(CARGO) run -q -p migrate -- status && echo && echo "Database ready: PODIUM_DATABASE_URL=$$url"
+
+test: ## Run every test against a throwaway PostgreSQL (or the server in $DATABASE_URL)
+	scripts/pg run -- $(CARGO) $(TEST_RUNNER) --workspace --no-fail-fast
+
+migrate: ## Bring the local database up to date (PODIUM_DATABASE_URL/DATABASE_URL, else a local cluster)
+	@url="$$(scripts/dev-db)" && PODIUM_DATABASE_URL="$$url" $(CARGO) run -q -p migrate -- up
+
+migration: ## Create the next migration pair: make migration name=add_x
+	@scripts/new-migration "$(name)"
+
+schema: ## Rewrite migrations/schema/NNN.txt, the expected schema after each migration
+	UPDATE_SCHEMA_SNAPSHOTS=1 scripts/pg run -- $(CARGO) test -p podium-tests --test integration -- --exact \
+		migrations::up_then_down_then_up_again_matches_the_schema_snapshot_at_every_step
+
+lint: ## rustfmt and clippy, as CI runs them
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+dev-db: ## Start the local development database and print its URL
+	@scripts/dev-db
+
+dev-db-stop: ## Stop the local development database
+	@scripts/pg stop --dir "$${CARGO_TARGET_DIR:-target}/podium-dev-pg"
