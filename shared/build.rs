@@ -24,11 +24,7 @@ fn main() {
     let mut by_version: BTreeMap<u32, Files> = BTreeMap::new();
     for path in sorted_entries(&dir) {
         println!("cargo:rerun-if-changed={}", path.display());
-        let file = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
+        let file = file_name(&path);
         let (stem, up) = if let Some(stem) = file.strip_suffix(".up.sql") {
             (stem, true)
         } else if let Some(stem) = file.strip_suffix(".down.sql") {
@@ -63,11 +59,7 @@ fn main() {
     }
     for path in sorted_entries(&schema_dir) {
         println!("cargo:rerun-if-changed={}", path.display());
-        let file = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_owned();
+        let file = file_name(&path);
         let Some(version) = file
             .strip_suffix(".txt")
             .and_then(|v| v.parse::<u32>().ok())
@@ -118,6 +110,13 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
         .collect();
     paths.sort();
     paths
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn abs(path: &Path) -> String {

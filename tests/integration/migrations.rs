@@ -9,7 +9,7 @@ use podium_shared::migrations::{
 };
 use podium_shared::testing::TestDb;
 
-use crate::support::{exec, fingerprint, history, lock_is_held, rows, settings};
+use crate::support::{exec, fingerprint, history, insert_user, lock_is_held, rows, settings};
 
 const TABLES: [&str; 7] = [
     "users",
@@ -229,8 +229,7 @@ async fn a_failing_migration_rolls_back_completely_and_leaves_schema_history_and
     let db = TestDb::new().await;
     let mut conn = db.connect().await;
     embedded().up(&mut conn, None).await.expect("up");
-    exec(&mut conn, "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country) \
-                     VALUES (gen_random_uuid(), 'a@example.com', '', 'A', '', '', '', '', '', '', '', '')").await;
+    insert_user(&mut conn, "a@example.com").await;
     let schema_before = fingerprint(&mut conn).await;
     let history_before = history(&mut conn).await;
     let rows_before = rows(&mut conn, "users").await;
@@ -649,10 +648,15 @@ async fn a_down_that_would_lose_data_fails_and_keeps_it() {
             .unwrap_or_default(),
     )
     .await;
-    exec(&mut conn, "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country) \
-                     VALUES ('44444444-4444-4444-8444-444444444444', 'x@example.com', '', 'X', '', '', '', '', '', '', '', '')").await;
-    exec(&mut conn, "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code, hours_spent, points, owner_id, event_id) \
-                     VALUES (gen_random_uuid(), 'p', repeat('r', 600), '', '', '', 'LONG', 0, 0, '44444444-4444-4444-8444-444444444444', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa')").await;
+    let owner = insert_user(&mut conn, "x@example.com").await;
+    exec(
+        &mut conn,
+        &format!(
+            "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code, hours_spent, points, owner_id, event_id) \
+             VALUES (gen_random_uuid(), 'p', repeat('r', 600), '', '', '', 'LONG', 0, 0, '{owner}', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa')"
+        ),
+    )
+    .await;
     let before = rows(&mut conn, "projects").await;
     let err = migrator
         .down(&mut conn, DownTarget::Steps(1))

@@ -57,3 +57,15 @@ pub async fn lock_is_held(conn: &mut PgConnection) -> bool {
         .expect("query pg_locks")
         .is_some()
 }
+
+/// Inserts a user with empty optional fields; returns its id.
+pub async fn insert_user(conn: &mut PgConnection, email: &str) -> String {
+    sqlx::query_scalar(
+        "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country)
+         VALUES (gen_random_uuid(), $1, '', 'Test', '', '', '', '', '', '', '', '') RETURNING id::text",
+    )
+    .bind(email)
+    .fetch_one(conn)
+    .await
+    .expect("insert user")
+}
