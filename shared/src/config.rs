@@ -16,6 +16,30 @@ pub enum ConfigError {
     Invalid { name: String, reason: String },
 }
 
+/// A required setting.
+pub fn required(name: &str) -> Result<String, ConfigError> {
+    std::env::var(name)
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .ok_or_else(|| ConfigError::Missing(name.to_owned()))
+}
+
+/// An optional setting (unset or empty: `None`).
+pub fn optional(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// A setting parsed from text, `default` when unset.
+pub fn parsed<T: FromStr>(name: &str, default: T) -> Result<T, ConfigError> {
+    match optional(name) {
+        None => Ok(default),
+        Some(value) => value.trim().parse().map_err(|_| ConfigError::Invalid {
+            name: name.to_owned(),
+            reason: format!("`{value}` is not a valid value"),
+        }),
+    }
+}
+
 /// A PostgreSQL URL. Its `Debug` and `Display` hide the password, so it can be logged.
 ///
 /// The original service's form `postgresql+asyncpg://…` (SQLAlchemy driver suffix) is accepted,

@@ -4,9 +4,16 @@
 
 pub mod config;
 pub mod db;
+pub mod domain;
+#[cfg(feature = "http")]
+pub mod http;
+pub mod login_requests;
+pub mod magic_links;
 pub mod migrations;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod users;
+pub mod validation;
 
 pub use config::{ConfigError, DatabaseUrl};

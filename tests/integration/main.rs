@@ -1,5 +1,7 @@
 //! Workspace-level integration tests. Every test gets a fresh database on the PostgreSQL server
 //! named by `DATABASE_URL` (`make test` starts a throwaway one when it is unset).
 
+mod http;
 mod migrations;
 mod support;
+mod users;

@@ -1,0 +1,227 @@
+//! `/users`: `GET /users/exists`, `GET|PUT /users/current`, `GET /users/{user_id}`, `POST /users/`.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json as JsonResponse, Router};
+use podium_shared::domain::{Email, parse_date};
+use podium_shared::http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish};
+use podium_shared::users::{
+    self, CreateUserError, Profile, ProfileChanges, UserPrivate, UserPublic, limits,
+};
+use podium_shared::validation::{Issues, ValidationIssue};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub fn app(state: AppState) -> Router {
+    finish(
+        Router::new()
+            .route("/users", axum::routing::post(signup))
+            .route("/users/exists", get(exists))
+            .route("/users/current", get(current).put(update_current))
+            .route("/users/{user_id}", get(by_id))
+            .with_state(state),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct ExistsQuery {
+    email: String,
+}
+
+#[derive(Debug, Serialize)]
+struct UserExistsResponse {
+    exists: bool,
+}
+
+#[tracing::instrument(skip_all)]
+async fn exists(
+    State(state): State<AppState>,
+    Query(query): Query<ExistsQuery>,
+) -> Result<JsonResponse<UserExistsResponse>, ApiError> {
+    let email = Email::parse(&query.email, vec!["query".into(), "email".into()])?;
+    let exists = users::email_exists(&state.pool, email.as_str()).await?;
+    Ok(JsonResponse(UserExistsResponse { exists }))
+}
+
+async fn current(CurrentUser(user): CurrentUser) -> JsonResponse<UserPrivate> {
+    JsonResponse(user.private())
+}
+
+#[tracing::instrument(skip_all)]
+async fn by_id(
+    State(state): State<AppState>,
+    Path(user_id): Path<Uuid>,
+) -> Result<JsonResponse<UserPublic>, ApiError> {
+    let user = users::find_by_id(&state.pool, user_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("User not found"))?;
+    Ok(JsonResponse(user.public()))
+}
+
+/// `UserSignup`: email and first name required; the rest optional (`null` means "").
+#[derive(Debug, Deserialize)]
+struct UserSignup {
+    email: String,
+    first_name: String,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    street_1: Option<String>,
+    #[serde(default)]
+    street_2: Option<String>,
+    #[serde(default)]
+    city: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    zip_code: Option<String>,
+    #[serde(default)]
+    country: Option<String>,
+    #[serde(default)]
+    dob: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Created {
+    id: Uuid,
+}
+
+#[tracing::instrument(skip_all)]
+async fn signup(
+    State(state): State<AppState>,
+    Json(body): Json<UserSignup>,
+) -> Result<JsonResponse<Created>, ApiError> {
+    let (email, profile) = body.parse()?;
+    match users::create(&state.pool, &email, &profile).await {
+        Ok(id) => Ok(JsonResponse(Created { id })),
+        Err(CreateUserError::EmailTaken) => Err(ApiError::bad_request("User already exists")),
+        Err(CreateUserError::Database(e)) => Err(e.into()),
+    }
+}
+
+impl UserSignup {
+    fn parse(self) -> Result<(Email, Profile), Vec<ValidationIssue>> {
+        let mut issues = Issues::default();
+        let email = Email::parse(&self.email, vec!["body".into(), "email".into()])
+            .map_err(|i| issues.push(i))
+            .ok();
+        let changes = ProfileFields {
+            display_name: self.display_name,
+            first_name: Some(self.first_name),
+            last_name: self.last_name,
+            phone: self.phone,
+            street_1: self.street_1,
+            street_2: self.street_2,
+            city: self.city,
+            state: self.state,
+            zip_code: self.zip_code,
+            country: self.country,
+            dob: self.dob,
+        }
+        .parse(&mut issues);
+        issues.finish()?;
+        let profile = Profile {
+            display_name: changes.display_name.unwrap_or_default(),
+            first_name: changes.first_name.unwrap_or_default(),
+            last_name: changes.last_name.unwrap_or_default(),
+            phone: changes.phone.unwrap_or_default(),
+            street_1: changes.street_1.unwrap_or_default(),
+            street_2: changes.street_2.unwrap_or_default(),
+            city: changes.city.unwrap_or_default(),
+            state: changes.state.unwrap_or_default(),
+            zip_code: changes.zip_code.unwrap_or_default(),
+            country: changes.country.unwrap_or_default(),
+            dob: changes.dob,
+        };
+        Ok((email.ok_or_else(Vec::new)?, profile))
+    }
+}
+
+/// `UserUpdate`: every field optional; absent or `null` fields are left alone. `email` is not
+/// updatable (ignored if sent, like every unknown field).
+#[derive(Debug, Default, Deserialize)]
+struct ProfileFields {
+    #[serde(default)]
+    display_name: Option<String>,
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    street_1: Option<String>,
+    #[serde(default)]
+    street_2: Option<String>,
+    #[serde(default)]
+    city: Option<String>,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    zip_code: Option<String>,
+    #[serde(default)]
+    country: Option<String>,
+    #[serde(default)]
+    dob: Option<String>,
+}
+
+impl ProfileFields {
+    /// Checks each present field against its column; collects every problem.
+    fn parse(self, issues: &mut Issues) -> ProfileChanges {
+        let mut check = |field: &str, value: &Option<String>, max: usize| {
+            if let Some(value) = value {
+                issues.max_chars(field, value, max);
+            }
+        };
+        check("display_name", &self.display_name, limits::DISPLAY_NAME);
+        check("first_name", &self.first_name, limits::FIRST_NAME);
+        check("last_name", &self.last_name, limits::LAST_NAME);
+        check("phone", &self.phone, limits::PHONE);
+        check("street_1", &self.street_1, limits::STREET);
+        check("street_2", &self.street_2, limits::STREET);
+        check("city", &self.city, limits::CITY);
+        check("state", &self.state, limits::STATE);
+        check("zip_code", &self.zip_code, limits::ZIP_CODE);
+        check("country", &self.country, limits::COUNTRY);
+        let dob = self.dob.as_deref().and_then(|raw| {
+            parse_date(raw, vec!["body".into(), "dob".into()])
+                .map_err(|issue| issues.push(issue))
+                .ok()
+        });
+        ProfileChanges {
+            display_name: self.display_name,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            phone: self.phone,
+            street_1: self.street_1,
+            street_2: self.street_2,
+            city: self.city,
+            state: self.state,
+            zip_code: self.zip_code,
+            country: self.country,
+            dob,
+        }
+    }
+}
+
+#[tracing::instrument(skip_all)]
+async fn update_current(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Json(body): Json<ProfileFields>,
+) -> Result<JsonResponse<UserPrivate>, ApiError> {
+    let mut issues = Issues::default();
+    let changes = body.parse(&mut issues);
+    issues.finish()?;
+    if changes.is_empty() {
+        return Err(ApiError::bad_request("No fields to update"));
+    }
+    let updated = users::update(&state.pool, user.id, &changes)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    Ok(JsonResponse(updated.private()))
+}

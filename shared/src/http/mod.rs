@@ -1,0 +1,116 @@
+//! What every route-group function shares: configuration, state, the error type, extractors,
+//! the current-user extractor, CORS, request ids and serving (Lambda or plain HTTP).
+
+mod error;
+mod extract;
+pub mod jwt;
+mod layers;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use sqlx::PgPool;
+
+pub use error::{ApiError, BAD_ACCESS, BAD_AUTH};
+pub use extract::{Json, Path, Query};
+pub use layers::finish;
+
+use crate::config::{ConfigError, DatabaseUrl};
+use crate::users::{self, User};
+use jwt::JwtSecret;
+
+/// Settings every HTTP function reads once, at start.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub database_url: DatabaseUrl,
+    pub jwt_secret: JwtSecret,
+    /// Access-token lifetime (`PODIUM_JWT_EXPIRE_MINUTES`, default 2880 = 48 h).
+    pub jwt_expire_minutes: i64,
+}
+
+impl ApiConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            database_url: DatabaseUrl::from_env()?,
+            jwt_secret: JwtSecret::new(&crate::config::required("PODIUM_JWT_SECRET")?),
+            jwt_expire_minutes: crate::config::parsed("PODIUM_JWT_EXPIRE_MINUTES", 2880)?,
+        })
+    }
+}
+
+/// The state handlers receive: the pool (built once, lazily) and the configuration.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub config: Arc<ApiConfig>,
+}
+
+impl AppState {
+    pub fn new(config: ApiConfig, application_name: &str) -> Self {
+        let pool = crate::db::lazy_pool(&config.database_url, application_name);
+        Self {
+            pool,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The user of a valid access token (contract section 0, "Auth levels": user).
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub User);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let state = AppState::from_ref(state);
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let (scheme, credentials) = header.trim().split_once(' ').unwrap_or((header.trim(), ""));
+        let credentials = credentials.trim();
+        if scheme.is_empty() || credentials.is_empty() {
+            return Err(ApiError::forbidden("Not authenticated"));
+        }
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(ApiError::forbidden(BAD_AUTH));
+        }
+        let claims = state
+            .config
+            .jwt_secret
+            .decode(credentials)
+            .map_err(|_| ApiError::unauthorized())?;
+        let sub = match (claims.sub, claims.token_type.as_deref()) {
+            (Some(sub), Some(jwt::ACCESS)) => sub,
+            _ => return Err(ApiError::bad_request("Bad JWT")),
+        };
+        let user = users::find_by_email(&state.pool, &sub)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        Ok(Self(user))
+    }
+}
+
+/// Serves `app` through the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set (function
+/// URLs, payload 2.0), otherwise as plain HTTP on `0.0.0.0:$PORT` (default 8080), e.g. in a
+/// container.
+pub async fn serve(app: Router) -> Result<(), lambda_http::Error> {
+    if crate::telemetry::on_lambda() {
+        return lambda_http::run(app).await;
+    }
+    let port: u16 = crate::config::parsed("PORT", 8080)?;
+    let address = SocketAddr::from(([0, 0, 0, 0], port));
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    tracing::info!(%address, "listening");
+    axum::serve(listener, app).await?;
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! The `login_requests` table: the per-email rate limit of `POST /request-login` (contract 7.6),
+//! kept in PostgreSQL so it holds across function instances.
+
+use sqlx::PgConnection;
+
+/// At most this many login requests per email…
+pub const LIMIT: i64 = 5;
+/// …within this many minutes.
+pub const WINDOW_MINUTES: i32 = 15;
+
+/// Records a login request for `email` unless the limit is reached; true when recorded.
+/// A transaction-scoped advisory lock per email serialises concurrent requests for one address,
+/// so a burst cannot slip past the count.
+#[tracing::instrument(skip_all)]
+pub async fn try_record(conn: &mut PgConnection, email: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = sqlx::Connection::begin(conn).await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('login_requests:' || $1, 0))")
+        .bind(email)
+        .execute(&mut *tx)
+        .await?;
+    let recorded: Option<i64> = sqlx::query_scalar(
+        "WITH expired AS (
+             DELETE FROM login_requests WHERE email = $1 AND requested_at <= now() - make_interval(mins => $3)
+         ), recent AS (
+             SELECT count(*) AS n FROM login_requests WHERE email = $1 AND requested_at > now() - make_interval(mins => $3)
+         )
+         INSERT INTO login_requests (email) SELECT $1 FROM recent WHERE n < $2 RETURNING id",
+    )
+    .bind(email)
+    .bind(LIMIT)
+    .bind(WINDOW_MINUTES)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(recorded.is_some())
+}

@@ -1,0 +1,79 @@
+//! Validation problems in the shape the frontend expects (FastAPI/Pydantic v2):
+//! `{"type": "...", "loc": ["body", "first_name"], "msg": "...", "ctx": {...}}`.
+//! Produced by the domain types and by the HTTP extractors, rendered as a 422 by `http::ApiError`.
+
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidationIssue {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub loc: Vec<Value>,
+    pub msg: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ctx: Option<Value>,
+}
+
+impl ValidationIssue {
+    pub fn new(kind: &str, loc: Vec<Value>, msg: impl Into<String>) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            loc,
+            msg: msg.into(),
+            ctx: None,
+        }
+    }
+
+    pub fn with_ctx(mut self, ctx: Value) -> Self {
+        self.ctx = Some(ctx);
+        self
+    }
+
+    /// `["body", field]`
+    pub fn body(kind: &str, field: &str, msg: impl Into<String>) -> Self {
+        Self::new(kind, vec!["body".into(), field.into()], msg)
+    }
+
+    pub fn missing(loc: Vec<Value>) -> Self {
+        Self::new("missing", loc, "Field required")
+    }
+
+    pub fn too_long(loc: Vec<Value>, max: usize) -> Self {
+        let s = if max == 1 { "" } else { "s" };
+        Self::new(
+            "string_too_long",
+            loc,
+            format!("String should have at most {max} character{s}"),
+        )
+        .with_ctx(serde_json::json!({ "max_length": max }))
+    }
+}
+
+/// Collects issues; `finish` turns them into an error when there are any.
+#[derive(Debug, Default)]
+pub struct Issues(Vec<ValidationIssue>);
+
+impl Issues {
+    pub fn push(&mut self, issue: ValidationIssue) {
+        self.0.push(issue);
+    }
+
+    /// Checks that `value` fits a `varchar(max)` column (length in characters, as PostgreSQL counts).
+    pub fn max_chars(&mut self, field: &str, value: &str, max: usize) {
+        if value.chars().count() > max {
+            self.push(ValidationIssue::too_long(
+                vec!["body".into(), field.into()],
+                max,
+            ));
+        }
+    }
+
+    pub fn finish(self) -> Result<(), Vec<ValidationIssue>> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
+    }
+}
