@@ -7,13 +7,9 @@ use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::config::DatabaseUrl;
 
-/// A small pool that connects on first use. A Lambda instance serves one request at a time, so
-/// two connections are plenty; `PODIUM_DATABASE_POOL_SIZE` changes it (containers).
-pub fn lazy_pool(url: &DatabaseUrl, application_name: &str) -> PgPool {
-    let size = std::env::var("PODIUM_DATABASE_POOL_SIZE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2);
+/// A pool that connects on first use, of at most `size` connections (a Lambda instance serves
+/// one request at a time, so two are plenty there).
+pub fn lazy_pool(url: &DatabaseUrl, application_name: &str, size: u32) -> PgPool {
     PgPoolOptions::new()
         .max_connections(size)
         .min_connections(0)

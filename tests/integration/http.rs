@@ -30,6 +30,8 @@ impl TestApp {
             database_url: db.url().clone(),
             jwt_secret: JwtSecret::new(SECRET),
             jwt_expire_minutes: 2880,
+            // Wide enough that parallel-request tests really run in parallel.
+            database_pool_size: 30,
         };
         let state = AppState::new(config, "podium-tests");
         Self { db, state }
@@ -93,7 +95,6 @@ pub fn access_token(email: &str) -> String {
     JwtSecret::new(SECRET).issue(email, jwt::ACCESS, 60).0
 }
 
-#[allow(dead_code)] // used by the auth tests
 pub fn magic_token(email: &str) -> String {
     JwtSecret::new(SECRET).issue(email, jwt::MAGIC_LINK, 15).0
 }

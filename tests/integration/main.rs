@@ -1,6 +1,7 @@
 //! Workspace-level integration tests. Every test gets a fresh database on the PostgreSQL server
 //! named by `DATABASE_URL` (`make test` starts a throwaway one when it is unset).
 
+mod auth;
 mod http;
 mod migrations;
 mod support;

@@ -30,6 +30,8 @@ pub struct ApiConfig {
     pub jwt_secret: JwtSecret,
     /// Access-token lifetime (`PODIUM_JWT_EXPIRE_MINUTES`, default 2880 = 48 h).
     pub jwt_expire_minutes: i64,
+    /// Connections per instance (`PODIUM_DATABASE_POOL_SIZE`, default 2; raise it in containers).
+    pub database_pool_size: u32,
 }
 
 impl ApiConfig {
@@ -38,6 +40,7 @@ impl ApiConfig {
             database_url: DatabaseUrl::from_env()?,
             jwt_secret: JwtSecret::new(&crate::config::required("PODIUM_JWT_SECRET")?),
             jwt_expire_minutes: crate::config::parsed("PODIUM_JWT_EXPIRE_MINUTES", 2880)?,
+            database_pool_size: crate::config::parsed("PODIUM_DATABASE_POOL_SIZE", 2)?,
         })
     }
 }
@@ -51,7 +54,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: ApiConfig, application_name: &str) -> Self {
-        let pool = crate::db::lazy_pool(&config.database_url, application_name);
+        let pool = crate::db::lazy_pool(
+            &config.database_url,
+            application_name,
+            config.database_pool_size,
+        );
         Self {
             pool,
             config: Arc::new(config),

@@ -1,0 +1,254 @@
+//! Magic-link login (contract section 3, and 7.6): `POST /request-login` mails a link holding a
+//! short-lived JWT; `GET /verify` exchanges it, once, for an access token.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json as JsonResponse, Router};
+use chrono::{DateTime, Utc};
+use podium_shared::config::{self, ConfigError};
+use podium_shared::domain::normalize_email;
+use podium_shared::http::jwt::{self, MAGIC_LINK_MINUTES};
+use podium_shared::http::{ApiError, AppState, Json, Query, finish};
+use podium_shared::users::{self, UserPrivate};
+use podium_shared::{login_requests, magic_links};
+use serde::{Deserialize, Serialize};
+
+/// Where links point and how mail is sent.
+#[derive(Clone)]
+pub struct MailConfig {
+    /// The frontend's origin (`PODIUM_PRODUCTION_URL`); links go to `{it}/login?token=…`.
+    pub production_url: String,
+    /// `PODIUM_LOOPS_API_KEY`; without it no mail is sent and the link is logged instead.
+    pub loops_api_key: Option<String>,
+    pub loops_transactional_id: String,
+    /// The Loops transactional endpoint (`PODIUM_LOOPS_URL`).
+    pub loops_url: String,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("production_url", &self.production_url)
+            .field("loops_api_key", &self.loops_api_key.as_ref().map(|_| "***"))
+            .field("loops_transactional_id", &self.loops_transactional_id)
+            .field("loops_url", &self.loops_url)
+            .finish()
+    }
+}
+
+impl MailConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            production_url: config::optional("PODIUM_PRODUCTION_URL")
+                .unwrap_or_else(|| "http://localhost:5173".to_owned()),
+            loops_api_key: config::optional("PODIUM_LOOPS_API_KEY"),
+            loops_transactional_id: config::optional("PODIUM_LOOPS_TRANSACTIONAL_ID")
+                .unwrap_or_else(|| "cmg1hjhed4xyi0r0ijvfyyqa1".to_owned()),
+            loops_url: config::optional("PODIUM_LOOPS_URL")
+                .unwrap_or_else(|| "https://app.loops.so/api/v1/transactional".to_owned()),
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthState {
+    pub app: AppState,
+    pub mail: Arc<MailConfig>,
+    pub http: reqwest::Client,
+}
+
+impl FromRef<AuthState> for AppState {
+    fn from_ref(state: &AuthState) -> Self {
+        state.app.clone()
+    }
+}
+
+impl AuthState {
+    pub fn new(app: AppState, mail: MailConfig) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
+        Self {
+            app,
+            mail: Arc::new(mail),
+            http,
+        }
+    }
+}
+
+pub fn app(state: AuthState) -> Router {
+    finish(
+        Router::new()
+            .route("/request-login", post(request_login))
+            .route("/verify", get(verify))
+            .with_state(state),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct RedirectQuery {
+    redirect: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct UserLoginPayload {
+    email: String,
+}
+
+#[tracing::instrument(skip_all)]
+async fn request_login(
+    State(state): State<AuthState>,
+    Query(query): Query<RedirectQuery>,
+    Json(body): Json<UserLoginPayload>,
+) -> Result<JsonResponse<()>, ApiError> {
+    let email = normalize_email(&body.email);
+    let pool = &state.app.pool;
+    users::find_by_email(pool, &email)
+        .await?
+        .ok_or_else(|| ApiError::not_found("User not found"))?;
+    if !login_requests::try_record(&mut *pool.acquire().await?, &email).await? {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many login requests, try again later",
+        ));
+    }
+    let (token, _) = state
+        .app
+        .config
+        .jwt_secret
+        .issue(&email, jwt::MAGIC_LINK, MAGIC_LINK_MINUTES);
+    let link = magic_link(&state.mail.production_url, &token, &query.redirect);
+    match &state.mail.loops_api_key {
+        None => {
+            tracing::warn!(%email, %link, "PODIUM_LOOPS_API_KEY is not set: no email sent; the magic link is logged instead")
+        }
+        Some(key) => send_with_loops(&state, key, &email, &link).await?,
+    }
+    Ok(JsonResponse(()))
+}
+
+/// `{production_url}/login?token=…[&redirect=…]`, the redirect URL-encoded (7.6).
+pub fn magic_link(production_url: &str, token: &str, redirect: &str) -> String {
+    let mut link = format!(
+        "{}/login?token={token}",
+        production_url.trim_end_matches('/')
+    );
+    if !redirect.is_empty() {
+        link.push_str("&redirect=");
+        link.extend(url::form_urlencoded::byte_serialize(redirect.as_bytes()));
+    }
+    link
+}
+
+async fn send_with_loops(
+    state: &AuthState,
+    key: &str,
+    email: &str,
+    link: &str,
+) -> Result<(), ApiError> {
+    let payload = serde_json::json!({
+        "email": email,
+        "transactionalId": state.mail.loops_transactional_id,
+        "dataVariables": { "auth_link": link },
+    });
+    let sent = state
+        .http
+        .post(&state.mail.loops_url)
+        .bearer_auth(key)
+        .json(&payload)
+        .send()
+        .await;
+    match sent {
+        Ok(response) if response.status().is_success() => Ok(()),
+        Ok(response) => {
+            tracing::error!(
+                status = response.status().as_u16(),
+                "Loops refused the transactional email"
+            );
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Failed to send auth email",
+            ))
+        }
+        Err(err) => {
+            tracing::error!(error = %err.without_url(), "could not reach Loops");
+            Err(ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Failed to send auth email",
+            ))
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct TokenQuery {
+    token: String,
+}
+
+#[derive(Debug, Serialize)]
+struct AuthenticatedUser {
+    access_token: String,
+    token_type: &'static str,
+    user: UserPrivate,
+}
+
+#[tracing::instrument(skip_all)]
+async fn verify(
+    State(state): State<AuthState>,
+    Query(query): Query<TokenQuery>,
+) -> Result<JsonResponse<AuthenticatedUser>, ApiError> {
+    let invalid = || ApiError::bad_request("Invalid token");
+    let config = &state.app.config;
+    let claims = config
+        .jwt_secret
+        .decode(&query.token)
+        .map_err(|_| invalid())?;
+    let (sub, exp) = match (claims.sub, claims.token_type.as_deref()) {
+        (Some(sub), Some(jwt::MAGIC_LINK)) => (sub, claims.exp),
+        _ => return Err(invalid()),
+    };
+    let mut tx = state.app.pool.begin().await?;
+    let user = users::find_by_email(&mut *tx, &sub)
+        .await?
+        .ok_or_else(|| ApiError::not_found("User not found"))?;
+    let expires_at = exp.and_then(|e| DateTime::<Utc>::from_timestamp(e, 0));
+    if !magic_links::redeem(&mut *tx, &query.token, &sub, expires_at).await? {
+        return Err(invalid());
+    }
+    magic_links::purge_expired(&mut *tx).await?;
+    tx.commit().await?;
+    let (access_token, _) = config
+        .jwt_secret
+        .issue(&sub, jwt::ACCESS, config.jwt_expire_minutes);
+    Ok(JsonResponse(AuthenticatedUser {
+        access_token,
+        token_type: jwt::ACCESS,
+        user: user.private(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_redirect_is_url_encoded_in_the_link() {
+        assert_eq!(
+            magic_link("https://podium.example/", "T", ""),
+            "https://podium.example/login?token=T"
+        );
+        assert_eq!(
+            magic_link(
+                "https://podium.example",
+                "T",
+                "/events/attend?join_code=AB&referral=a b"
+            ),
+            "https://podium.example/login?token=T&redirect=%2Fevents%2Fattend%3Fjoin_code%3DAB%26referral%3Da+b"
+        );
+    }
+}
