@@ -144,6 +144,10 @@ async fn signup_rejects_bad_input_with_422_naming_the_field_and_stores_nothing()
     let (status, _, text) = send(app(&t), request).await;
     let answer: Value = serde_json::from_str(&text).expect("json");
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        text.starts_with(r#"{"detail":[{"type":"json_invalid","loc":["body","#),
+        "keys in the contract's order: {text}"
+    );
     assert_eq!(
         (
             answer["detail"][0]["type"].as_str(),

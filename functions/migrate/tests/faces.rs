@@ -1,14 +1,11 @@
 //! The migrate binary's two faces, run as a process: the CLI, and the Lambda talking to a fake
 //! Lambda Runtime API (the protocol AWS and `cargo lambda` speak).
 
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Command, Output};
 
 use podium_shared::testing::TestDb;
-use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use podium_shared::testing::lambda::LambdaProcess;
+use serde_json::{Value, json};
 
 const PASSWORD: &str = "hunter2-never-shown";
 
@@ -153,150 +150,17 @@ async fn failures_exit_non_zero_with_a_clear_message_and_never_the_password() {
     assert_eq!(bad_flag.status.code(), Some(2));
 }
 
-/// What the function posted back for one invocation.
-#[derive(Debug)]
-struct Outcome {
-    request_id: String,
-    kind: &'static str,
-    body: Value,
-}
-
-/// A minimal Lambda Runtime API: hands out the events sent on `events`, reports what the
-/// function posts back on the returned channel.
-async fn fake_runtime(mut events: mpsc::Receiver<Value>) -> (String, mpsc::Receiver<Outcome>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = listener.local_addr().expect("address").to_string();
-    let (outcomes_tx, outcomes) = mpsc::channel(16);
-    tokio::spawn(async move {
-        let mut next_id = 0u32;
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let mut stream = BufReader::new(stream);
-            while let Some((method, path, body)) = read_request(&mut stream).await {
-                if method == "GET" && path.ends_with("/invocation/next") {
-                    let Some(event) = events.recv().await else {
-                        return;
-                    };
-                    next_id += 1;
-                    let headers = format!(
-                        "lambda-runtime-aws-request-id: req-{next_id}\r\nlambda-runtime-deadline-ms: {}\r\n\
-                         lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:000000000000:function:migrate\r\n",
-                        4_102_444_800_000u64
-                    );
-                    respond(stream.get_mut(), &headers, &event.to_string()).await;
-                } else {
-                    let request_id = path.split('/').nth(4).unwrap_or_default().to_owned();
-                    let kind = if path.ends_with("/error") {
-                        "error"
-                    } else {
-                        "response"
-                    };
-                    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                    respond(stream.get_mut(), "", "{}").await;
-                    let _ = outcomes_tx
-                        .send(Outcome {
-                            request_id,
-                            kind,
-                            body,
-                        })
-                        .await;
-                }
-            }
-        }
-    });
-    (address, outcomes)
-}
-
-async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<(String, String, Vec<u8>)> {
-    let mut line = String::new();
-    stream.read_line(&mut line).await.ok().filter(|n| *n > 0)?;
-    let mut parts = line.split_whitespace();
-    let (method, path) = (parts.next()?.to_owned(), parts.next()?.to_owned());
-    let (mut length, mut chunked) = (0usize, false);
-    loop {
-        let mut header = String::new();
-        stream.read_line(&mut header).await.ok()?;
-        let header = header.trim_end().to_ascii_lowercase();
-        if header.is_empty() {
-            break;
-        }
-        if let Some(v) = header.strip_prefix("content-length:") {
-            length = v.trim().parse().ok()?;
-        }
-        chunked |= header.starts_with("transfer-encoding:") && header.contains("chunked");
-    }
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            let mut size = String::new();
-            stream.read_line(&mut size).await.ok()?;
-            let size = usize::from_str_radix(size.trim(), 16).ok()?;
-            let mut chunk = vec![0; size + 2];
-            stream.read_exact(&mut chunk).await.ok()?;
-            if size == 0 {
-                break;
-            }
-            body.extend_from_slice(&chunk[..size]);
-        }
-    } else {
-        body.resize(length, 0);
-        stream.read_exact(&mut body).await.ok()?;
-    }
-    Some((method, path, body))
-}
-
-async fn respond(stream: &mut TcpStream, headers: &str, body: &str) {
-    let response = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{headers}\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes()).await;
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test]
 async fn the_lambda_answers_reports_and_turns_failures_into_function_errors() {
     let db = TestDb::new().await;
-    let (events, rx) = mpsc::channel(4);
-    let (runtime_api, mut outcomes) = fake_runtime(rx).await;
-    let log_path = std::env::temp_dir().join(format!(
-        "migrate-lambda-{}-{}.log",
-        std::process::id(),
-        db.name()
-    ));
-    let log = std::fs::File::create(&log_path).expect("log file");
-    let function = Killed(
-        Command::new(env!("CARGO_BIN_EXE_migrate"))
-            .env_remove("DATABASE_URL")
-            .env("PODIUM_DATABASE_URL", url_with_password(&db))
-            .env("AWS_LAMBDA_RUNTIME_API", &runtime_api)
-            .env("AWS_LAMBDA_FUNCTION_NAME", "migrate")
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start the function"),
-    );
-    let mut invoke = async |event: Value| -> Outcome {
-        events.send(event).await.expect("queue event");
-        tokio::time::timeout(Duration::from_secs(30), outcomes.recv())
-            .await
-            .expect("answer in time")
-            .expect("answer")
-    };
+    let url = url_with_password(&db);
+    let mut function = LambdaProcess::start(
+        env!("CARGO_BIN_EXE_migrate"),
+        &[("PODIUM_DATABASE_URL", &url)],
+    )
+    .await;
 
-    let status = invoke(serde_json::json!({"command": "status"})).await;
+    let status = function.invoke(json!({"command": "status"})).await;
     assert_eq!(
         (status.kind, status.request_id.as_str()),
         ("response", "req-1")
@@ -310,7 +174,9 @@ async fn the_lambda_answers_reports_and_turns_failures_into_function_errors() {
             .all(|m| m["state"] == "pending")
     );
 
-    let up = invoke(serde_json::json!({"command": "up", "lock_wait": "5s"})).await;
+    let up = function
+        .invoke(json!({"command": "up", "lock_wait": "5s"}))
+        .await;
     assert_eq!(up.kind, "response", "{:?}", up.body);
     assert_eq!(up.body["steps"][0]["name"], "initial_schema");
 
@@ -319,7 +185,7 @@ async fn the_lambda_answers_reports_and_turns_failures_into_function_errors() {
         .execute(&mut conn)
         .await
         .expect("drift");
-    let verify = invoke(serde_json::json!({"command": "verify"})).await;
+    let verify = function.invoke(json!({"command": "verify"})).await;
     assert_eq!(
         verify.kind, "error",
         "a failed verify is a function error: {:?}",
@@ -332,18 +198,16 @@ async fn the_lambda_answers_reports_and_turns_failures_into_function_errors() {
         "{message}"
     );
 
-    let refused = invoke(serde_json::json!({"command": "down", "to": 77})).await;
+    let refused = function.invoke(json!({"command": "down", "to": 77})).await;
     assert_eq!(
         (refused.kind, refused.body["errorMessage"].as_str()),
         ("error", Some("there is no migration with version 77"))
     );
 
-    let typo = invoke(serde_json::json!({"command": "up", "step": 1})).await;
+    let typo = function.invoke(json!({"command": "up", "step": 1})).await;
     assert_eq!(typo.kind, "error");
     assert!(!typo.body.to_string().contains(PASSWORD));
-    drop(function);
-    let logs = std::fs::read_to_string(&log_path).expect("read logs");
-    let _ = std::fs::remove_file(&log_path);
+    let logs = function.stop();
     assert!(
         logs.contains("\"message\":\"migrate function ready\""),
         "JSON logs on Lambda: {logs}"

@@ -1,5 +1,8 @@
 //! Test support: a fresh, empty database per test on the server named by `DATABASE_URL`
-//! (which `make test` points at a throwaway cluster when it is not set).
+//! (which `make test` points at a throwaway cluster when it is not set), and a fake Lambda
+//! Runtime API to run function binaries as Lambdas.
+
+pub mod lambda;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
