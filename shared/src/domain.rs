@@ -111,7 +111,7 @@ mod tests {
         );
         assert_eq!(
             parse_date("", loc()).map_err(|i| i.kind),
-            Err("date_parsing".to_owned())
+            Err("date_parsing")
         );
         assert!(parse_date("03/02/2001", loc()).is_err());
     }

@@ -8,17 +8,17 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValidationIssue {
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: &'static str,
     pub loc: Vec<Value>,
     pub msg: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ctx: Option<Value>,
+    pub ctx: Option<Box<Value>>,
 }
 
 impl ValidationIssue {
-    pub fn new(kind: &str, loc: Vec<Value>, msg: impl Into<String>) -> Self {
+    pub fn new(kind: &'static str, loc: Vec<Value>, msg: impl Into<String>) -> Self {
         Self {
-            kind: kind.to_owned(),
+            kind,
             loc,
             msg: msg.into(),
             ctx: None,
@@ -26,12 +26,12 @@ impl ValidationIssue {
     }
 
     pub fn with_ctx(mut self, ctx: Value) -> Self {
-        self.ctx = Some(ctx);
+        self.ctx = Some(Box::new(ctx));
         self
     }
 
     /// `["body", field]`
-    pub fn body(kind: &str, field: &str, msg: impl Into<String>) -> Self {
+    pub fn body(kind: &'static str, field: &str, msg: impl Into<String>) -> Self {
         Self::new(kind, vec!["body".into(), field.into()], msg)
     }
 
