@@ -11,11 +11,11 @@ TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nexte
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-dev: ## Run locally: start the local PostgreSQL and bring it up to date (the HTTP functions join with issue 3)
-	@url="$$(scripts/dev-db)" && export PODIUM_DATABASE_URL="$$url" && $(CARGO) run -q -p migrate -- up \
-		&& $(CARGO) run -q -p migrate -- status && echo && echo "Database ready: PODIUM_DATABASE_URL=$$url"
+dev: ## Run locally: PostgreSQL, migrations, and the API on one origin, http://127.0.0.1:8000 (PORT=)
+	@scripts/dev
 
 test: ## Run every test against a throwaway PostgreSQL (or the server in $DATABASE_URL)
+	@scripts/ensure-cargo-lambda
 	scripts/pg run -- $(CARGO) $(TEST_RUNNER) --workspace --no-fail-fast
 
 migrate: ## Bring the local database up to date (PODIUM_DATABASE_URL/DATABASE_URL, else a local cluster)

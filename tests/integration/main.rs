@@ -2,6 +2,7 @@
 //! named by `DATABASE_URL` (`make test` starts a throwaway one when it is unset).
 
 mod auth;
+mod e2e;
 mod http;
 mod migrations;
 mod support;
