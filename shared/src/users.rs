@@ -120,6 +120,25 @@ impl ProfileChanges {
     }
 }
 
+/// A new user's profile: fields not given are empty.
+impl From<ProfileChanges> for Profile {
+    fn from(changes: ProfileChanges) -> Self {
+        Self {
+            display_name: changes.display_name.unwrap_or_default(),
+            first_name: changes.first_name.unwrap_or_default(),
+            last_name: changes.last_name.unwrap_or_default(),
+            phone: changes.phone.unwrap_or_default(),
+            street_1: changes.street_1.unwrap_or_default(),
+            street_2: changes.street_2.unwrap_or_default(),
+            city: changes.city.unwrap_or_default(),
+            state: changes.state.unwrap_or_default(),
+            zip_code: changes.zip_code.unwrap_or_default(),
+            country: changes.country.unwrap_or_default(),
+            dob: changes.dob,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CreateUserError {
     #[error("a user with this email already exists")]

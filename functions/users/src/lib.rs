@@ -124,19 +124,7 @@ impl UserSignup {
         }
         .parse(&mut issues);
         issues.finish()?;
-        let profile = Profile {
-            display_name: changes.display_name.unwrap_or_default(),
-            first_name: changes.first_name.unwrap_or_default(),
-            last_name: changes.last_name.unwrap_or_default(),
-            phone: changes.phone.unwrap_or_default(),
-            street_1: changes.street_1.unwrap_or_default(),
-            street_2: changes.street_2.unwrap_or_default(),
-            city: changes.city.unwrap_or_default(),
-            state: changes.state.unwrap_or_default(),
-            zip_code: changes.zip_code.unwrap_or_default(),
-            country: changes.country.unwrap_or_default(),
-            dob: changes.dob,
-        };
+        let profile = Profile::from(changes);
         Ok((email.ok_or_else(Vec::new)?, profile))
     }
 }
