@@ -6,7 +6,7 @@ CARGO ?= cargo
 # nextest when installed (one process per test, clearer output), plain cargo test otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: help dev test migrate migration schema lint fmt dev-db dev-db-stop
+.PHONY: help dev test migrate migration schema openapi lint fmt dev-db dev-db-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ migration: ## Create the next migration pair: make migration name=add_x
 schema: ## Rewrite migrations/schema/NNN.txt, the expected schema after each migration
 	UPDATE_SCHEMA_SNAPSHOTS=1 scripts/pg run -- $(CARGO) test -p podium-tests --test integration -- --exact \
 		migrations::up_then_down_then_up_again_matches_the_schema_snapshot_at_every_step
+
+openapi: ## Write the API's OpenAPI document to openapi.json (a test fails when it is stale)
+	$(CARGO) run -q -p podium-tests --bin openapi > openapi.json
 
 lint: ## rustfmt and clippy, as CI runs them
 	$(CARGO) fmt --all -- --check

@@ -33,6 +33,7 @@ pub struct User {
 
 /// `UserPublic`: what anyone may see of a user.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 pub struct UserPublic {
     pub id: Uuid,
     pub display_name: String,
@@ -40,6 +41,7 @@ pub struct UserPublic {
 
 /// `UserPrivate`: what a user sees of themself.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
 pub struct UserPrivate {
     pub id: Uuid,
     pub display_name: String,

@@ -5,13 +5,21 @@
 use serde::Serialize;
 use serde_json::Value;
 
+/// One validation problem (`ValidationError` in the OpenAPI document).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema), schema(as = ValidationError))]
 pub struct ValidationIssue {
+    /// The kind of problem, e.g. `missing`, `string_type`, `string_too_long`, `uuid_parsing`.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "http", schema(value_type = String))]
     pub kind: &'static str,
+    /// Where: `body`, `query` or `path`, then the field (strings) or list index (integers).
+    #[cfg_attr(feature = "http", schema(value_type = Vec<Object>))]
     pub loc: Vec<Value>,
     pub msg: String,
+    /// Details such as `{"max_length": 50}`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "http", schema(value_type = Option<Object>))]
     pub ctx: Option<Box<Value>>,
 }
 

@@ -5,5 +5,6 @@ mod auth;
 mod e2e;
 mod http;
 mod migrations;
+mod openapi;
 mod support;
 mod users;

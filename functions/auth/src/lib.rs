@@ -12,10 +12,12 @@ use chrono::{DateTime, Utc};
 use podium_shared::config::{self, ConfigError};
 use podium_shared::domain::normalize_email;
 use podium_shared::http::jwt::{self, MAGIC_LINK_MINUTES};
+use podium_shared::http::openapi::{ErrorDetail, HttpValidationError};
 use podium_shared::http::{ApiError, AppState, Json, Query, finish};
 use podium_shared::users::{self, UserPrivate};
 use podium_shared::{login_requests, magic_links};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 /// Where links point and how mail is sent.
 #[derive(Clone)]
@@ -81,6 +83,14 @@ impl AuthState {
     }
 }
 
+/// This function's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    #[derive(OpenApi)]
+    #[openapi(paths(request_login, verify))]
+    struct Doc;
+    Doc::openapi()
+}
+
 pub fn app(state: AuthState) -> Router {
     finish(
         Router::new()
@@ -90,16 +100,27 @@ pub fn app(state: AuthState) -> Router {
     )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct RedirectQuery {
+    /// Where the frontend goes after login (may be empty); URL-encoded into the link.
     redirect: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct UserLoginPayload {
     email: String,
 }
 
+/// Email a magic link (valid 15 minutes, usable once). Answers JSON `null`.
+#[utoipa::path(post, path = "/request-login", tag = "auth", params(RedirectQuery), request_body = UserLoginPayload,
+    responses(
+        (status = 200, description = "Link sent (or logged when no mail provider is configured); body `null`"),
+        (status = 404, description = "`User not found`", body = ErrorDetail),
+        (status = 422, description = "Missing redirect or email", body = HttpValidationError),
+        (status = 429, description = "`Too many login requests, try again later` (more than 5 per email in 15 minutes)", body = ErrorDetail),
+        (status = 500, description = "`Failed to send auth email`", body = ErrorDetail),
+    ))]
 #[tracing::instrument(skip_all)]
 async fn request_login(
     State(state): State<AuthState>,
@@ -185,18 +206,30 @@ async fn send_with_loops(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct TokenQuery {
+    /// The magic-link JWT.
     token: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct AuthenticatedUser {
     access_token: String,
+    /// Always `access`.
+    #[schema(value_type = String)]
     token_type: &'static str,
     user: UserPrivate,
 }
 
+/// Exchange a magic link's token, once, for an access token.
+#[utoipa::path(get, path = "/verify", tag = "auth", params(TokenQuery),
+    responses(
+        (status = 200, body = AuthenticatedUser),
+        (status = 400, description = "`Invalid token` (bad signature, expired, not a magic link, already used)", body = ErrorDetail),
+        (status = 404, description = "`User not found`", body = ErrorDetail),
+        (status = 422, description = "Missing token", body = HttpValidationError),
+    ))]
 #[tracing::instrument(skip_all)]
 async fn verify(
     State(state): State<AuthState>,

@@ -4,13 +4,23 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json as JsonResponse, Router};
 use podium_shared::domain::{Email, parse_date};
+use podium_shared::http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError};
 use podium_shared::http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish};
 use podium_shared::users::{
     self, CreateUserError, Profile, ProfileChanges, UserPrivate, UserPublic, limits,
 };
 use podium_shared::validation::{Issues, ValidationIssue};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
+
+/// This function's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    #[derive(OpenApi)]
+    #[openapi(paths(exists, current, update_current, by_id, signup))]
+    struct Doc;
+    Doc::openapi()
+}
 
 pub fn app(state: AppState) -> Router {
     finish(
@@ -23,16 +33,24 @@ pub fn app(state: AppState) -> Router {
     )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ExistsQuery {
+    /// Checked for syntax only; compared trimmed and lower-cased.
     email: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct UserExistsResponse {
     exists: bool,
 }
 
+/// Whether a user has this email.
+#[utoipa::path(get, path = "/users/exists", tag = "users", params(ExistsQuery),
+    responses(
+        (status = 200, body = UserExistsResponse),
+        (status = 422, description = "Invalid or missing email", body = HTTPValidationError),
+    ))]
 #[tracing::instrument(skip_all)]
 async fn exists(
     State(state): State<AppState>,
@@ -43,10 +61,25 @@ async fn exists(
     Ok(JsonResponse(UserExistsResponse { exists }))
 }
 
+/// The logged-in user.
+#[utoipa::path(get, path = "/users/current", tag = "users", security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = UserPrivate),
+        (status = 400, description = "`Bad JWT`", body = ErrorDetail),
+        (status = 401, description = "`Invalid authentication credentials`", body = ErrorDetail),
+        (status = 403, description = "`Not authenticated` or `Invalid authentication credentials`", body = ErrorDetail),
+    ))]
 async fn current(CurrentUser(user): CurrentUser) -> JsonResponse<UserPrivate> {
     JsonResponse(user.private())
 }
 
+/// A user's public profile.
+#[utoipa::path(get, path = "/users/{user_id}", tag = "users", params(("user_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = UserPublic),
+        (status = 404, description = "`User not found`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID", body = HTTPValidationError),
+    ))]
 #[tracing::instrument(skip_all)]
 async fn by_id(
     State(state): State<AppState>,
@@ -59,7 +92,7 @@ async fn by_id(
 }
 
 /// `UserSignup`: email and first name required; the rest optional (`null` means "").
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct UserSignup {
     email: String,
     first_name: String,
@@ -81,15 +114,25 @@ struct UserSignup {
     zip_code: Option<String>,
     #[serde(default)]
     country: Option<String>,
+    /// `YYYY-MM-DD`
     #[serde(default)]
+    #[schema(format = Date)]
     dob: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = UserCreated)]
 struct Created {
     id: Uuid,
 }
 
+/// Sign up (does not log in: the client then asks for a login link).
+#[utoipa::path(post, path = "/users/", tag = "users", request_body = UserSignup,
+    responses(
+        (status = 200, body = Created),
+        (status = 400, description = "`User already exists`", body = ErrorDetail),
+        (status = 422, description = "Missing, mistyped or over-long field, invalid email or date", body = HTTPValidationError),
+    ))]
 #[tracing::instrument(skip_all)]
 async fn signup(
     State(state): State<AppState>,
@@ -131,7 +174,8 @@ impl UserSignup {
 
 /// `UserUpdate`: every field optional; absent or `null` fields are left alone. `email` is not
 /// updatable (ignored if sent, like every unknown field).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(as = UserUpdate)]
 struct ProfileFields {
     #[serde(default)]
     display_name: Option<String>,
@@ -154,6 +198,7 @@ struct ProfileFields {
     #[serde(default)]
     country: Option<String>,
     #[serde(default)]
+    #[schema(format = Date)]
     dob: Option<String>,
 }
 
@@ -196,6 +241,15 @@ impl ProfileFields {
     }
 }
 
+/// Update the logged-in user's profile: absent or `null` fields are left as they are.
+#[utoipa::path(put, path = "/users/current", tag = "users", request_body = ProfileFields, security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = UserPrivate),
+        (status = 400, description = "`No fields to update` or `Bad JWT`", body = ErrorDetail),
+        (status = 401, description = "`Invalid authentication credentials`", body = ErrorDetail),
+        (status = 403, description = "`Not authenticated` or `Invalid authentication credentials`", body = ErrorDetail),
+        (status = 422, description = "Mistyped or over-long field, invalid date", body = HTTPValidationError),
+    ))]
 #[tracing::instrument(skip_all)]
 async fn update_current(
     State(state): State<AppState>,

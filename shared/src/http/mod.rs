@@ -5,6 +5,7 @@ mod error;
 mod extract;
 pub mod jwt;
 mod layers;
+pub mod openapi;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

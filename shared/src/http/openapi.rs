@@ -1,0 +1,86 @@
+//! Pieces of the OpenAPI document that every function shares: the error bodies, the bearer
+//! scheme, and the 500/503 answers any route may give.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi, RefOr, ResponseBuilder};
+use utoipa::{Modify, PartialSchema, ToSchema};
+
+use crate::validation::ValidationIssue;
+
+/// A handled error: `{"detail": "text"}`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // describes a body built with `serde_json::json!`
+pub struct ErrorDetail {
+    pub detail: String,
+}
+
+/// A 422: `{"detail": [ValidationError, …]}`.
+#[derive(Debug, ToSchema)]
+#[schema(as = HTTPValidationError)]
+#[allow(dead_code)] // describes a body built with `serde_json::json!`
+pub struct HttpValidationError {
+    pub detail: Vec<ValidationIssue>,
+}
+
+/// The security scheme name routes refer to.
+pub const BEARER: &str = "HTTPBearer";
+
+/// Adds the bearer scheme, the shared error schemas, and 500/503 to every operation.
+#[derive(Debug)]
+pub struct Common;
+
+impl Modify for Common {
+    fn modify(&self, api: &mut OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components
+            .schemas
+            .insert("ErrorDetail".to_owned(), ErrorDetail::schema());
+        components.schemas.insert(
+            "HTTPValidationError".to_owned(),
+            HttpValidationError::schema(),
+        );
+        components
+            .schemas
+            .insert("ValidationError".to_owned(), ValidationIssue::schema());
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorDetail")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in api.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                operation
+                    .responses
+                    .responses
+                    .entry("500".to_owned())
+                    .or_insert_with(|| error("`Internal server error`"));
+                operation
+                    .responses
+                    .responses
+                    .entry("503".to_owned())
+                    .or_insert_with(|| error("`The database is unavailable, try again shortly`"));
+            }
+        }
+    }
+}

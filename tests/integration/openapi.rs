@@ -1,0 +1,62 @@
+//! The committed `openapi.json` is what the code generates, and describes every route.
+
+use serde_json::Value;
+
+#[test]
+fn the_committed_openapi_json_is_up_to_date() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == podium_tests::openapi_json(),
+        "openapi.json is stale: run `make openapi` and commit the result"
+    );
+}
+
+#[test]
+fn the_document_describes_every_route_with_its_errors() {
+    let api: Value = serde_json::from_str(&podium_tests::openapi_json()).expect("json");
+    let mut operations: Vec<String> = Vec::new();
+    for (path, item) in api["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("item") {
+            operations.push(format!("{} {path}", method.to_uppercase()));
+            let responses = operation["responses"].as_object().expect("responses");
+            for status in ["200", "500", "503"] {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} lacks {status}"
+                );
+            }
+        }
+    }
+    operations.sort();
+    assert_eq!(
+        operations,
+        [
+            "GET /users/current",
+            "GET /users/exists",
+            "GET /users/{user_id}",
+            "GET /verify",
+            "POST /request-login",
+            "POST /users/",
+            "PUT /users/current",
+        ]
+    );
+    let schemas = api["components"]["schemas"].as_object().expect("schemas");
+    for name in [
+        "ErrorDetail",
+        "HTTPValidationError",
+        "ValidationError",
+        "UserPrivate",
+        "UserPublic",
+        "UserSignup",
+        "UserUpdate",
+        "AuthenticatedUser",
+    ] {
+        assert!(schemas.contains_key(name), "schema {name} missing");
+    }
+    let signup = &schemas["UserSignup"];
+    assert_eq!(
+        signup["required"],
+        serde_json::json!(["email", "first_name"])
+    );
+}
