@@ -26,6 +26,22 @@ fn the_document_describes_every_route_with_its_errors() {
                     "{method} {path} lacks {status}"
                 );
             }
+            if operation["security"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty())
+            {
+                for status in ["401", "403"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} needs a token but lacks {status}"
+                    );
+                }
+                let bad_request = responses["400"]["description"].as_str().unwrap_or_default();
+                assert!(
+                    bad_request.contains("`Bad JWT`"),
+                    "{method} {path}: 400 must mention Bad JWT"
+                );
+            }
         }
     }
     operations.sort();

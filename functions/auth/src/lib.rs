@@ -185,25 +185,17 @@ async fn send_with_loops(
         .send()
         .await;
     match sent {
-        Ok(response) if response.status().is_success() => Ok(()),
-        Ok(response) => {
-            tracing::error!(
-                status = response.status().as_u16(),
-                "Loops refused the transactional email"
-            );
-            Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Failed to send auth email",
-            ))
-        }
-        Err(err) => {
-            tracing::error!(error = %err.without_url(), "could not reach Loops");
-            Err(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Failed to send auth email",
-            ))
-        }
+        Ok(response) if response.status().is_success() => return Ok(()),
+        Ok(response) => tracing::error!(
+            status = response.status().as_u16(),
+            "Loops refused the transactional email"
+        ),
+        Err(err) => tracing::error!(error = %err.without_url(), "could not reach Loops"),
     }
+    Err(ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Failed to send auth email",
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -65,9 +65,6 @@ async fn exists(
 #[utoipa::path(get, path = "/users/current", tag = "users", security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = UserPrivate),
-        (status = 400, description = "`Bad JWT`", body = ErrorDetail),
-        (status = 401, description = "`Invalid authentication credentials`", body = ErrorDetail),
-        (status = 403, description = "`Not authenticated` or `Invalid authentication credentials`", body = ErrorDetail),
     ))]
 async fn current(CurrentUser(user): CurrentUser) -> JsonResponse<UserPrivate> {
     JsonResponse(user.private())
@@ -245,9 +242,7 @@ impl ProfileFields {
 #[utoipa::path(put, path = "/users/current", tag = "users", request_body = ProfileFields, security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = UserPrivate),
-        (status = 400, description = "`No fields to update` or `Bad JWT`", body = ErrorDetail),
-        (status = 401, description = "`Invalid authentication credentials`", body = ErrorDetail),
-        (status = 403, description = "`Not authenticated` or `Invalid authentication credentials`", body = ErrorDetail),
+        (status = 400, description = "`No fields to update`", body = ErrorDetail),
         (status = 422, description = "Mistyped or over-long field, invalid date", body = HTTPValidationError),
     ))]
 #[tracing::instrument(skip_all)]
