@@ -18,17 +18,8 @@ macro_rules! user_columns {
 pub struct User {
     pub id: Uuid,
     pub email: String,
-    pub display_name: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub phone: String,
-    pub street_1: String,
-    pub street_2: String,
-    pub city: String,
-    pub state: String,
-    pub zip_code: String,
-    pub country: String,
-    pub dob: Option<NaiveDate>,
+    #[sqlx(flatten)]
+    pub profile: Profile,
 }
 
 /// `UserPublic`: what anyone may see of a user.
@@ -55,18 +46,18 @@ impl User {
     pub fn public(&self) -> UserPublic {
         UserPublic {
             id: self.id,
-            display_name: self.display_name.clone(),
+            display_name: self.profile.display_name.clone(),
         }
     }
 
     pub fn private(&self) -> UserPrivate {
         UserPrivate {
             id: self.id,
-            display_name: self.display_name.clone(),
+            display_name: self.profile.display_name.clone(),
             email: self.email.clone(),
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            phone: self.phone.clone(),
+            first_name: self.profile.first_name.clone(),
+            last_name: self.profile.last_name.clone(),
+            phone: self.profile.phone.clone(),
         }
     }
 }
@@ -85,7 +76,7 @@ pub mod limits {
 }
 
 /// The profile fields every user has besides id and email.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct Profile {
     pub display_name: String,
     pub first_name: String,

@@ -38,9 +38,15 @@ async fn signup_stores_the_full_profile_with_a_normalised_email_and_answers_the_
         .expect("query")
         .expect("stored");
     assert_eq!(user.email, "ada@example.com");
-    assert_eq!((user.street_2.as_str(), user.country.as_str()), ("", "GB"));
     assert_eq!(
-        user.dob.map(|d| d.to_string()).as_deref(),
+        (
+            user.profile.street_2.as_str(),
+            user.profile.country.as_str()
+        ),
+        ("", "GB")
+    );
+    assert_eq!(
+        user.profile.dob.map(|d| d.to_string()).as_deref(),
         Some("1815-12-10")
     );
 }
@@ -399,7 +405,7 @@ async fn updating_the_current_user_writes_present_fields_only_and_answers_the_ne
         .expect("query")
         .expect("user");
     assert_eq!(
-        user.display_name, "Countess",
+        user.profile.display_name, "Countess",
         "a rejected update writes nothing"
     );
 }
