@@ -10,10 +10,11 @@ pub mod http;
 pub mod login_requests;
 pub mod magic_links;
 pub mod migrations;
+pub mod secrets;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
 pub mod validation;
 
-pub use config::{ConfigError, DatabaseUrl};
+pub use config::{ConfigError, DatabaseUrl, Vars};

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
 use chrono::{DateTime, Utc};
-use podium_shared::config::{self, ConfigError};
+use podium_shared::Vars;
 use podium_shared::domain::normalize_email;
 use podium_shared::http::jwt::{self, MAGIC_LINK_MINUTES};
 use podium_shared::http::openapi::{ErrorDetail, HttpValidationError};
@@ -43,16 +43,19 @@ impl std::fmt::Debug for MailConfig {
 }
 
 impl MailConfig {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Ok(Self {
-            production_url: config::optional("PODIUM_PRODUCTION_URL")
+    pub fn from_vars(vars: &Vars) -> Self {
+        Self {
+            production_url: vars
+                .optional("PODIUM_PRODUCTION_URL")
                 .unwrap_or_else(|| "http://localhost:5173".to_owned()),
-            loops_api_key: config::optional("PODIUM_LOOPS_API_KEY"),
-            loops_transactional_id: config::optional("PODIUM_LOOPS_TRANSACTIONAL_ID")
+            loops_api_key: vars.optional("PODIUM_LOOPS_API_KEY"),
+            loops_transactional_id: vars
+                .optional("PODIUM_LOOPS_TRANSACTIONAL_ID")
                 .unwrap_or_else(|| "cmg1hjhed4xyi0r0ijvfyyqa1".to_owned()),
-            loops_url: config::optional("PODIUM_LOOPS_URL")
+            loops_url: vars
+                .optional("PODIUM_LOOPS_URL")
                 .unwrap_or_else(|| "https://app.loops.so/api/v1/transactional".to_owned()),
-        })
+        }
     }
 }
 

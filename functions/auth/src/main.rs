@@ -3,30 +3,13 @@
 use std::process::ExitCode;
 
 use auth::{AuthState, MailConfig};
-use podium_shared::http::{ApiConfig, AppState, serve};
-use podium_shared::telemetry;
+use podium_shared::http::{ApiConfig, AppState, run_function};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    telemetry::init("info");
-    let config = match ApiConfig::from_env().and_then(|api| Ok((api, MailConfig::from_env()?))) {
-        Ok(config) => config,
-        Err(err) => {
-            tracing::error!(error = %err, "configuration");
-            return ExitCode::from(2);
-        }
-    };
-    let (api, mail) = config;
-    match serve(auth::app(AuthState::new(
-        AppState::new(api, "podium-auth"),
-        mail,
-    )))
+    run_function(|vars| {
+        let app = AppState::new(ApiConfig::from_vars(vars)?, "podium-auth");
+        Ok(auth::app(AuthState::new(app, MailConfig::from_vars(vars))))
+    })
     .await
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!(error = %err, "stopped");
-            ExitCode::FAILURE
-        }
-    }
 }

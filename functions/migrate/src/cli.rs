@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use podium_shared::DatabaseUrl;
 use podium_shared::migrations::{DownTarget, MigrateError, Settings};
+use podium_shared::{DatabaseUrl, Vars};
 
 use crate::{Command, execute, parse_duration, render, report_failed, settings_from_env};
 
@@ -110,8 +110,11 @@ impl Cli {
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 pub async fn main() -> ExitCode {
     let cli = Cli::parse();
+    let vars = Vars::load().await;
     let setup = settings_from_env().and_then(|base| {
-        let url = DatabaseUrl::from_env().map_err(|e| e.to_string())?;
+        let url = vars
+            .and_then(|vars| DatabaseUrl::from_vars(&vars))
+            .map_err(|e| e.to_string())?;
         Ok((url, cli.settings(base)))
     });
     let (url, settings) = match setup {

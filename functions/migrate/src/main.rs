@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use migrate::{Invocation, Report, cli, handle, settings_from_env};
-use podium_shared::{DatabaseUrl, telemetry};
+use podium_shared::{DatabaseUrl, Vars, telemetry};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
@@ -23,8 +23,9 @@ async fn main() -> ExitCode {
 }
 
 async fn lambda() -> Result<(), Error> {
-    // Read once per cold start; a missing or malformed setting stops the function with its name.
-    let url = DatabaseUrl::from_env()?;
+    // Read once per cold start (environment, then Secrets Manager when PODIUM_SECRETS_ARN is
+    // set); a missing or malformed setting stops the function with its name.
+    let url = DatabaseUrl::from_vars(&Vars::load().await?)?;
     let settings = settings_from_env()?;
     tracing::info!(database = %url, "migrate function ready");
     lambda_runtime::run(service_fn(

@@ -221,3 +221,33 @@ async fn the_lambda_answers_reports_and_turns_failures_into_function_errors() {
         "the password leaked into the logs: {logs}"
     );
 }
+
+// Multi-threaded: the fake answers on the runtime while this test waits for the process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_podium_secrets_arn_the_database_url_comes_from_secrets_manager() {
+    use podium_shared::testing::secrets_manager::FakeSecretsManager;
+    let db = TestDb::new().await;
+    let arn = "arn:aws:secretsmanager:us-east-2:123456789012:secret:podium-migrate";
+    let secret = json!({ "PODIUM_DATABASE_URL": url_with_password(&db) }).to_string();
+    let fake = FakeSecretsManager::start(arn, &secret).await;
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_migrate"))
+        .args(["status", "--json"])
+        .env_remove("DATABASE_URL")
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env("PODIUM_SECRETS_ARN", arn)
+        .envs(fake.env())
+        .output()
+        .await
+        .expect("run migrate");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{all}");
+    assert!(!all.contains(PASSWORD), "the password leaked: {all}");
+    assert_eq!(json(&output)["current_version"], 0);
+    let seen = fake.seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].body["SecretId"], arn);
+}

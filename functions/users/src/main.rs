@@ -2,24 +2,13 @@
 
 use std::process::ExitCode;
 
-use podium_shared::http::{ApiConfig, AppState, serve};
-use podium_shared::telemetry;
+use podium_shared::http::{ApiConfig, AppState, run_function};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    telemetry::init("info");
-    let config = match ApiConfig::from_env() {
-        Ok(config) => config,
-        Err(err) => {
-            tracing::error!(error = %err, "configuration");
-            return ExitCode::from(2);
-        }
-    };
-    match serve(users::app(AppState::new(config, "podium-users"))).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!(error = %err, "stopped");
-            ExitCode::FAILURE
-        }
-    }
+    run_function(|vars| {
+        let config = ApiConfig::from_vars(vars)?;
+        Ok(users::app(AppState::new(config, "podium-users")))
+    })
+    .await
 }

@@ -20,7 +20,7 @@ pub use error::{ApiError, BAD_ACCESS, BAD_AUTH};
 pub use extract::{Json, Path, Query};
 pub use layers::finish;
 
-use crate::config::{ConfigError, DatabaseUrl};
+use crate::config::{ConfigError, DatabaseUrl, Vars};
 use crate::users::{self, User};
 use jwt::JwtSecret;
 
@@ -36,12 +36,12 @@ pub struct ApiConfig {
 }
 
 impl ApiConfig {
-    pub fn from_env() -> Result<Self, ConfigError> {
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
-            database_url: DatabaseUrl::from_env()?,
-            jwt_secret: JwtSecret::new(&crate::config::required("PODIUM_JWT_SECRET")?),
-            jwt_expire_minutes: crate::config::parsed("PODIUM_JWT_EXPIRE_MINUTES", 2880)?,
-            database_pool_size: crate::config::parsed("PODIUM_DATABASE_POOL_SIZE", 2)?,
+            database_url: DatabaseUrl::from_vars(vars)?,
+            jwt_secret: JwtSecret::new(&vars.required("PODIUM_JWT_SECRET")?),
+            jwt_expire_minutes: vars.parsed("PODIUM_JWT_EXPIRE_MINUTES", 2880)?,
+            database_pool_size: vars.parsed("PODIUM_DATABASE_POOL_SIZE", 2)?,
         })
     }
 }
@@ -108,6 +108,30 @@ where
     }
 }
 
+/// A route-group function's whole `main`: tracing, the settings (environment and, when
+/// `PODIUM_SECRETS_ARN` is set, Secrets Manager) read once, the router built from them, then
+/// [`serve`]. A missing or malformed setting stops the process at start with exit code 2 and a
+/// message naming it.
+pub async fn run_function(
+    build: impl FnOnce(&Vars) -> Result<Router, ConfigError>,
+) -> std::process::ExitCode {
+    crate::telemetry::init("info");
+    let app = match Vars::load().await.and_then(|vars| build(&vars)) {
+        Ok(app) => app,
+        Err(err) => {
+            tracing::error!(error = %err, "configuration");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match serve(app).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "stopped");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// Serves `app` through the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set (function
 /// URLs, payload 2.0), otherwise as plain HTTP on `0.0.0.0:$PORT` (default 8080), e.g. in a
 /// container.
@@ -115,7 +139,7 @@ pub async fn serve(app: Router) -> Result<(), lambda_http::Error> {
     if crate::telemetry::on_lambda() {
         return lambda_http::run(app).await;
     }
-    let port: u16 = crate::config::parsed("PORT", 8080)?;
+    let port: u16 = Vars::from_env().parsed("PORT", 8080)?;
     let address = SocketAddr::from(([0, 0, 0, 0], port));
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(%address, "listening");

@@ -3,6 +3,7 @@
 //! Runtime API to run function binaries as Lambdas.
 
 pub mod lambda;
+pub mod secrets_manager;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -23,7 +24,7 @@ impl TestDb {
     /// Creates an empty database with a unique name.
     pub async fn new() -> Self {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let admin = DatabaseUrl::from_env()
+        let admin = DatabaseUrl::from_vars(&crate::Vars::from_env())
             .expect("tests need DATABASE_URL (run them with `make test`, which starts a PostgreSQL when it is unset)");
         let name = format!(
             "podium_test_{}_{}_{}",
