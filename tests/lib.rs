@@ -19,7 +19,13 @@ pub fn openapi_document() -> OpenApi {
                 .build(),
         )
         .build();
-    for part in [auth::openapi(), users::openapi()] {
+    for part in [
+        auth::openapi(),
+        users::openapi(),
+        events::openapi(),
+        admin::openapi(),
+        projects::openapi(),
+    ] {
         api.merge(part);
     }
     Common.modify(&mut api);

@@ -29,3 +29,21 @@ pub async fn connect(
 fn options(url: &DatabaseUrl, application_name: &str) -> PgConnectOptions {
     url.connect_options().application_name(application_name)
 }
+
+/// The name of the constraint a database error violated, if any.
+pub fn violated_constraint(err: &sqlx::Error) -> Option<&str> {
+    err.as_database_error().and_then(|d| d.constraint())
+}
+
+/// Whether the error is a foreign-key violation (a row it points to was deleted meanwhile).
+pub fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .is_some_and(|d| d.code().as_deref() == Some("23503"))
+}
+
+/// Whether retrying the transaction may succeed (serialization failure, deadlock).
+pub fn is_retryable(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| code == "40001" || code == "40P01")
+}

@@ -4,10 +4,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
+use podium_shared::DatabaseUrl;
 use podium_shared::http::jwt::{self, JwtSecret};
 use podium_shared::http::{ApiConfig, AppState};
 use podium_shared::migrations::Migrator;
 use podium_shared::testing::TestDb;
+use podium_shared::testing::statements::StatementCounter;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -21,13 +23,26 @@ pub struct TestApp {
 impl TestApp {
     pub async fn new() -> Self {
         let db = TestDb::new().await;
+        let url = db.url().clone();
+        Self::build(db, url).await
+    }
+
+    /// The app's pool goes through a proxy that counts the statements it sends.
+    pub async fn counting() -> (Self, StatementCounter) {
+        let db = TestDb::new().await;
+        let counter = StatementCounter::start(db.url()).await;
+        let url = counter.url().clone();
+        (Self::build(db, url).await, counter)
+    }
+
+    async fn build(db: TestDb, url: DatabaseUrl) -> Self {
         let mut conn = db.connect().await;
         Migrator::embedded(crate::support::settings())
             .up(&mut conn, None)
             .await
             .expect("migrate");
         let config = ApiConfig {
-            database_url: db.url().clone(),
+            database_url: url,
             jwt_secret: JwtSecret::new(SECRET),
             jwt_expire_minutes: 2880,
             // Wide enough that parallel-request tests really run in parallel.
@@ -97,4 +112,112 @@ pub fn access_token(email: &str) -> String {
 
 pub fn magic_token(email: &str) -> String {
     JwtSecret::new(SECRET).issue(email, jwt::MAGIC_LINK, 15).0
+}
+
+/// The route groups of the judging flow, on the test's state.
+impl TestApp {
+    pub fn events(&self) -> Router {
+        events::app(self.state.clone())
+    }
+
+    pub fn admin(&self) -> Router {
+        admin::app(self.state.clone())
+    }
+
+    /// The projects function, its Review Factory unconfigured.
+    pub fn projects(&self) -> Router {
+        self.projects_with(projects::checks::ReviewFactory::new(
+            "http://127.0.0.1:9",
+            None,
+        ))
+    }
+
+    pub fn projects_with(&self, checks: projects::checks::ReviewFactory) -> Router {
+        projects::app(projects::ProjectsState {
+            app: self.state.clone(),
+            checks: std::sync::Arc::new(checks),
+        })
+    }
+
+    /// Signs a user up; returns (token, id).
+    pub async fn person(&self, email: &str) -> (String, String) {
+        let token = self.user(email).await;
+        let id: String = sqlx::query_scalar("SELECT id::text FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_one(&self.state.pool)
+            .await
+            .expect("user id");
+        (token, id)
+    }
+
+    /// Creates an event through the API; returns (id, join_code).
+    pub async fn event(&self, token: &str, name: &str) -> (String, String) {
+        let (status, body) = self
+            .call(
+                self.events(),
+                Method::POST,
+                "/events/",
+                Some(serde_json::json!({"name": name, "demo_links_optional": true})),
+                Some(token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        (
+            body["id"].as_str().expect("id").to_owned(),
+            body["join_code"].as_str().expect("code").to_owned(),
+        )
+    }
+
+    pub async fn attend(&self, token: &str, join_code: &str) {
+        let (status, body) = self
+            .call(
+                self.events(),
+                Method::POST,
+                &format!("/events/attend?join_code={join_code}&referral="),
+                None,
+                Some(token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    /// Submits a project through the API; returns (id, join_code).
+    pub async fn project(&self, token: &str, event_id: &str, name: &str) -> (String, String) {
+        let (status, body) = self
+            .call(
+                self.projects(),
+                Method::POST,
+                "/projects/",
+                Some(serde_json::json!({
+                    "name": name, "repo": "https://github.com/x/y", "image_url": "",
+                    "demo": "https://demo.example", "event_id": event_id
+                })),
+                Some(token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        (
+            body["id"].as_str().expect("id").to_owned(),
+            body["join_code"].as_str().expect("code").to_owned(),
+        )
+    }
+
+    /// Sets an event's flags directly.
+    pub async fn set_event(&self, event_id: &str, column: &str, value: bool) {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE events SET {column} = $2 WHERE id = $1::uuid"
+        )))
+        .bind(event_id)
+        .bind(value)
+        .execute(&self.state.pool)
+        .await
+        .expect("update event");
+    }
+
+    pub async fn scalar(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.state.pool)
+            .await
+            .expect("scalar")
+    }
 }

@@ -1,10 +1,16 @@
 //! Workspace-level integration tests. Every test gets a fresh database on the PostgreSQL server
 //! named by `DATABASE_URL` (`make test` starts a throwaway one when it is unset).
 
+mod admin;
 mod auth;
+mod concurrency;
 mod e2e;
+mod events;
 mod http;
 mod migrations;
 mod openapi;
+mod projects;
+mod statements;
 mod support;
 mod users;
+mod votes;

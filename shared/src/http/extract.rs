@@ -99,11 +99,30 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
                         loc.push(field.into());
                         ValidationIssue::missing(loc)
                     }
+                    None if message == BOOL_PARSING => ValidationIssue::new(
+                        "bool_parsing",
+                        loc,
+                        "Input should be a valid boolean, unable to interpret input",
+                    ),
                     None => ValidationIssue::new("value_error", loc, "Invalid query parameter"),
                 };
                 Err(issue.into())
             }
         }
+    }
+}
+
+const BOOL_PARSING: &str = "bool_parsing";
+
+/// `#[serde(deserialize_with = "query_bool")]`: a query boolean as FastAPI reads it, `true`,
+/// `false`, `1`, `0`, `yes`, `no`, `on`, `off` in any case; anything else is a 422
+/// `bool_parsing` naming the parameter.
+pub fn query_bool<'de, D: serde::Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(de)?;
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" | "t" | "y" => Ok(true),
+        "false" | "0" | "no" | "off" | "f" | "n" => Ok(false),
+        _ => Err(serde::de::Error::custom(BOOL_PARSING)),
     }
 }
 

@@ -17,7 +17,7 @@ use axum::http::request::Parts;
 use sqlx::PgPool;
 
 pub use error::{ApiError, BAD_ACCESS, BAD_AUTH};
-pub use extract::{Json, Path, Query};
+pub use extract::{Json, Path, Query, query_bool};
 pub use layers::finish;
 
 use crate::config::{ConfigError, DatabaseUrl, Vars};

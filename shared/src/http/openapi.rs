@@ -22,6 +22,18 @@ pub struct HttpValidationError {
     pub detail: Vec<ValidationIssue>,
 }
 
+/// `{"message": "…"}`: the body of the routes that only confirm what they did.
+#[derive(Debug, Clone, serde::Serialize, ToSchema)]
+pub struct Message {
+    pub message: &'static str,
+}
+
+impl Message {
+    pub fn json(message: &'static str) -> axum::Json<Self> {
+        axum::Json(Self { message })
+    }
+}
+
 /// The security scheme name routes refer to.
 pub const BEARER: &str = "HTTPBearer";
 

@@ -1,0 +1,209 @@
+//! `/events/admin/{event_id}/...`: what an event's owner sees and manages. Every route answers
+//! 403 `You don't have permission to do this` to anyone but the owner, also when the event does
+//! not exist (never 404).
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json as JsonResponse, Router};
+use podium_shared::attendees::{self, UserAttendee};
+use podium_shared::events::{self, EventPrivate};
+use podium_shared::http::openapi::{
+    ErrorDetail, HttpValidationError as HTTPValidationError, Message,
+};
+use podium_shared::http::{ApiError, AppState, BAD_ACCESS, CurrentUser, Json, Path, finish};
+use podium_shared::projects::{self, Order, ProjectPrivate};
+use podium_shared::referrals::{self, Referral};
+use podium_shared::users::User;
+use podium_shared::validation::ValidationIssue;
+use podium_shared::votes::{self, Vote};
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+/// This function's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    #[derive(OpenApi)]
+    #[openapi(paths(
+        event,
+        attendees_of,
+        remove_attendee,
+        leaderboard,
+        votes_of,
+        referrals_of
+    ))]
+    struct Doc;
+    Doc::openapi()
+}
+
+pub fn app(state: AppState) -> Router {
+    finish(
+        Router::new()
+            .route("/events/admin/{event_id}", get(event))
+            .route("/events/admin/{event_id}/attendees", get(attendees_of))
+            .route(
+                "/events/admin/{event_id}/remove-attendee",
+                post(remove_attendee),
+            )
+            .route("/events/admin/{event_id}/leaderboard", get(leaderboard))
+            .route("/events/admin/{event_id}/votes", get(votes_of))
+            .route("/events/admin/{event_id}/referrals", get(referrals_of))
+            .with_state(state),
+    )
+}
+
+/// 403 unless `user` owns the event.
+async fn require_owner(state: &AppState, event_id: Uuid, user: &User) -> Result<(), ApiError> {
+    if events::is_owner(&state.pool, event_id, user.id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(BAD_ACCESS))
+    }
+}
+
+/// The event with its join code (contract 7.1: the original answered 500 here).
+#[utoipa::path(get, path = "/events/admin/{event_id}", tag = "admin", params(("event_id" = Uuid, Path)),
+    security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = EventPrivate),
+        (status = 403, description = "Not the owner, or no such event: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn event(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(event_id): Path<Uuid>,
+) -> Result<JsonResponse<EventPrivate>, ApiError> {
+    let event = events::find_owned(&state.pool, event_id, user.id)
+        .await?
+        .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
+    Ok(JsonResponse(event.private()))
+}
+
+/// Who attends the event (the owner too, if they joined).
+#[utoipa::path(get, path = "/events/admin/{event_id}/attendees", tag = "admin", params(("event_id" = Uuid, Path)),
+    security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Vec<UserAttendee>),
+        (status = 403, description = "Not the owner, or no such event: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn attendees_of(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(event_id): Path<Uuid>,
+) -> Result<JsonResponse<Vec<UserAttendee>>, ApiError> {
+    require_owner(&state, event_id, &user).await?;
+    Ok(JsonResponse(
+        attendees::of_event(&state.pool, event_id).await?,
+    ))
+}
+
+/// `{"user_id": uuid}` (an embedded body field: anything but an object with a valid
+/// `user_id` is a 422 at `["body", "user_id"]`).
+#[derive(Debug, Deserialize, ToSchema)]
+struct RemoveAttendee {
+    user_id: Uuid,
+}
+
+impl RemoveAttendee {
+    fn parse(body: &Value) -> Result<Self, ValidationIssue> {
+        let loc = || vec!["body".into(), "user_id".into()];
+        match body.get("user_id") {
+            None | Some(Value::Null) => Err(ValidationIssue::missing(loc())),
+            Some(Value::String(text)) => {
+                text.parse().map(|user_id| Self { user_id }).map_err(|_| {
+                    ValidationIssue::new("uuid_parsing", loc(), "Input should be a valid UUID")
+                })
+            }
+            Some(_) => Err(ValidationIssue::new(
+                "uuid_type",
+                loc(),
+                "UUID input should be a string, bytes or UUID object",
+            )),
+        }
+    }
+}
+
+/// Remove an attendee (their projects, votes and referrals stay). Removing someone who does not
+/// attend is not an error.
+#[utoipa::path(post, path = "/events/admin/{event_id}/remove-attendee", tag = "admin",
+    params(("event_id" = Uuid, Path)), request_body = RemoveAttendee, security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Message, example = json!({"message": "Attendee removed"})),
+        (status = 403, description = "Not the owner, or no such event: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID, missing `user_id`", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn remove_attendee(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(event_id): Path<Uuid>,
+    Json(body): Json<Value>,
+) -> Result<JsonResponse<Message>, ApiError> {
+    let attendee = RemoveAttendee::parse(&body)?;
+    require_owner(&state, event_id, &user).await?;
+    attendees::remove(&state.pool, event_id, attendee.user_id).await?;
+    Ok(Message::json("Attendee removed"))
+}
+
+/// Every project of the event, most points first, whether or not the public leaderboard is on.
+#[utoipa::path(get, path = "/events/admin/{event_id}/leaderboard", tag = "admin", params(("event_id" = Uuid, Path)),
+    security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Vec<ProjectPrivate>),
+        (status = 403, description = "Not the owner, or no such event: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn leaderboard(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(event_id): Path<Uuid>,
+) -> Result<JsonResponse<Vec<ProjectPrivate>>, ApiError> {
+    require_owner(&state, event_id, &user).await?;
+    let list = projects::of_event(&state.pool, event_id, Order::Leaderboard).await?;
+    Ok(JsonResponse(
+        list.iter().map(projects::Project::private).collect(),
+    ))
+}
+
+/// Every vote cast in the event.
+#[utoipa::path(get, path = "/events/admin/{event_id}/votes", tag = "admin", params(("event_id" = Uuid, Path)),
+    security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Vec<Vote>),
+        (status = 403, description = "Not the owner, or no such event: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn votes_of(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(event_id): Path<Uuid>,
+) -> Result<JsonResponse<Vec<Vote>>, ApiError> {
+    require_owner(&state, event_id, &user).await?;
+    Ok(JsonResponse(votes::of_event(&state.pool, event_id).await?))
+}
+
+/// How the attendees heard of the event.
+#[utoipa::path(get, path = "/events/admin/{event_id}/referrals", tag = "admin", params(("event_id" = Uuid, Path)),
+    security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Vec<Referral>),
+        (status = 403, description = "Not the owner, or no such event: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn referrals_of(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(event_id): Path<Uuid>,
+) -> Result<JsonResponse<Vec<Referral>>, ApiError> {
+    require_owner(&state, event_id, &user).await?;
+    Ok(JsonResponse(
+        referrals::of_event(&state.pool, event_id).await?,
+    ))
+}

@@ -1,0 +1,402 @@
+//! `/events` (but `/events/admin/...`): events, joining by code, voting, project listings.
+
+use axum::extract::State;
+use axum::routing::{get, post};
+use axum::{Json as JsonResponse, Router};
+use podium_shared::attendees::{self, Join};
+use podium_shared::events::{
+    self, CreateEventError, EventChanges, EventPrivate, EventPublic, NewEvent, limits,
+};
+use podium_shared::http::openapi::{
+    ErrorDetail, HttpValidationError as HTTPValidationError, Message,
+};
+use podium_shared::http::{
+    ApiError, AppState, BAD_ACCESS, CurrentUser, Json, Path, Query, finish, query_bool,
+};
+use podium_shared::projects::{self, Order, ProjectPublic};
+use podium_shared::slug::{SLUG_MAX, slugify};
+use podium_shared::validation::{Issues, ValidationIssue};
+use podium_shared::votes::{self, VoteError};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use uuid::Uuid;
+
+/// This function's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    #[derive(OpenApi)]
+    #[openapi(paths(
+        by_id,
+        of_user,
+        create,
+        attend,
+        update,
+        delete,
+        vote,
+        projects_of_event,
+        id_by_slug
+    ))]
+    struct Doc;
+    Doc::openapi()
+}
+
+pub fn app(state: AppState) -> Router {
+    finish(
+        Router::new()
+            .route("/events", get(of_user).post(create))
+            .route("/events/attend", post(attend))
+            .route("/events/vote", post(vote))
+            .route("/events/id/{slug}", get(id_by_slug))
+            .route("/events/{event_id}", get(by_id).put(update).delete(delete))
+            .route("/events/{event_id}/projects", get(projects_of_event))
+            .with_state(state),
+    )
+}
+
+const EVENT_NOT_FOUND: &str = "Event not found";
+
+/// An event, as anyone may see it.
+#[utoipa::path(get, path = "/events/{event_id}", tag = "events", params(("event_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = EventPublic),
+        (status = 404, description = "`Event not found`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn by_id(
+    State(state): State<AppState>,
+    Path(event_id): Path<Uuid>,
+) -> Result<JsonResponse<EventPublic>, ApiError> {
+    let event = events::find(&state.pool, event_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
+    Ok(JsonResponse(event.public()))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct UserEvents {
+    owned_events: Vec<EventPrivate>,
+    attending_events: Vec<EventPublic>,
+}
+
+/// The events the user owns (with their join codes) and the events the user attends.
+#[utoipa::path(get, path = "/events/", tag = "events", security(("HTTPBearer" = [])),
+    responses((status = 200, body = UserEvents)))]
+#[tracing::instrument(skip_all)]
+async fn of_user(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<JsonResponse<UserEvents>, ApiError> {
+    let (owned, attending) = events::of_user(&state.pool, user.id).await?;
+    Ok(JsonResponse(UserEvents {
+        owned_events: owned.iter().map(events::Event::private).collect(),
+        attending_events: attending.iter().map(events::Event::public).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+struct EventCreate {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    demo_links_optional: bool,
+    #[serde(default)]
+    ysws_checks_enabled: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct EventCreated {
+    id: Uuid,
+    slug: String,
+    join_code: String,
+}
+
+/// Create an event owned by the user. Its slug comes from the name; its join code is random.
+#[utoipa::path(post, path = "/events/", tag = "events", request_body = EventCreate, security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = EventCreated),
+        (status = 400, description = "`Event slug already exists`", body = ErrorDetail),
+        (status = 422, description = "Missing, mistyped or over-long field, or a name without letters or digits", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Json(body): Json<EventCreate>,
+) -> Result<JsonResponse<EventCreated>, ApiError> {
+    let mut issues = Issues::default();
+    issues.max_chars("name", &body.name, limits::NAME);
+    issues.finish()?;
+    let slug = slugify(&body.name);
+    if slug.is_empty() {
+        return Err(ValidationIssue::body(
+            "value_error",
+            "name",
+            "Value error, the name must contain at least one letter or digit",
+        )
+        .into());
+    }
+    let event = NewEvent {
+        name: body.name,
+        slug,
+        description: body.description,
+        demo_links_optional: body.demo_links_optional,
+        ysws_checks_enabled: body.ysws_checks_enabled,
+        owner_id: user.id,
+    };
+    match events::create(&state.pool, &event, events::new_join_code).await {
+        Ok(created) => Ok(JsonResponse(EventCreated {
+            id: created.id,
+            slug: created.slug,
+            join_code: created.join_code,
+        })),
+        Err(CreateEventError::SlugTaken) => Err(ApiError::bad_request("Event slug already exists")),
+        Err(CreateEventError::Database(e)) => Err(e.into()),
+        Err(e @ CreateEventError::JoinCodesExhausted) => Err(ApiError::internal(e)),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct AttendQuery {
+    /// The event's 4-character code, any case.
+    join_code: String,
+    /// How the user heard of the event; stored when not empty.
+    referral: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct Joined {
+    message: &'static str,
+    event_id: Uuid,
+}
+
+/// Join an event with its code (and say how you heard of it).
+#[utoipa::path(post, path = "/events/attend", tag = "events", params(AttendQuery), security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Joined),
+        (status = 400, description = "`User already attending event`", body = ErrorDetail),
+        (status = 404, description = "`Event not found`", body = ErrorDetail),
+        (status = 422, description = "Missing query parameter", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn attend(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(query): Query<AttendQuery>,
+) -> Result<JsonResponse<Joined>, ApiError> {
+    match attendees::join(&state.pool, &query.join_code, user.id, &query.referral).await? {
+        Join::Joined(event_id) => Ok(JsonResponse(Joined {
+            message: "Successfully joined event",
+            event_id,
+        })),
+        Join::AlreadyAttending => Err(ApiError::bad_request("User already attending event")),
+        Join::NoSuchEvent => Err(ApiError::not_found(EVENT_NOT_FOUND)),
+    }
+}
+
+/// `EventUpdate`: absent or `null` fields are left alone; the slug and join code never change.
+/// Unknown fields (the whole event object the frontend PUTs back) are ignored.
+#[derive(Debug, Deserialize, ToSchema)]
+struct EventUpdate {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    votable: Option<bool>,
+    #[serde(default)]
+    leaderboard_enabled: Option<bool>,
+    #[serde(default)]
+    demo_links_optional: Option<bool>,
+    #[serde(default)]
+    ysws_checks_enabled: Option<bool>,
+}
+
+/// Change an event (its owner only).
+#[utoipa::path(put, path = "/events/{event_id}", tag = "events", params(("event_id" = Uuid, Path)),
+    request_body = EventUpdate, security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Message, example = json!({"message": "Event updated"})),
+        (status = 403, description = "Not the owner, or no such event: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID, mistyped or over-long field", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn update(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(event_id): Path<Uuid>,
+    Json(body): Json<EventUpdate>,
+) -> Result<JsonResponse<Message>, ApiError> {
+    let mut issues = Issues::default();
+    if let Some(name) = &body.name {
+        issues.max_chars("name", name, limits::NAME);
+    }
+    issues.finish()?;
+    let changes = EventChanges {
+        name: body.name,
+        description: body.description,
+        votable: body.votable,
+        leaderboard_enabled: body.leaderboard_enabled,
+        demo_links_optional: body.demo_links_optional,
+        ysws_checks_enabled: body.ysws_checks_enabled,
+    };
+    if !events::update(&state.pool, event_id, user.id, &changes).await? {
+        return Err(ApiError::forbidden(BAD_ACCESS));
+    }
+    Ok(Message::json("Event updated"))
+}
+
+/// Delete an event (its owner only), with its projects, votes, attendees and referrals.
+#[utoipa::path(delete, path = "/events/{event_id}", tag = "events", params(("event_id" = Uuid, Path)),
+    security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Message, example = json!({"message": "Event deleted"})),
+        (status = 403, description = "Not the owner, or no such event: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(event_id): Path<Uuid>,
+) -> Result<JsonResponse<Message>, ApiError> {
+    if !events::delete(&state.pool, event_id, user.id).await? {
+        return Err(ApiError::forbidden(BAD_ACCESS));
+    }
+    Ok(Message::json("Event deleted"))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+struct CreateVotes {
+    /// The projects voted for (duplicates count once).
+    projects: Vec<Uuid>,
+    event: Uuid,
+}
+
+/// Vote for projects of an event the user attends, within the event's `max_votes_per_user`.
+#[utoipa::path(post, path = "/events/vote", tag = "events", request_body = CreateVotes, security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Message, example = json!({"message": "Votes recorded"})),
+        (status = 400, description = "`Cannot vote for {n} projects. You have {m} vote(s) remaining.`, `You have no votes remaining.`, `Project is not in the event` or `User has already voted for this project`", body = ErrorDetail),
+        (status = 403, description = "`Voting is not open for this event`, `You don't have permission to do this` (not an attendee) or `User cannot vote for their own project`", body = ErrorDetail),
+        (status = 404, description = "`Event not found` or `Project not found`", body = ErrorDetail),
+        (status = 422, description = "Missing or malformed field", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn vote(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Json(body): Json<CreateVotes>,
+) -> Result<JsonResponse<Message>, ApiError> {
+    votes::cast(&state.pool, user.id, body.event, &body.projects)
+        .await
+        .map_err(vote_error)?;
+    Ok(Message::json("Votes recorded"))
+}
+
+fn vote_error(err: VoteError) -> ApiError {
+    match err {
+        VoteError::EventNotFound => ApiError::not_found(EVENT_NOT_FOUND),
+        VoteError::VotingClosed => ApiError::forbidden("Voting is not open for this event"),
+        VoteError::NotAttendee => ApiError::forbidden(BAD_ACCESS),
+        // Contract 7.9: never a zero or negative remainder.
+        VoteError::OverLimit { remaining, .. } if remaining <= 0 => {
+            ApiError::bad_request("You have no votes remaining.")
+        }
+        VoteError::OverLimit {
+            requested,
+            remaining,
+        } => ApiError::bad_request(format!(
+            "Cannot vote for {requested} projects. You have {remaining} vote(s) remaining."
+        )),
+        VoteError::ProjectNotFound => ApiError::not_found("Project not found"),
+        VoteError::NotInEvent => ApiError::bad_request("Project is not in the event"),
+        VoteError::AlreadyVoted => ApiError::bad_request("User has already voted for this project"),
+        VoteError::OwnProject => ApiError::forbidden("User cannot vote for their own project"),
+        VoteError::Database(e) => e.into(),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ProjectsQuery {
+    /// `true`: most points first (only when the event's leaderboard is enabled); `false`:
+    /// shuffled. Also `1/0`, `yes/no`, `on/off`.
+    #[serde(deserialize_with = "query_bool")]
+    leaderboard: bool,
+}
+
+/// An event's projects: shuffled, or as its public leaderboard.
+#[utoipa::path(get, path = "/events/{event_id}/projects", tag = "events",
+    params(("event_id" = Uuid, Path), ProjectsQuery),
+    responses(
+        (status = 200, body = Vec<ProjectPublic>),
+        (status = 403, description = "`Leaderboard is not enabled`", body = ErrorDetail),
+        (status = 404, description = "`Event not found`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID, missing or invalid `leaderboard`", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn projects_of_event(
+    State(state): State<AppState>,
+    Path(event_id): Path<Uuid>,
+    Query(query): Query<ProjectsQuery>,
+) -> Result<JsonResponse<Vec<ProjectPublic>>, ApiError> {
+    let event = events::find(&state.pool, event_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
+    let order = if query.leaderboard {
+        if !event.leaderboard_enabled {
+            return Err(ApiError::forbidden("Leaderboard is not enabled"));
+        }
+        Order::Leaderboard
+    } else {
+        Order::Random
+    };
+    let list = projects::of_event(&state.pool, event_id, order).await?;
+    Ok(JsonResponse(
+        list.iter().map(projects::Project::public).collect(),
+    ))
+}
+
+/// An event's id from its slug, as a bare JSON string.
+#[utoipa::path(get, path = "/events/id/{slug}", tag = "events",
+    params(("slug" = String, Path, min_length = 1, max_length = 50, pattern = "[-a-z0-9]+")),
+    responses(
+        (status = 200, body = Uuid, example = json!("9758d1f4-6c2e-4d1a-9a43-6f1f1f1f1f1f")),
+        (status = 404, description = "`Event not found`", body = ErrorDetail),
+        (status = 422, description = "Longer than 50 characters, or no character from `[-a-z0-9]`", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn id_by_slug(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<JsonResponse<Uuid>, ApiError> {
+    check_slug(&slug)?;
+    let id = events::id_by_slug(&state.pool, &slug)
+        .await?
+        .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
+    Ok(JsonResponse(id))
+}
+
+/// The original's path rule: 1 to 50 characters, and the pattern `[-a-z0-9]+` found
+/// somewhere in it (an unanchored search, so `ABc` passes and then is simply not found).
+fn check_slug(slug: &str) -> Result<(), ApiError> {
+    let loc = || vec!["path".into(), "slug".into()];
+    if slug.chars().count() > SLUG_MAX {
+        return Err(ValidationIssue::too_long(loc(), SLUG_MAX).into());
+    }
+    if !slug
+        .chars()
+        .any(|c| c == '-' || c.is_ascii_lowercase() || c.is_ascii_digit())
+    {
+        return Err(ValidationIssue::new(
+            "string_pattern_mismatch",
+            loc(),
+            "String should match pattern '[-a-z0-9]+'",
+        )
+        .with_ctx(serde_json::json!({ "pattern": "[-a-z0-9]+" }))
+        .into());
+    }
+    Ok(())
+}

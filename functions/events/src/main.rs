@@ -1,0 +1,14 @@
+//! The `events` function: Lambda (function URL) or plain HTTP.
+
+use std::process::ExitCode;
+
+use podium_shared::http::{ApiConfig, AppState, run_function};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    run_function(|vars| {
+        let config = ApiConfig::from_vars(vars)?;
+        Ok(events::app(AppState::new(config, "podium-events")))
+    })
+    .await
+}

@@ -1,0 +1,200 @@
+//! The Review Factory: an outside service that judges a project's repo, demo and README.
+//! `/projects/check/...` proxy it (contract 2.2 and 7.7).
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use podium_shared::Vars;
+use podium_shared::http::ApiError;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// `PODIUM_REVIEW_FACTORY_URL` (default the real service) and `PODIUM_REVIEW_FACTORY_TOKEN`
+/// (unset: the check routes answer 503).
+#[derive(Clone)]
+pub struct ReviewFactory {
+    pub url: String,
+    pub token: Option<String>,
+    pub http: reqwest::Client,
+}
+
+impl std::fmt::Debug for ReviewFactory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReviewFactory")
+            .field("url", &self.url)
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+const NOT_CONFIGURED: &str = "Project checks are not configured";
+const UPSTREAM_FAILED: &str = "The project check service failed";
+
+impl ReviewFactory {
+    pub fn new(url: &str, token: Option<String>) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap_or_default();
+        Self {
+            url: url.trim_end_matches('/').to_owned(),
+            token,
+            http,
+        }
+    }
+
+    pub fn from_vars(vars: &Vars) -> Self {
+        Self::new(
+            &vars
+                .optional("PODIUM_REVIEW_FACTORY_URL")
+                .unwrap_or_else(|| "https://review-factory-backend.hackclub.com".to_owned()),
+            vars.optional("PODIUM_REVIEW_FACTORY_TOKEN"),
+        )
+    }
+
+    fn token(&self) -> Result<&str, ApiError> {
+        self.token
+            .as_deref()
+            .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, NOT_CONFIGURED))
+    }
+
+    /// 503 when no token is configured (checked before anything else).
+    pub fn require_configured(&self) -> Result<(), ApiError> {
+        self.token().map(|_| ())
+    }
+
+    /// `POST {url}/start-check` with the project's links.
+    pub async fn start(
+        &self,
+        repo: &str,
+        image_url: &str,
+        demo: &str,
+    ) -> Result<CheckStatus, ApiError> {
+        let token = self.token()?;
+        let request = self
+            .http
+            .post(format!("{}/start-check", self.url))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"repo": repo, "image_url": image_url, "demo": demo}));
+        Self::answer(request).await
+    }
+
+    /// `GET {url}/poll-check/{check_id}` (the id percent-encoded as one path segment).
+    pub async fn poll(&self, check_id: &str) -> Result<CheckStatus, ApiError> {
+        let token = self.token()?;
+        let mut url = url_of(&self.url)?;
+        url.path_segments_mut()
+            .map_err(|()| ApiError::internal("the Review Factory URL cannot take a path"))?
+            .pop_if_empty()
+            .extend(["poll-check", check_id]);
+        Self::answer(self.http.get(url).bearer_auth(token)).await
+    }
+
+    async fn answer(request: reqwest::RequestBuilder) -> Result<CheckStatus, ApiError> {
+        let response = request.send().await.map_err(|e| {
+            tracing::warn!(error = %e, "Review Factory unreachable");
+            ApiError::new(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED)
+        })?;
+        let status = response.status();
+        if !status.is_success() {
+            tracing::warn!(%status, "Review Factory refused");
+            return Err(ApiError::new(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED));
+        }
+        response.json::<CheckStatus>().await.map_err(|e| {
+            tracing::warn!(error = %e, "Review Factory answered something else than a CheckStatus");
+            ApiError::new(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED)
+        })
+    }
+}
+
+fn url_of(base: &str) -> Result<url::Url, ApiError> {
+    url::Url::parse(base).map_err(|_| ApiError::internal("PODIUM_REVIEW_FACTORY_URL is not a URL"))
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckState {
+    Pending,
+    Running,
+    Completed,
+    Failed,
+}
+
+/// A check's state, as the Review Factory reports it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CheckStatus {
+    pub check_id: String,
+    pub status: CheckState,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[serde(default)]
+    #[schema(format = DateTime)]
+    pub started_at: Option<String>,
+    #[serde(default)]
+    #[schema(format = DateTime)]
+    pub completed_at: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<Unified>)]
+    pub result: Option<Value>,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+impl CheckStatus {
+    /// A project's stored result, answered without calling out.
+    pub fn cached(result: Value) -> Self {
+        Self {
+            check_id: "cached".to_owned(),
+            status: CheckState::Completed,
+            created_at: chrono::Utc::now()
+                .naive_utc()
+                .format("%Y-%m-%dT%H:%M:%S%.6f")
+                .to_string(),
+            started_at: None,
+            completed_at: None,
+            result: Some(result),
+            error: None,
+        }
+    }
+}
+
+/// The Review Factory's verdict (documentation of `CheckStatus.result`).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct Unified {
+    valid: bool,
+    readme_result: ReadmeResult,
+    repo_result: RepoResult,
+    demo_result: DemoResult,
+    reason: String,
+    image_valid: bool,
+}
+
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct ReadmeResult {
+    features: Option<Vec<String>>,
+    /// `cli`, `web`, `desktop`, `mobile` or `other`.
+    program_type: Option<String>,
+    reasoning: Option<String>,
+}
+
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct RepoResult {
+    github: bool,
+    primary_language: String,
+    valid: bool,
+    features: Option<Vec<String>>,
+    reasoning: Option<String>,
+}
+
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct DemoResult {
+    deployed: bool,
+    functional: bool,
+    quality_percent: f64,
+    reasoning: Option<String>,
+}

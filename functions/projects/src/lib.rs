@@ -1,0 +1,365 @@
+//! `/projects`: submissions, joining a team by code, and the Review Factory checks.
+
+pub mod checks;
+
+use std::sync::Arc;
+
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json as JsonResponse, Router};
+use podium_shared::collaborators::{self, AddCollaborator};
+use podium_shared::events;
+use podium_shared::http::openapi::{
+    ErrorDetail, HttpValidationError as HTTPValidationError, Message,
+};
+use podium_shared::http::{ApiError, AppState, BAD_ACCESS, CurrentUser, Json, Path, Query, finish};
+use podium_shared::projects::{
+    self, CreateProjectError, NewProject, ProjectChanges, ProjectPrivate, ProjectPublic, limits,
+};
+use podium_shared::validation::Issues;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use uuid::Uuid;
+
+use checks::{CheckStatus, ReviewFactory};
+
+/// This function's part of the OpenAPI document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    #[derive(OpenApi)]
+    #[openapi(paths(mine, create, join, update, delete, by_id, check_start, check_poll))]
+    struct Doc;
+    Doc::openapi()
+}
+
+#[derive(Debug, Clone)]
+pub struct ProjectsState {
+    pub app: AppState,
+    pub checks: Arc<ReviewFactory>,
+}
+
+impl FromRef<ProjectsState> for AppState {
+    fn from_ref(state: &ProjectsState) -> Self {
+        state.app.clone()
+    }
+}
+
+pub fn app(state: ProjectsState) -> Router {
+    finish(
+        Router::new()
+            .route("/projects", post(create))
+            .route("/projects/mine", get(mine))
+            .route("/projects/join", post(join))
+            .route("/projects/check/start", post(check_start))
+            .route("/projects/check/{check_id}", get(check_poll))
+            .route(
+                "/projects/{project_id}",
+                get(by_id).put(update).delete(delete),
+            )
+            .with_state(state),
+    )
+}
+
+const DEMO_REQUIRED: &str = "Demo URL is required for this event";
+
+fn demo_required() -> ApiError {
+    // A 422 with a string detail, as the original answered.
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, DEMO_REQUIRED)
+}
+
+/// The projects the user owns, then those the user collaborates on.
+#[utoipa::path(get, path = "/projects/mine", tag = "projects", security(("HTTPBearer" = [])),
+    responses((status = 200, body = Vec<ProjectPrivate>)))]
+#[tracing::instrument(skip_all)]
+async fn mine(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<JsonResponse<Vec<ProjectPrivate>>, ApiError> {
+    let list = projects::of_user(&state.pool, user.id).await?;
+    Ok(JsonResponse(
+        list.iter().map(projects::Project::private).collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+struct ProjectCreate {
+    name: String,
+    repo: String,
+    image_url: String,
+    #[serde(default)]
+    demo: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    hours_spent: i32,
+    event_id: Uuid,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct ProjectCreated {
+    id: Uuid,
+    join_code: String,
+}
+
+/// Submit a project to an event the user attends.
+#[utoipa::path(post, path = "/projects/", tag = "projects", request_body = ProjectCreate, security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = ProjectCreated),
+        (status = 403, description = "`Owner not part of event`", body = ErrorDetail),
+        (status = 404, description = "`Event not found`", body = ErrorDetail),
+        (status = 422, description = "Missing, mistyped or over-long field (a list), or `Demo URL is required for this event` (a string)", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Json(body): Json<ProjectCreate>,
+) -> Result<JsonResponse<ProjectCreated>, ApiError> {
+    let mut issues = Issues::default();
+    issues.max_chars("name", &body.name, limits::NAME);
+    issues.finish()?;
+    let rules = projects::submission_rules(&state.pool, body.event_id, user.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Event not found"))?;
+    if !rules.demo_links_optional && body.demo.trim().is_empty() {
+        return Err(demo_required());
+    }
+    if !rules.attending {
+        return Err(ApiError::forbidden("Owner not part of event"));
+    }
+    let project = NewProject {
+        name: body.name,
+        repo: body.repo,
+        image_url: body.image_url,
+        demo: body.demo,
+        description: body.description,
+        hours_spent: body.hours_spent,
+        owner_id: user.id,
+        event_id: body.event_id,
+    };
+    match projects::create(&state.pool, &project, events::new_join_code).await {
+        Ok((id, join_code)) => Ok(JsonResponse(ProjectCreated { id, join_code })),
+        Err(CreateProjectError::EventGone) => Err(ApiError::not_found("Event not found")),
+        Err(CreateProjectError::Database(e)) => Err(e.into()),
+        Err(e @ CreateProjectError::JoinCodesExhausted) => Err(ApiError::internal(e)),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct JoinQuery {
+    /// The project's 4-character code, any case.
+    join_code: String,
+}
+
+/// Join a project as a collaborator (the user must attend its event).
+#[utoipa::path(post, path = "/projects/join", tag = "projects", params(JoinQuery), security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Message, example = json!({"message": "Successfully joined project"})),
+        (status = 400, description = "`User is already a collaborator or owner`", body = ErrorDetail),
+        (status = 403, description = "Not attending the project's event: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 404, description = "`No project found`", body = ErrorDetail),
+        (status = 422, description = "Missing `join_code`", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn join(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Query(query): Query<JoinQuery>,
+) -> Result<JsonResponse<Message>, ApiError> {
+    const NO_PROJECT: &str = "No project found";
+    const ALREADY: &str = "User is already a collaborator or owner";
+    let rules = projects::join_rules(&state.pool, &query.join_code, user.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(NO_PROJECT))?;
+    if rules.member {
+        return Err(ApiError::bad_request(ALREADY));
+    }
+    if !rules.attending {
+        return Err(ApiError::forbidden(BAD_ACCESS));
+    }
+    match collaborators::add(&state.pool, rules.project_id, user.id).await? {
+        AddCollaborator::Added => Ok(Message::json("Successfully joined project")),
+        AddCollaborator::AlreadyMember => Err(ApiError::bad_request(ALREADY)),
+        AddCollaborator::ProjectGone => Err(ApiError::not_found(NO_PROJECT)),
+    }
+}
+
+/// `ProjectUpdate`: absent or `null` fields are left alone; unknown fields (the whole project
+/// the frontend PUTs back: `event_id`, `points`, `join_code`, …) are ignored.
+#[derive(Debug, Deserialize, ToSchema)]
+struct ProjectUpdate {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    repo: Option<String>,
+    #[serde(default)]
+    image_url: Option<String>,
+    #[serde(default)]
+    demo: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    hours_spent: Option<i32>,
+}
+
+/// Change a project (its owner only; collaborators cannot). When the event requires demos,
+/// every update must carry a non-blank `demo`.
+#[utoipa::path(put, path = "/projects/{project_id}", tag = "projects", params(("project_id" = Uuid, Path)),
+    request_body = ProjectUpdate, security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = ProjectPublic),
+        (status = 403, description = "Not the owner, or no such project: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID, mistyped or over-long field (a list), or `Demo URL is required for this event` (a string)", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn update(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(project_id): Path<Uuid>,
+    Json(body): Json<ProjectUpdate>,
+) -> Result<JsonResponse<ProjectPublic>, ApiError> {
+    let mut issues = Issues::default();
+    if let Some(name) = &body.name {
+        issues.max_chars("name", name, limits::NAME);
+    }
+    issues.finish()?;
+    let rules = projects::edit_rules(&state.pool, project_id)
+        .await?
+        .filter(|rules| rules.owner_id == user.id)
+        .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
+    if !rules.demo_links_optional && body.demo.as_deref().is_none_or(|d| d.trim().is_empty()) {
+        return Err(demo_required());
+    }
+    let changes = ProjectChanges {
+        name: body.name,
+        repo: body.repo,
+        image_url: body.image_url,
+        demo: body.demo,
+        description: body.description,
+        hours_spent: body.hours_spent,
+    };
+    let updated = projects::update(&state.pool, project_id, user.id, &changes)
+        .await?
+        .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
+    Ok(JsonResponse(updated.public()))
+}
+
+/// Delete a project (its owner only), with its votes and collaborators.
+#[utoipa::path(delete, path = "/projects/{project_id}", tag = "projects", params(("project_id" = Uuid, Path)),
+    security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Message, example = json!({"message": "Project deleted"})),
+        (status = 403, description = "Not the owner, or no such project: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(project_id): Path<Uuid>,
+) -> Result<JsonResponse<Message>, ApiError> {
+    if !projects::delete(&state.pool, project_id, user.id).await? {
+        return Err(ApiError::forbidden(BAD_ACCESS));
+    }
+    Ok(Message::json("Project deleted"))
+}
+
+/// A project, as anyone may see it.
+#[utoipa::path(get, path = "/projects/{project_id}", tag = "projects", params(("project_id" = Uuid, Path)),
+    responses(
+        (status = 200, body = ProjectPublic),
+        (status = 404, description = "`Project not found`", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn by_id(
+    State(state): State<AppState>,
+    Path(project_id): Path<Uuid>,
+) -> Result<JsonResponse<ProjectPublic>, ApiError> {
+    let project = projects::find(&state.pool, project_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Project not found"))?;
+    Ok(JsonResponse(project.public()))
+}
+
+/// The body of `/projects/check/start`: a whole `ProjectPublic` (only `id` is used).
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct CheckRequest {
+    id: Uuid,
+    name: String,
+    repo: String,
+    image_url: String,
+    demo: String,
+    description: String,
+    points: i32,
+}
+
+/// Start a Review Factory check of a project (a stored result is answered at once).
+#[utoipa::path(post, path = "/projects/check/start", tag = "projects", request_body = CheckRequest,
+    security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = CheckStatus),
+        (status = 404, description = "`Project not found`", body = ErrorDetail),
+        (status = 422, description = "Missing or mistyped field", body = HTTPValidationError),
+        (status = 502, description = "`The project check service failed`", body = ErrorDetail),
+        (status = 503, description = "`Project checks are not configured`", body = ErrorDetail),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn check_start(
+    State(state): State<ProjectsState>,
+    CurrentUser(_user): CurrentUser,
+    Json(body): Json<CheckRequest>,
+) -> Result<JsonResponse<CheckStatus>, ApiError> {
+    state.checks.require_configured()?;
+    let project = projects::find(&state.app.pool, body.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Project not found"))?;
+    if let Some(cached) = project.cached_auto_quality.filter(is_truthy) {
+        return Ok(JsonResponse(CheckStatus::cached(cached)));
+    }
+    let status = state
+        .checks
+        .start(&project.repo, &project.image_url, &project.demo)
+        .await?;
+    Ok(JsonResponse(status))
+}
+
+/// Python truthiness, as the original tested the stored result: `null`, `{}`, `[]`, `""`,
+/// `0` and `false` mean "no result".
+fn is_truthy(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(o) => !o.is_empty(),
+    }
+}
+
+/// Poll a Review Factory check.
+#[utoipa::path(get, path = "/projects/check/{check_id}", tag = "projects", params(("check_id" = String, Path)),
+    security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = CheckStatus),
+        (status = 404, description = "`Cached results should be returned immediately`", body = ErrorDetail),
+        (status = 502, description = "`The project check service failed`", body = ErrorDetail),
+        (status = 503, description = "`Project checks are not configured`", body = ErrorDetail),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn check_poll(
+    State(state): State<ProjectsState>,
+    CurrentUser(_user): CurrentUser,
+    Path(check_id): Path<String>,
+) -> Result<JsonResponse<CheckStatus>, ApiError> {
+    state.checks.require_configured()?;
+    if check_id == "cached" {
+        return Err(ApiError::not_found(
+            "Cached results should be returned immediately",
+        ));
+    }
+    Ok(JsonResponse(state.checks.poll(&check_id).await?))
+}

@@ -1,0 +1,333 @@
+//! The `events` table.
+
+use serde::Serialize;
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use crate::db::violated_constraint;
+use crate::slug;
+
+/// Every column the API reads, plus the event's current project count (for
+/// `max_votes_per_user`), computed in the same statement.
+macro_rules! event_columns {
+    () => {
+        "e.id, e.name, e.slug, e.description, e.join_code, e.votable, e.leaderboard_enabled,
+         e.demo_links_optional, e.ysws_checks_enabled, e.owner_id,
+         (SELECT count(*) FROM projects p WHERE p.event_id = e.id) AS project_count"
+    };
+}
+
+/// Column limits checked before writing, so over-long input is a 422 and not a database error.
+pub mod limits {
+    pub const NAME: usize = 255;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Event {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub join_code: String,
+    pub votable: bool,
+    pub leaderboard_enabled: bool,
+    pub demo_links_optional: bool,
+    pub ysws_checks_enabled: bool,
+    pub owner_id: Uuid,
+    pub project_count: i64,
+}
+
+/// Votes each attendee has: 1 below 4 projects, 2 from 4 to 19, 3 from 20 (every project of
+/// the event counts, the voter's own included).
+pub fn max_votes_per_user(project_count: i64) -> i32 {
+    match project_count {
+        ..4 => 1,
+        4..20 => 2,
+        _ => 3,
+    }
+}
+
+/// `EventPublic`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+pub struct EventPublic {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub votable: bool,
+    pub leaderboard_enabled: bool,
+    pub demo_links_optional: bool,
+    pub max_votes_per_user: i32,
+}
+
+/// `EventPrivate`: what the owner sees.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "http", derive(utoipa::ToSchema))]
+pub struct EventPrivate {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub votable: bool,
+    pub leaderboard_enabled: bool,
+    pub demo_links_optional: bool,
+    pub max_votes_per_user: i32,
+    pub join_code: String,
+    pub owner_id: Uuid,
+    pub ysws_checks_enabled: bool,
+}
+
+impl Event {
+    pub fn max_votes_per_user(&self) -> i32 {
+        max_votes_per_user(self.project_count)
+    }
+
+    pub fn public(&self) -> EventPublic {
+        EventPublic {
+            id: self.id,
+            name: self.name.clone(),
+            slug: self.slug.clone(),
+            description: self.description.clone(),
+            votable: self.votable,
+            leaderboard_enabled: self.leaderboard_enabled,
+            demo_links_optional: self.demo_links_optional,
+            max_votes_per_user: self.max_votes_per_user(),
+        }
+    }
+
+    pub fn private(&self) -> EventPrivate {
+        EventPrivate {
+            id: self.id,
+            name: self.name.clone(),
+            slug: self.slug.clone(),
+            description: self.description.clone(),
+            votable: self.votable,
+            leaderboard_enabled: self.leaderboard_enabled,
+            demo_links_optional: self.demo_links_optional,
+            max_votes_per_user: self.max_votes_per_user(),
+            join_code: self.join_code.clone(),
+            owner_id: self.owner_id,
+            ysws_checks_enabled: self.ysws_checks_enabled,
+        }
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn find(db: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Event>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events e WHERE e.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The event, only when `owner` owns it.
+#[tracing::instrument(skip_all)]
+pub async fn find_owned(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    owner: Uuid,
+) -> Result<Option<Event>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events e WHERE e.id = $1 AND e.owner_id = $2"
+    ))
+    .bind(id)
+    .bind(owner)
+    .fetch_optional(db)
+    .await
+}
+
+/// Whether `user` owns the event (false when it does not exist).
+#[tracing::instrument(skip_all)]
+pub async fn is_owner(db: impl PgExecutor<'_>, id: Uuid, user: Uuid) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE id = $1 AND owner_id = $2)")
+        .bind(id)
+        .bind(user)
+        .fetch_one(db)
+        .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn id_by_slug(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM events WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(db)
+        .await
+}
+
+/// The events `user` owns and the events `user` attends, in one statement.
+#[tracing::instrument(skip_all)]
+pub async fn of_user(
+    db: impl PgExecutor<'_>,
+    user: Uuid,
+) -> Result<(Vec<Event>, Vec<Event>), sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        event: Event,
+        attending: bool,
+    }
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        ", EXISTS (SELECT 1 FROM event_attendees a WHERE a.event_id = e.id AND a.user_id = $1) AS attending
+         FROM events e
+         WHERE e.owner_id = $1 OR e.id IN (SELECT event_id FROM event_attendees WHERE user_id = $1)
+         ORDER BY e.name, e.id"
+    ))
+    .bind(user)
+    .fetch_all(db)
+    .await?;
+    let mut owned = Vec::new();
+    let mut attending = Vec::new();
+    for row in rows {
+        if row.attending {
+            attending.push(row.event.clone());
+        }
+        if row.event.owner_id == user {
+            owned.push(row.event);
+        }
+    }
+    Ok((owned, attending))
+}
+
+/// A new event's fields (the slug is derived from the name; the join code generated).
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub demo_links_optional: bool,
+    pub ysws_checks_enabled: bool,
+    pub owner_id: Uuid,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedEvent {
+    pub id: Uuid,
+    pub slug: String,
+    pub join_code: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateEventError {
+    #[error("an event already has this slug")]
+    SlugTaken,
+    #[error("no free join code after {JOIN_CODE_ATTEMPTS} attempts")]
+    JoinCodesExhausted,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// How many join codes to try before giving up (a collision among ~2 million codes is rare;
+/// ten in a row means something else is wrong).
+const JOIN_CODE_ATTEMPTS: usize = 10;
+
+/// Inserts the event. The unique index on `slug` settles a race between two equal names
+/// (`SlugTaken`); a join-code collision (the unique constraint on `join_code`) is retried with
+/// a fresh code from `codes`.
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    db: &sqlx::PgPool,
+    event: &NewEvent,
+    mut codes: impl FnMut() -> String,
+) -> Result<CreatedEvent, CreateEventError> {
+    let id = Uuid::new_v4();
+    for _ in 0..JOIN_CODE_ATTEMPTS {
+        let join_code = codes();
+        let inserted = sqlx::query(
+            "INSERT INTO events (id, name, slug, description, join_code, votable, leaderboard_enabled,
+                                 demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id)
+             VALUES ($1, $2, $3, $4, $5, false, false, $6, $7, '', $8)",
+        )
+        .bind(id)
+        .bind(&event.name)
+        .bind(&event.slug)
+        .bind(&event.description)
+        .bind(&join_code)
+        .bind(event.demo_links_optional)
+        .bind(event.ysws_checks_enabled)
+        .bind(event.owner_id)
+        .execute(db)
+        .await;
+        match inserted {
+            Ok(_) => {
+                return Ok(CreatedEvent {
+                    id,
+                    slug: event.slug.clone(),
+                    join_code,
+                });
+            }
+            Err(e) => match violated_constraint(&e) {
+                Some("ix_events_slug") => return Err(CreateEventError::SlugTaken),
+                Some("events_join_code_key") => continue,
+                _ => return Err(e.into()),
+            },
+        }
+    }
+    Err(CreateEventError::JoinCodesExhausted)
+}
+
+/// A new random join code (see [`slug::join_code`]).
+pub fn new_join_code() -> String {
+    slug::join_code()
+}
+
+/// Changes to an event: `None` leaves a field as it is. The slug and join code never change.
+#[derive(Debug, Clone, Default)]
+pub struct EventChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub votable: Option<bool>,
+    pub leaderboard_enabled: Option<bool>,
+    pub demo_links_optional: Option<bool>,
+    pub ysws_checks_enabled: Option<bool>,
+}
+
+/// Applies `changes` when `owner` owns the event; false when it does not (or does not exist).
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    owner: Uuid,
+    changes: &EventChanges,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE events SET
+            name = COALESCE($3, name), description = COALESCE($4, description),
+            votable = COALESCE($5, votable), leaderboard_enabled = COALESCE($6, leaderboard_enabled),
+            demo_links_optional = COALESCE($7, demo_links_optional),
+            ysws_checks_enabled = COALESCE($8, ysws_checks_enabled)
+         WHERE id = $1 AND owner_id = $2",
+    )
+    .bind(id)
+    .bind(owner)
+    .bind(&changes.name)
+    .bind(&changes.description)
+    .bind(changes.votable)
+    .bind(changes.leaderboard_enabled)
+    .bind(changes.demo_links_optional)
+    .bind(changes.ysws_checks_enabled)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Deletes the event when `owner` owns it, with (through `ON DELETE CASCADE`, in this one
+/// statement's transaction) its projects, their votes and collaborators, its attendees and
+/// referrals. False when there was nothing of `owner`'s to delete.
+#[tracing::instrument(skip_all)]
+pub async fn delete(db: impl PgExecutor<'_>, id: Uuid, owner: Uuid) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM events WHERE id = $1 AND owner_id = $2")
+        .bind(id)
+        .bind(owner)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}

@@ -1,0 +1,523 @@
+//! The `events` function: every route, status and error text of contract section 2 (Events).
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::http::TestApp;
+
+#[tokio::test]
+async fn creating_an_event_answers_id_slug_and_code_and_lists_it_as_owned_not_attended() {
+    let t = TestApp::new().await;
+    let (owner, owner_id) = t.person("owner@example.com").await;
+    let (status, created) = t
+        .call(
+            t.events(),
+            Method::POST,
+            "/events/",
+            Some(json!({"name": "Café Ünïcode 日本", "description": "d", "ysws_checks_enabled": true, "id": ""})),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    assert_eq!(
+        created
+            .as_object()
+            .expect("object")
+            .keys()
+            .collect::<Vec<_>>(),
+        ["id", "slug", "join_code"]
+    );
+    assert_eq!(created["slug"], "cafe-unicode-ri-ben");
+    let code = created["join_code"].as_str().expect("code");
+    assert_eq!(code.len(), 4);
+    assert!(
+        code.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    );
+
+    let (status, mine) = t
+        .call(t.events(), Method::GET, "/events/", None, Some(&owner))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        mine,
+        json!({
+            "owned_events": [{
+                "id": created["id"], "name": "Café Ünïcode 日本", "slug": "cafe-unicode-ri-ben",
+                "description": "d", "votable": false, "leaderboard_enabled": false,
+                "demo_links_optional": false, "max_votes_per_user": 1, "join_code": code,
+                "owner_id": owner_id, "ysws_checks_enabled": true
+            }],
+            "attending_events": []
+        })
+    );
+    // The owner joins their own event: now in both lists (no attendee row before).
+    t.attend(&owner, &code.to_lowercase()).await;
+    let (_, mine) = t
+        .call(t.events(), Method::GET, "/events/", None, Some(&owner))
+        .await;
+    assert_eq!(mine["attending_events"][0]["id"], created["id"]);
+    assert_eq!(
+        mine["attending_events"][0]
+            .as_object()
+            .expect("event")
+            .len(),
+        8,
+        "EventPublic has eight fields"
+    );
+    let (status, _) = t
+        .call(t.events(), Method::GET, "/events/", None, None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn event_names_giving_a_taken_or_empty_slug_and_bad_bodies_are_refused() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    t.event(&owner, "Hack Club 2025").await;
+    let create = |body: Value| {
+        let t = &t;
+        let owner = owner.clone();
+        async move {
+            t.call(
+                t.events(),
+                Method::POST,
+                "/events/",
+                Some(body),
+                Some(&owner),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        create(json!({"name": "hack club -- 2025!"})).await,
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"detail": "Event slug already exists"})
+        )
+    );
+    let (status, body) = create(json!({"name": "!!!"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["detail"][0]["loc"], json!(["body", "name"]));
+    let (status, body) = create(json!({"name": "x".repeat(256)})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["detail"][0]["type"], "string_too_long");
+    let (status, body) = create(json!({"description": "no name"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        body["detail"][0],
+        json!({"type": "missing", "loc": ["body", "name"], "msg": "Field required"})
+    );
+    let (status, body) = create(json!({"name": "ok", "description": null})).await;
+    assert_eq!(
+        (status, &body["detail"][0]["type"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("string_type"))
+    );
+    // A long name is cut at a word boundary, never refused for length.
+    let (status, body) =
+        create(json!({"name": "The Very Long Annual International Hackathon Of Everything"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["slug"],
+        "the-very-long-annual-international-hackathon-of"
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM events").await, 2);
+}
+
+#[tokio::test]
+async fn an_event_is_public_with_max_votes_from_its_project_count() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (event, code) = t.event(&owner, "Votes").await;
+    t.attend(&owner, &code).await;
+    let max = || {
+        let (t, uri) = (&t, format!("/events/{event}"));
+        async move {
+            let (status, body) = t.call(t.events(), Method::GET, &uri, None, None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert!(
+                body.get("join_code").is_none(),
+                "public view hides the code"
+            );
+            body["max_votes_per_user"].as_i64().expect("max")
+        }
+    };
+    assert_eq!(max().await, 1);
+    for i in 0..4 {
+        t.project(&owner, &event, &format!("p{i}")).await;
+    }
+    assert_eq!(max().await, 2);
+    for i in 4..20 {
+        t.project(&owner, &event, &format!("p{i}")).await;
+    }
+    assert_eq!(max().await, 3);
+    let unknown = format!("/events/{}", uuid::Uuid::new_v4());
+    assert_eq!(
+        t.call(t.events(), Method::GET, &unknown, None, None).await,
+        (StatusCode::NOT_FOUND, json!({"detail": "Event not found"}))
+    );
+    let (status, body) = t
+        .call(t.events(), Method::GET, "/events/nope", None, None)
+        .await;
+    assert_eq!(
+        (status, &body["detail"][0]["type"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("uuid_parsing"))
+    );
+}
+
+#[tokio::test]
+async fn joining_by_code_is_case_insensitive_records_a_referral_and_refuses_a_second_join() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (hacker, hacker_id) = t.person("hacker@example.com").await;
+    let (event, code) = t.event(&owner, "Join").await;
+    let join = |query: String, token: Option<String>| {
+        let t = &t;
+        async move {
+            t.call(
+                t.events(),
+                Method::POST,
+                &format!("/events/attend?{query}"),
+                None,
+                token.as_deref(),
+            )
+            .await
+        }
+    };
+    let lower = code.to_lowercase();
+    let (status, body) = join(
+        format!("join_code={lower}&referral=Joined%20from%20link"),
+        Some(hacker.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({"message": "Successfully joined event", "event_id": event})
+    );
+    assert_eq!(
+        join(
+            format!("join_code={code}&referral=again"),
+            Some(hacker.clone())
+        )
+        .await,
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"detail": "User already attending event"})
+        )
+    );
+    assert_eq!(
+        join(
+            format!("join_code=%20%20{code}&referral="),
+            Some(hacker.clone())
+        )
+        .await,
+        (StatusCode::NOT_FOUND, json!({"detail": "Event not found"}))
+    );
+    let (status, body) = join("referral=x".to_owned(), Some(hacker.clone())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["detail"][0]["loc"], json!(["query", "join_code"]));
+    let (status, body) = join(format!("join_code={code}"), Some(hacker.clone())).await;
+    assert_eq!(
+        (status, &body["detail"][0]["loc"]),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!(["query", "referral"])
+        )
+    );
+    let (status, _) = join(format!("join_code={code}&referral="), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // One attendee row and one referral (the refused second join wrote nothing).
+    let referrals: Vec<(String, String)> =
+        sqlx::query_as("SELECT content, user_id::text FROM referrals")
+            .fetch_all(&t.state.pool)
+            .await
+            .expect("referrals");
+    assert_eq!(referrals, [("Joined from link".to_owned(), hacker_id)]);
+    assert_eq!(t.scalar("SELECT count(*) FROM event_attendees").await, 1);
+    // An empty referral stores none.
+    let (other, _) = t.person("other@example.com").await;
+    t.attend(&other, &code).await;
+    assert_eq!(t.scalar("SELECT count(*) FROM referrals").await, 1);
+}
+
+#[tokio::test]
+async fn only_the_owner_updates_an_event_and_the_whole_object_put_back_is_accepted() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (other, _) = t.person("other@example.com").await;
+    let (event, code) = t.event(&owner, "Edit Me").await;
+    t.attend(&other, &code).await;
+    let uri = format!("/events/{event}");
+    let (_, mut whole) = t.call(t.events(), Method::GET, &uri, None, None).await;
+    whole["name"] = json!("Edited");
+    whole["votable"] = json!(true);
+    whole["slug"] = json!("ignored");
+    whole["join_code"] = json!("NOPE");
+    whole["owned"] = json!(true);
+    whole["partOfEvent"] = json!(false);
+    for token in [Some(&other), None] {
+        let (status, _) = t
+            .call(
+                t.events(),
+                Method::PUT,
+                &uri,
+                Some(whole.clone()),
+                token.map(String::as_str),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(
+        t.call(
+            t.events(),
+            Method::PUT,
+            &uri,
+            Some(whole.clone()),
+            Some(&owner)
+        )
+        .await,
+        (StatusCode::OK, json!({"message": "Event updated"}))
+    );
+    let (_, after) = t.call(t.events(), Method::GET, &uri, None, None).await;
+    assert_eq!(
+        (&after["name"], &after["votable"], &after["slug"]),
+        (&json!("Edited"), &json!(true), &json!("edit-me"))
+    );
+    let code_now: String = sqlx::query_scalar("SELECT join_code FROM events")
+        .fetch_one(&t.state.pool)
+        .await
+        .expect("code");
+    assert_eq!(code_now, code);
+    assert_eq!(
+        t.call(t.events(), Method::PUT, &uri, Some(json!({})), Some(&owner))
+            .await,
+        (StatusCode::OK, json!({"message": "Event updated"}))
+    );
+    let unknown = format!("/events/{}", uuid::Uuid::new_v4());
+    assert_eq!(
+        t.call(
+            t.events(),
+            Method::PUT,
+            &unknown,
+            Some(json!({})),
+            Some(&owner)
+        )
+        .await,
+        (
+            StatusCode::FORBIDDEN,
+            json!({"detail": "You don't have permission to do this"})
+        )
+    );
+    let (status, body) = t
+        .call(
+            t.events(),
+            Method::PUT,
+            &uri,
+            Some(json!({"name": "n".repeat(256)})),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(
+        (status, &body["detail"][0]["loc"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!(["body", "name"]))
+    );
+}
+
+#[tokio::test]
+async fn deleting_an_event_removes_everything_that_belongs_to_it_and_only_its_owner_may() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (hacker, _) = t.person("hacker@example.com").await;
+    let (mate, _) = t.person("mate@example.com").await;
+    let (event, code) = t.event(&owner, "Doomed").await;
+    let (kept, kept_code) = t.event(&owner, "Kept").await;
+    for token in [&owner, &hacker, &mate] {
+        t.call(
+            t.events(),
+            Method::POST,
+            &format!("/events/attend?join_code={code}&referral=r"),
+            None,
+            Some(token),
+        )
+        .await;
+        t.attend(token, &kept_code).await;
+    }
+    t.set_event(&event, "votable", true).await;
+    let (project, project_code) = t.project(&hacker, &event, "P").await;
+    t.project(&hacker, &kept, "Kept P").await;
+    let (status, _) = t
+        .call(
+            t.projects(),
+            Method::POST,
+            &format!("/projects/join?join_code={project_code}"),
+            None,
+            Some(&mate),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = t
+        .call(
+            t.events(),
+            Method::POST,
+            "/events/vote",
+            Some(json!({"event": event, "projects": [project]})),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let uri = format!("/events/{event}");
+    let (status, _) = t
+        .call(t.events(), Method::DELETE, &uri, None, Some(&hacker))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        t.call(t.events(), Method::DELETE, &uri, None, Some(&owner))
+            .await,
+        (StatusCode::OK, json!({"message": "Event deleted"}))
+    );
+    assert_eq!(
+        t.call(t.events(), Method::DELETE, &uri, None, Some(&owner))
+            .await,
+        (
+            StatusCode::FORBIDDEN,
+            json!({"detail": "You don't have permission to do this"})
+        )
+    );
+    // Only the other event's rows remain.
+    for (sql, expected) in [
+        ("SELECT count(*) FROM events", 1),
+        ("SELECT count(*) FROM projects", 1),
+        ("SELECT count(*) FROM votes", 0),
+        ("SELECT count(*) FROM project_collaborators", 0),
+        ("SELECT count(*) FROM referrals", 0),
+        ("SELECT count(*) FROM event_attendees", 3),
+        ("SELECT count(*) FROM users", 3),
+    ] {
+        assert_eq!(t.scalar(sql).await, expected, "{sql}");
+    }
+}
+
+#[tokio::test]
+async fn an_events_projects_are_shuffled_or_a_leaderboard_only_when_enabled() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (event, code) = t.event(&owner, "Board").await;
+    t.attend(&owner, &code).await;
+    for i in 0..5 {
+        t.project(&owner, &event, &format!("p{i}")).await;
+    }
+    sqlx::query("UPDATE projects SET points = ascii(right(name, 1)) - 48")
+        .execute(&t.state.pool)
+        .await
+        .expect("points");
+    let get = |query: &str| {
+        let uri = format!("/events/{event}/projects{query}");
+        let t = &t;
+        async move { t.call(t.events(), Method::GET, &uri, None, None).await }
+    };
+    let (status, body) = get("?leaderboard=false").await;
+    assert_eq!(status, StatusCode::OK);
+    let list = body.as_array().expect("list");
+    assert_eq!(list.len(), 5);
+    assert_eq!(
+        list[0]
+            .as_object()
+            .expect("project")
+            .keys()
+            .collect::<Vec<_>>(),
+        [
+            "id",
+            "name",
+            "repo",
+            "image_url",
+            "demo",
+            "description",
+            "points"
+        ]
+    );
+    assert_eq!(
+        get("?leaderboard=TRUE").await,
+        (
+            StatusCode::FORBIDDEN,
+            json!({"detail": "Leaderboard is not enabled"})
+        )
+    );
+    t.set_event(&event, "leaderboard_enabled", true).await;
+    for yes in ["true", "1", "yes", "On"] {
+        let (status, body) = get(&format!("?leaderboard={yes}")).await;
+        assert_eq!(status, StatusCode::OK);
+        let points: Vec<i64> = body
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|p| p["points"].as_i64().expect("points"))
+            .collect();
+        assert_eq!(points, [4, 3, 2, 1, 0]);
+    }
+    let (status, body) = get("").await;
+    assert_eq!(
+        (status, &body["detail"][0]["loc"]),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &json!(["query", "leaderboard"])
+        )
+    );
+    let (status, body) = get("?leaderboard=maybe").await;
+    assert_eq!(
+        (status, &body["detail"][0]["type"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("bool_parsing"))
+    );
+    let unknown = format!(
+        "/events/{}/projects?leaderboard=false",
+        uuid::Uuid::new_v4()
+    );
+    assert_eq!(
+        t.call(t.events(), Method::GET, &unknown, None, None).await,
+        (StatusCode::NOT_FOUND, json!({"detail": "Event not found"}))
+    );
+}
+
+#[tokio::test]
+async fn an_event_id_is_resolved_from_its_slug_as_a_bare_json_string() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (event, _) = t.event(&owner, "Slug Me").await;
+    let (status, _, body) = crate::http::send(
+        t.events(),
+        axum::http::Request::get("/events/id/slug-me")
+            .body(axum::body::Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::OK, format!("\"{event}\"")));
+    assert_eq!(
+        t.call(t.events(), Method::GET, "/events/id/ABc", None, None)
+            .await,
+        (StatusCode::NOT_FOUND, json!({"detail": "Event not found"}))
+    );
+    assert_eq!(
+        t.call(t.events(), Method::GET, "/events/id/NOPE", None, None)
+            .await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"detail": [{"type": "string_pattern_mismatch", "loc": ["path", "slug"],
+                               "msg": "String should match pattern '[-a-z0-9]+'", "ctx": {"pattern": "[-a-z0-9]+"}}]})
+        )
+    );
+    let (status, body) = t
+        .call(
+            t.events(),
+            Method::GET,
+            &format!("/events/id/{}", "a".repeat(51)),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, &body["detail"][0]["type"]),
+        (StatusCode::UNPROCESSABLE_ENTITY, &json!("string_too_long"))
+    );
+}
