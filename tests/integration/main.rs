@@ -10,6 +10,7 @@ mod http;
 mod migrations;
 mod openapi;
 mod projects;
+mod routing;
 mod statements;
 mod support;
 mod users;

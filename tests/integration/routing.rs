@@ -1,0 +1,158 @@
+//! The router table in Cargo.toml (`cargo lambda watch` locally; the CDN's path table is
+//! generated from the same entries) agrees with the functions' routers: every route of every
+//! function is sent to that function, in both slash forms, and answered there by a real route
+//! (not the fallback); every table entry serves some route.
+
+use std::collections::BTreeSet;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use serde_json::json;
+
+use crate::http::{TestApp, send};
+
+/// `(path pattern, function)` from `[workspace.metadata.lambda.watch.router]`.
+pub fn router_table() -> Vec<(String, String)> {
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml"))
+        .expect("read Cargo.toml");
+    let mut table = Vec::new();
+    let mut inside = false;
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            inside = line == "[workspace.metadata.lambda.watch.router]";
+            continue;
+        }
+        if !inside || line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (path, function) = line.split_once('=').expect("`\"path\" = \"function\"`");
+        table.push((
+            path.trim().trim_matches('"').to_owned(),
+            function.trim().trim_matches('"').to_owned(),
+        ));
+    }
+    assert!(!table.is_empty(), "no router table in Cargo.toml");
+    table
+}
+
+/// The table as `cargo lambda watch` matches it (matchit, as axum): answers the function's name
+/// and the pattern that matched.
+fn table_router(table: &[(String, String)]) -> Router {
+    table
+        .iter()
+        .fold(Router::new(), |router, (path, function)| {
+            let answer = format!("{function} {path}");
+            router.route(path, axum::routing::any(move || async move { answer }))
+        })
+}
+
+/// A concrete path for an OpenAPI path template.
+fn concrete(template: &str) -> String {
+    template
+        .replace("{slug}", "some-slug")
+        .replace("{check_id}", "chk-1")
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                uuid::Uuid::new_v4().to_string()
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn the_router_table_sends_every_route_to_its_function_and_nothing_is_shadowed() {
+    let t = TestApp::new().await;
+    let table = router_table();
+    let router = table_router(&table);
+    let functions: Vec<(&str, utoipa::openapi::OpenApi, Router)> = vec![
+        (
+            "auth",
+            auth::openapi(),
+            auth::app(auth::AuthState::new(
+                t.state.clone(),
+                auth::MailConfig {
+                    production_url: "http://localhost:5173".to_owned(),
+                    loops_api_key: None,
+                    loops_transactional_id: "t".to_owned(),
+                    loops_url: "http://127.0.0.1:9".to_owned(),
+                },
+            )),
+        ),
+        ("users", users::openapi(), users::app(t.state.clone())),
+        ("events", events::openapi(), t.events()),
+        ("admin", admin::openapi(), t.admin()),
+        ("projects", projects::openapi(), t.projects()),
+    ];
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut routes = 0;
+    for (function, api, app) in functions {
+        for (template, item) in &api.paths.paths {
+            let methods = [
+                (Method::GET, item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ];
+            for (method, _) in methods.into_iter().filter(|(_, present)| *present) {
+                routes += 1;
+                let path = concrete(template);
+                let other_form = match path.strip_suffix('/') {
+                    Some(bare) => bare.to_owned(),
+                    None => format!("{path}/"),
+                };
+                for form in [&path, &other_form] {
+                    let request = Request::builder()
+                        .method(method.clone())
+                        .uri(form.as_str())
+                        .body(Body::empty())
+                        .expect("request");
+                    let (status, _, answer) = send(router.clone(), request).await;
+                    assert_eq!(
+                        status,
+                        StatusCode::OK,
+                        "the table has no entry for {method} {form}"
+                    );
+                    let (chosen, pattern) = answer.split_once(' ').expect("answer");
+                    assert_eq!(
+                        chosen, function,
+                        "{method} {form} goes to `{chosen}` through `{pattern}`"
+                    );
+                    used.insert(pattern.to_owned());
+                }
+                // The function answers it with a real route, not its fallback.
+                let request = Request::builder()
+                    .method(method.clone())
+                    .uri(path.as_str())
+                    .header("content-type", "application/json")
+                    .body(Body::from("{}"))
+                    .expect("request");
+                let (status, _, body) = send(app.clone(), request).await;
+                let fallback = [
+                    (
+                        StatusCode::NOT_FOUND,
+                        json!({"detail": "Not Found"}).to_string(),
+                    ),
+                    (
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        json!({"detail": "Method Not Allowed"}).to_string(),
+                    ),
+                ];
+                assert!(
+                    !fallback.contains(&(status, body.clone())),
+                    "{function} does not serve {method} {path}: {status} {body}"
+                );
+            }
+        }
+    }
+    assert_eq!(routes, 30, "the contract's 30 operations");
+    let entries: BTreeSet<String> = table.iter().map(|(path, _)| path.clone()).collect();
+    assert_eq!(
+        used, entries,
+        "every table entry serves a route (no dead or shadowed entry)"
+    );
+}
