@@ -51,7 +51,7 @@ async fn fake_loops() -> (String, tokio::sync::mpsc::Receiver<Value>) {
 }
 
 #[tokio::test]
-async fn a_new_user_signs_up_gets_a_link_verifies_it_and_reads_their_profile_through_one_origin() {
+async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_through_one_origin() {
     let t = TestApp::new().await;
     let (loops_url, mut mails) = fake_loops().await;
     let port = free_port();
@@ -203,4 +203,256 @@ async fn a_new_user_signs_up_gets_a_link_verifies_it_and_reads_their_profile_thr
         me,
         json!({"id": user_id, "display_name": "", "email": "new@example.com", "first_name": "New", "last_name": "User", "phone": ""})
     );
+    // Section 5, organizer: create an event, list it, open its admin panel.
+    let api = Api {
+        client: client.clone(),
+        base: base.clone(),
+    };
+    let organizer = access;
+    let (status, created) = api
+        .call(
+            reqwest::Method::POST,
+            "/events/",
+            Some(organizer),
+            Some(json!({"name": "Hack Night 2026", "description": "Build things"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let event = created["id"].as_str().expect("id").to_owned();
+    let code = created["join_code"].as_str().expect("code").to_owned();
+    assert_eq!(created["slug"], "hack-night-2026");
+    let (_, mine) = api
+        .call(reqwest::Method::GET, "/events/", Some(organizer), None)
+        .await;
+    assert_eq!(mine["owned_events"][0]["join_code"], json!(code));
+
+    // Hacker: sign up, log in with an externally minted magic link, join by link with a referral.
+    let (status, _) = api
+        .call(reqwest::Method::POST, "/users/", None, Some(json!({"email": "hacker@example.com", "first_name": "Hacker", "display_name": "Hacker H."})))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let magic = crate::http::magic_token("hacker@example.com");
+    let (_, verified) = api
+        .call(
+            reqwest::Method::GET,
+            &format!("/verify?token={magic}"),
+            None,
+            None,
+        )
+        .await;
+    let hacker = verified["access_token"].as_str().expect("token").to_owned();
+    let (status, joined) = api
+        .call(
+            reqwest::Method::POST,
+            &format!(
+                "/events/attend?join_code={}&referral=Joined%20from%20link",
+                code.to_lowercase()
+            ),
+            Some(&hacker),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, &joined["event_id"]),
+        (StatusCode::OK, &json!(event))
+    );
+    // The organizer joins their own event with the code, like anyone else.
+    let (status, _) = api
+        .call(
+            reqwest::Method::POST,
+            &format!("/events/attend?join_code={code}&referral="),
+            Some(organizer),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Both submit projects; the hacker lists and edits theirs by PUTting it back whole.
+    let submit = |name: &str| json!({"name": name, "repo": "https://github.com/h/p", "image_url": "", "demo": "https://demo.example", "event_id": event});
+    let (status, project) = api
+        .call(
+            reqwest::Method::POST,
+            "/projects/",
+            Some(&hacker),
+            Some(submit("Rocket")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{project}");
+    let (status, other) = api
+        .call(
+            reqwest::Method::POST,
+            "/projects/",
+            Some(organizer),
+            Some(submit("Organizer's")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{other}");
+    let (_, projects) = api
+        .call(reqwest::Method::GET, "/projects/mine", Some(&hacker), None)
+        .await;
+    let mut whole = projects[0].clone();
+    whole["description"] = json!("Now with fins");
+    let path = format!("/projects/{}", project["id"].as_str().expect("id"));
+    let (status, edited) = api
+        .call(reqwest::Method::PUT, &path, Some(&hacker), Some(whole))
+        .await;
+    assert_eq!(
+        (status, &edited["description"]),
+        (StatusCode::OK, &json!("Now with fins"))
+    );
+
+    // The organizer opens voting by PUTting the whole event back.
+    let (_, mut whole_event) = api
+        .call(
+            reqwest::Method::GET,
+            &format!("/events/{event}"),
+            None,
+            None,
+        )
+        .await;
+    whole_event["votable"] = json!(true);
+    whole_event["owned"] = json!(true);
+    let (status, _) = api
+        .call(
+            reqwest::Method::PUT,
+            &format!("/events/{event}"),
+            Some(organizer),
+            Some(whole_event),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Hacker: resolve the event by slug, list its projects, vote.
+    let (_, by_slug) = api
+        .call(
+            reqwest::Method::GET,
+            "/events/id/hack-night-2026",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(by_slug, json!(event));
+    let (_, listed) = api
+        .call(
+            reqwest::Method::GET,
+            &format!("/events/{event}/projects?leaderboard=false"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(listed.as_array().expect("list").len(), 2);
+    let (status, voted) = api
+        .call(
+            reqwest::Method::POST,
+            "/events/vote",
+            Some(&hacker),
+            Some(json!({"event": event, "projects": [other["id"]]})),
+        )
+        .await;
+    assert_eq!(
+        (status, voted),
+        (StatusCode::OK, json!({"message": "Votes recorded"}))
+    );
+
+    // Organizer: the admin panel's four lists, then the public leaderboard once enabled.
+    for (route, len) in [
+        ("attendees", 2),
+        ("leaderboard", 2),
+        ("votes", 1),
+        ("referrals", 1),
+    ] {
+        let (status, list) = api
+            .call(
+                reqwest::Method::GET,
+                &format!("/events/admin/{event}/{route}"),
+                Some(organizer),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, list.as_array().map(Vec::len)),
+            (StatusCode::OK, Some(len)),
+            "{route}"
+        );
+    }
+    let (status, _) = api
+        .call(
+            reqwest::Method::PUT,
+            &format!("/events/{event}"),
+            Some(organizer),
+            Some(json!({"leaderboard_enabled": true})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, board) = api
+        .call(
+            reqwest::Method::GET,
+            &format!("/events/{event}/projects?leaderboard=true"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (&board[0]["id"], &board[0]["points"]),
+        (&other["id"], &json!(1))
+    );
+
+    // Organizer removes the hacker; the hacker's project stays.
+    let (_, hacker_me) = api
+        .call(reqwest::Method::GET, "/users/current", Some(&hacker), None)
+        .await;
+    let (status, _) = api
+        .call(
+            reqwest::Method::POST,
+            &format!("/events/admin/{event}/remove-attendee"),
+            Some(organizer),
+            Some(json!({"user_id": hacker_me["id"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, attendees) = api
+        .call(
+            reqwest::Method::GET,
+            &format!("/events/admin/{event}/attendees"),
+            Some(organizer),
+            None,
+        )
+        .await;
+    assert_eq!(attendees.as_array().map(Vec::len), Some(1));
+}
+
+/// A client of the one local origin.
+struct Api {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("ngrok-skip-browser-warning", "hi")
+            .header(
+                "authorization",
+                format!("Bearer {}", token.unwrap_or_default()),
+            );
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
 }
