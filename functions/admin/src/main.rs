@@ -4,11 +4,9 @@ use std::process::ExitCode;
 
 use podium_shared::http::{ApiConfig, AppState, run_function};
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     run_function(|vars| {
         let config = ApiConfig::from_vars(vars)?;
         Ok(admin::app(AppState::new(config, "podium-admin")))
     })
-    .await
 }

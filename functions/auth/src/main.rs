@@ -5,11 +5,9 @@ use std::process::ExitCode;
 use auth::{AuthState, MailConfig};
 use podium_shared::http::{ApiConfig, AppState, run_function};
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     run_function(|vars| {
         let app = AppState::new(ApiConfig::from_vars(vars)?, "podium-auth");
         Ok(auth::app(AuthState::new(app, MailConfig::from_vars(vars))))
     })
-    .await
 }

@@ -7,12 +7,10 @@ use podium_shared::http::{ApiConfig, AppState, run_function};
 use projects::ProjectsState;
 use projects::checks::ReviewFactory;
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     run_function(|vars| {
         let app = AppState::new(ApiConfig::from_vars(vars)?, "podium-projects");
         let checks = Arc::new(ReviewFactory::from_vars(vars));
         Ok(projects::app(ProjectsState { app, checks }))
     })
-    .await
 }

@@ -112,24 +112,45 @@ where
 /// `PODIUM_SECRETS_ARN` is set, Secrets Manager) read once, the router built from them, then
 /// [`serve`]. A missing or malformed setting stops the process at start with exit code 2 and a
 /// message naming it.
-pub async fn run_function(
+///
+/// On Lambda (one request at a time per instance) the runtime is single-threaded; as a plain
+/// HTTP server (a container) it uses every core.
+pub fn run_function(
     build: impl FnOnce(&Vars) -> Result<Router, ConfigError>,
 ) -> std::process::ExitCode {
     crate::telemetry::init("info");
-    let app = match Vars::load().await.and_then(|vars| build(&vars)) {
-        Ok(app) => app,
+    let runtime = if crate::telemetry::on_lambda() {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    };
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
         Err(err) => {
-            tracing::error!(error = %err, "configuration");
-            return std::process::ExitCode::from(2);
+            tracing::error!(error = %err, "cannot start the async runtime");
+            return std::process::ExitCode::FAILURE;
         }
     };
-    match serve(app).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!(error = %err, "stopped");
-            std::process::ExitCode::FAILURE
+    runtime.block_on(async {
+        let app = match Vars::load().await.and_then(|vars| build(&vars)) {
+            Ok(app) => app,
+            Err(err) => {
+                tracing::error!(error = %err, "configuration");
+                return std::process::ExitCode::from(2);
+            }
+        };
+        match serve(app).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(err) => {
+                tracing::error!(error = %err, "stopped");
+                std::process::ExitCode::FAILURE
+            }
         }
-    }
+    })
 }
 
 /// Serves `app` through the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set (function
