@@ -219,15 +219,11 @@ pub struct CreatedEvent {
 pub enum CreateEventError {
     #[error("an event already has this slug")]
     SlugTaken,
-    #[error("no free join code after {JOIN_CODE_ATTEMPTS} attempts")]
+    #[error("no free join code after {} attempts", slug::JOIN_CODE_ATTEMPTS)]
     JoinCodesExhausted,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
-
-/// How many join codes to try before giving up (a collision among ~2 million codes is rare;
-/// ten in a row means something else is wrong).
-const JOIN_CODE_ATTEMPTS: usize = 10;
 
 /// Inserts the event. The unique index on `slug` settles a race between two equal names
 /// (`SlugTaken`); a join-code collision (the unique constraint on `join_code`) is retried with
@@ -236,12 +232,12 @@ const JOIN_CODE_ATTEMPTS: usize = 10;
 pub async fn create(
     db: &sqlx::PgPool,
     event: &NewEvent,
-    mut codes: impl FnMut() -> String,
+    codes: impl FnMut() -> String,
 ) -> Result<CreatedEvent, CreateEventError> {
     let id = Uuid::new_v4();
-    for _ in 0..JOIN_CODE_ATTEMPTS {
-        let join_code = codes();
-        let inserted = sqlx::query(
+    let inserted = slug::with_fresh_join_code(codes, "events_join_code_key", |code| {
+        Box::pin(async move {
+        sqlx::query(
             "INSERT INTO events (id, name, slug, description, join_code, votable, leaderboard_enabled,
                                  demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id)
              VALUES ($1, $2, $3, $4, $5, false, false, $6, $7, '', $8)",
@@ -250,28 +246,27 @@ pub async fn create(
         .bind(&event.name)
         .bind(&event.slug)
         .bind(&event.description)
-        .bind(&join_code)
+        .bind(&code)
         .bind(event.demo_links_optional)
         .bind(event.ysws_checks_enabled)
         .bind(event.owner_id)
         .execute(db)
-        .await;
-        match inserted {
-            Ok(_) => {
-                return Ok(CreatedEvent {
-                    id,
-                    slug: event.slug.clone(),
-                    join_code,
-                });
-            }
-            Err(e) => match violated_constraint(&e) {
-                Some("ix_events_slug") => return Err(CreateEventError::SlugTaken),
-                Some("events_join_code_key") => continue,
-                _ => return Err(e.into()),
-            },
+        .await
+        })
+    })
+    .await;
+    match inserted {
+        Ok(Some((_, join_code))) => Ok(CreatedEvent {
+            id,
+            slug: event.slug.clone(),
+            join_code,
+        }),
+        Ok(None) => Err(CreateEventError::JoinCodesExhausted),
+        Err(e) if violated_constraint(&e) == Some("ix_events_slug") => {
+            Err(CreateEventError::SlugTaken)
         }
+        Err(e) => Err(e.into()),
     }
-    Err(CreateEventError::JoinCodesExhausted)
 }
 
 /// A new random join code (see [`slug::join_code`]).

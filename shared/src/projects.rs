@@ -5,7 +5,8 @@ use serde_json::Value;
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::db::{is_foreign_key_violation, violated_constraint};
+use crate::db::is_foreign_key_violation;
+use crate::slug;
 
 /// Every column the API reads (all but `airtable_id`).
 macro_rules! project_columns {
@@ -201,49 +202,48 @@ pub enum CreateProjectError {
     /// The event was deleted between the checks and the insert.
     #[error("the event does not exist")]
     EventGone,
-    #[error("no free join code after {JOIN_CODE_ATTEMPTS} attempts")]
+    #[error("no free join code after {} attempts", crate::slug::JOIN_CODE_ATTEMPTS)]
     JoinCodesExhausted,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
-
-const JOIN_CODE_ATTEMPTS: usize = 10;
 
 /// Inserts the project with 0 points; a join-code collision is retried with a fresh code.
 #[tracing::instrument(skip_all)]
 pub async fn create(
     db: &sqlx::PgPool,
     project: &NewProject,
-    mut codes: impl FnMut() -> String,
+    codes: impl FnMut() -> String,
 ) -> Result<(Uuid, String), CreateProjectError> {
     let id = Uuid::new_v4();
-    for _ in 0..JOIN_CODE_ATTEMPTS {
-        let join_code = codes();
-        let inserted = sqlx::query(
-            "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code,
+    let inserted = slug::with_fresh_join_code(codes, "projects_join_code_key", |code| {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code,
                                    hours_spent, points, cached_auto_quality, owner_id, event_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, $9, $10)",
-        )
-        .bind(id)
-        .bind(&project.name)
-        .bind(&project.repo)
-        .bind(&project.image_url)
-        .bind(&project.demo)
-        .bind(&project.description)
-        .bind(&join_code)
-        .bind(project.hours_spent)
-        .bind(project.owner_id)
-        .bind(project.event_id)
-        .execute(db)
-        .await;
-        match inserted {
-            Ok(_) => return Ok((id, join_code)),
-            Err(e) if violated_constraint(&e) == Some("projects_join_code_key") => continue,
-            Err(e) if is_foreign_key_violation(&e) => return Err(CreateProjectError::EventGone),
-            Err(e) => return Err(e.into()),
-        }
+            )
+            .bind(id)
+            .bind(&project.name)
+            .bind(&project.repo)
+            .bind(&project.image_url)
+            .bind(&project.demo)
+            .bind(&project.description)
+            .bind(&code)
+            .bind(project.hours_spent)
+            .bind(project.owner_id)
+            .bind(project.event_id)
+            .execute(db)
+            .await
+        })
+    })
+    .await;
+    match inserted {
+        Ok(Some((_, join_code))) => Ok((id, join_code)),
+        Ok(None) => Err(CreateProjectError::JoinCodesExhausted),
+        Err(e) if is_foreign_key_violation(&e) => Err(CreateProjectError::EventGone),
+        Err(e) => Err(e.into()),
     }
-    Err(CreateProjectError::JoinCodesExhausted)
 }
 
 /// What editing a project depends on: its owner and its event's demo rule.

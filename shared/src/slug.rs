@@ -146,6 +146,34 @@ pub fn join_code() -> String {
         .collect()
 }
 
+/// How many join codes to try before giving up (a collision among ~2 million codes is rare;
+/// ten in a row means something else is wrong).
+pub const JOIN_CODE_ATTEMPTS: usize = 10;
+
+/// One insert attempt with a given code (boxed so that the future is `Send` for any borrow).
+pub(crate) type Insert<'a, T> =
+    std::pin::Pin<Box<dyn Future<Output = Result<T, sqlx::Error>> + Send + 'a>>;
+
+/// Runs `insert` with codes from `codes` until it does not violate `code_constraint` (the
+/// unique constraint on a `join_code` column): the database settles collisions, also between
+/// parallel requests. `Ok(None)` when every attempt collided; other errors are returned as they
+/// are.
+pub(crate) async fn with_fresh_join_code<'a, T>(
+    mut codes: impl FnMut() -> String,
+    code_constraint: &str,
+    mut insert: impl FnMut(String) -> Insert<'a, T>,
+) -> Result<Option<(T, String)>, sqlx::Error> {
+    for _ in 0..JOIN_CODE_ATTEMPTS {
+        let code = codes();
+        match insert(code.clone()).await {
+            Ok(value) => return Ok(Some((value, code))),
+            Err(e) if crate::db::violated_constraint(&e) == Some(code_constraint) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
