@@ -7,6 +7,7 @@ mod concurrency;
 mod e2e;
 mod events;
 mod http;
+mod input;
 mod migrations;
 mod openapi;
 mod projects;

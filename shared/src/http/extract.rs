@@ -26,6 +26,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ValidationIssue::missing(vec!["body".into()]).into());
         }
+        if has_nul_escape(&bytes) {
+            // Rare: find which string holds it, so the 422 names the field.
+            if let Some(path) = serde_json::from_slice::<Value>(&bytes)
+                .ok()
+                .and_then(|value| nul_path(&value))
+            {
+                let mut loc: Vec<Value> = vec!["body".into()];
+                loc.extend(path);
+                return Err(nul_issue(loc).into());
+            }
+        }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(de) {
             Ok(value) => Ok(Self(value)),
@@ -46,6 +57,11 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         use axum::extract::path::ErrorKind;
+        if let Ok(params) = axum::extract::RawPathParams::from_request_parts(parts, state).await
+            && let Some((key, _)) = params.iter().find(|(_, value)| value.contains('\0'))
+        {
+            return Err(nul_issue(vec!["path".into(), key.into()]).into());
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Self(value)),
             Err(PathRejection::FailedToDeserializePathParams(err)) => {
@@ -87,6 +103,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or_default();
+        if let Some((key, _)) =
+            form_urlencoded_parse(query).find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        {
+            return Err(nul_issue(vec!["query".into(), key.replace('\0', "").into()]).into());
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
         match serde_path_to_error::deserialize(de) {
             Ok(value) => Ok(Self(value)),
@@ -109,6 +130,55 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
                 Err(issue.into())
             }
         }
+    }
+}
+
+/// PostgreSQL refuses the NUL character in text, so it is refused here, before any query.
+fn nul_issue(loc: Vec<Value>) -> ValidationIssue {
+    ValidationIssue::new(
+        "value_error",
+        loc,
+        "Value error, text must not contain the NUL character (\\u0000)",
+    )
+}
+
+/// Whether a JSON text holds the escape `\u0000` (raw NUL bytes are not valid JSON); an
+/// escaped backslash followed by `u0000` is ordinary text.
+fn has_nul_escape(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        if json[i] == b'\\' {
+            if json[i + 1..].starts_with(b"u0000") {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// The path (keys and indexes) to the first string, or object key, holding a NUL.
+fn nul_path(value: &Value) -> Option<Vec<Value>> {
+    match value {
+        Value::String(s) if s.contains('\0') => Some(Vec::new()),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            nul_path(item).map(|mut rest| {
+                rest.insert(0, Value::from(i));
+                rest
+            })
+        }),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                return Some(Vec::new());
+            }
+            nul_path(item).map(|mut rest| {
+                rest.insert(0, Value::from(key.as_str()));
+                rest
+            })
+        }),
+        _ => None,
     }
 }
 
