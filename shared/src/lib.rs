@@ -3,6 +3,7 @@
 //! of the workspace.
 
 pub mod attendees;
+pub mod backfill;
 pub mod collaborators;
 pub mod config;
 pub mod db;
