@@ -23,7 +23,10 @@ use crate::report::{Found, Kind};
 const NAMESPACE: Uuid = Uuid::from_u128(0x706f_6469_756d_2d61_6972_7461_626c_6521);
 
 pub fn row_id(table: Table, airtable_id: &str) -> Uuid {
-    Uuid::new_v5(&NAMESPACE, format!("{}:{airtable_id}", table.name()).as_bytes())
+    Uuid::new_v5(
+        &NAMESPACE,
+        format!("{}:{airtable_id}", table.name()).as_bytes(),
+    )
 }
 
 /// Record ids mapped to row ids so far.
@@ -65,9 +68,7 @@ impl Cleaner<'_> {
 
     fn number(&mut self, field: &'static str) -> i32 {
         match self.record.number(field) {
-            Ok(n) => n
-                .and_then(|n| i32::try_from(n).ok())
-                .unwrap_or_default(),
+            Ok(n) => n.and_then(|n| i32::try_from(n).ok()).unwrap_or_default(),
             Err(_) => {
                 self.report(Kind::BadNumber, field);
                 0
@@ -134,7 +135,9 @@ pub fn user(record: &Record, found: &mut Vec<Found>) -> Option<ImportedUser> {
 /// `YYYY-MM-DD`, or the date of an ISO timestamp.
 fn parse_date(raw: &str) -> Option<NaiveDate> {
     let raw = raw.trim();
-    let day = raw.get(..10).filter(|_| raw.len() == 10 || raw[10..].starts_with('T'))?;
+    let day = raw
+        .get(..10)
+        .filter(|_| raw.len() == 10 || raw[10..].starts_with('T'))?;
     NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
 }
 
@@ -388,7 +391,10 @@ mod tests {
             parse_date("2001-02-03T00:00:00.000Z"),
             NaiveDate::from_ymd_opt(2001, 2, 3)
         );
-        assert_eq!(parse_date("2001-02-03"), NaiveDate::from_ymd_opt(2001, 2, 3));
+        assert_eq!(
+            parse_date("2001-02-03"),
+            NaiveDate::from_ymd_opt(2001, 2, 3)
+        );
         assert_eq!(parse_date("2001-02-30"), None);
         assert_eq!(parse_date("2001-02-03x"), None);
     }

@@ -31,7 +31,9 @@ impl Cli {
         let from = match self.from.as_slice() {
             [source] if source == "airtable" => From::Airtable,
             [source, dir] if source == "csv" => From::Csv(dir.into()),
-            [source] if source == "csv" => return Err("--from csv needs a folder: --from csv DIR".into()),
+            [source] if source == "csv" => {
+                return Err("--from csv needs a folder: --from csv DIR".into());
+            }
             _ => return Err("--from takes `airtable` or `csv DIR`".into()),
         };
         Ok(Options {

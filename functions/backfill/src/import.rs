@@ -257,7 +257,10 @@ async fn retry(
             }
             None => {
                 tx.rollback().await?;
-                tracing::info!(attempt, "another writer changed rows of this page; deciding again");
+                tracing::info!(
+                    attempt,
+                    "another writer changed rows of this page; deciding again"
+                );
             }
         }
     }
@@ -351,9 +354,12 @@ async fn write_users(
             Decision::Insert(row.id)
         };
         if let Decision::Merge(_) = decision {
-            written
-                .found
-                .push((Kind::DuplicateEmail, "users", "email", row.airtable_id.clone()));
+            written.found.push((
+                Kind::DuplicateEmail,
+                "users",
+                "email",
+                row.airtable_id.clone(),
+            ));
         }
         written.decisions.push(decision);
     }
@@ -390,6 +396,31 @@ async fn write_events(
                 .map(|(id, _)| *id)
         };
         let decision = if let Some(&id) = index.by_airtable.get(row.airtable_id.as_str()) {
+            // Imported earlier: report again a key it could not keep, as the first run did.
+            if index
+                .by_key
+                .get(row.slug.as_str())
+                .is_some_and(|(other, _)| *other != id)
+            {
+                written.found.push((
+                    Kind::DuplicateSlug,
+                    "events",
+                    "slug",
+                    row.airtable_id.clone(),
+                ));
+            }
+            if index
+                .by_key2
+                .get(row.join_code.as_str())
+                .is_some_and(|(other, _)| *other != id)
+            {
+                written.found.push((
+                    Kind::DuplicateJoinCode,
+                    "events",
+                    "join_code",
+                    row.airtable_id.clone(),
+                ));
+            }
             Decision::Already(id)
         } else if let Some(id) = free(index.by_key.get(row.slug.as_str()), &taken_rows)
             .or_else(|| free(index.by_key2.get(row.join_code.as_str()), &taken_rows))
@@ -401,9 +432,12 @@ async fn write_events(
             let mut row = row.clone();
             if index.by_key.contains_key(row.slug.as_str()) || taken_slugs.contains(&row.slug) {
                 row.slug = clean::derived_slug(&row.slug, &row.airtable_id, attempt);
-                written
-                    .found
-                    .push((Kind::DuplicateSlug, "events", "slug", row.airtable_id.clone()));
+                written.found.push((
+                    Kind::DuplicateSlug,
+                    "events",
+                    "slug",
+                    row.airtable_id.clone(),
+                ));
             }
             if index.by_key2.contains_key(row.join_code.as_str())
                 || taken_codes.contains(&row.join_code)
@@ -451,6 +485,18 @@ async fn write_projects(
             continue;
         };
         let decision = if let Some(&id) = index.by_airtable.get(row.airtable_id.as_str()) {
+            if index
+                .by_key
+                .get(row.join_code.as_str())
+                .is_some_and(|(other, _)| *other != id)
+            {
+                written.found.push((
+                    Kind::DuplicateJoinCode,
+                    "projects",
+                    "join_code",
+                    row.airtable_id.clone(),
+                ));
+            }
             Decision::Already(id)
         } else if let Some(&(id, None)) = index
             .by_key
@@ -491,7 +537,11 @@ async fn write_referrals(
     tx: &mut PgConnection,
     rows: &[Option<referrals::ImportedReferral>],
 ) -> Result<Option<Written>, sqlx::Error> {
-    let ids: Vec<String> = rows.iter().flatten().map(|r| r.airtable_id.clone()).collect();
+    let ids: Vec<String> = rows
+        .iter()
+        .flatten()
+        .map(|r| r.airtable_id.clone())
+        .collect();
     let existing = referrals::import_matches(&mut *tx, &ids).await?;
     let index = Index::new(&existing);
     let mut written = Written::default();
@@ -527,8 +577,10 @@ async fn write_votes(
         .iter()
         .filter_map(|v| Some((v.airtable_id.as_deref()?, v.id)))
         .collect();
-    let mut taken: HashSet<(Uuid, Uuid)> =
-        existing.iter().map(|v| (v.voter_id, v.project_id)).collect();
+    let mut taken: HashSet<(Uuid, Uuid)> = existing
+        .iter()
+        .map(|v| (v.voter_id, v.project_id))
+        .collect();
     let mut written = Written::default();
     let mut insert = Vec::new();
     for row in rows {
@@ -540,9 +592,12 @@ async fn write_votes(
             if let Some(&id) = by_airtable.get(row.airtable_id.as_str()) {
                 Decision::Already(id)
             } else if !taken.insert((row.voter_id, row.project_id)) {
-                written
-                    .found
-                    .push((Kind::DuplicateVote, "votes", "project", row.airtable_id.clone()));
+                written.found.push((
+                    Kind::DuplicateVote,
+                    "votes",
+                    "project",
+                    row.airtable_id.clone(),
+                ));
                 Decision::Skip
             } else {
                 insert.push(row.clone());

@@ -155,7 +155,11 @@ pub async fn run(
         throttled,
         elapsed_ms: started.elapsed().as_millis(),
     };
-    tracing::info!(ok = report.ok, elapsed_ms = report.elapsed_ms, "backfill finished");
+    tracing::info!(
+        ok = report.ok,
+        elapsed_ms = report.elapsed_ms,
+        "backfill finished"
+    );
     if report.ok {
         Ok(report)
     } else {

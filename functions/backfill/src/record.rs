@@ -8,7 +8,11 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub id: String,
-    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "createdTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_time: Option<String>,
     #[serde(default)]
     pub fields: Map<String, Value>,
@@ -119,8 +123,11 @@ mod tests {
 
     #[test]
     fn api_and_csv_values_read_the_same() {
-        let api = record(&json!({"owner": ["recA", "recB"], "votable": true, "hours": 3, "name": "X"}));
-        let csv = record(&json!({"owner": "recA, recB", "votable": "checked", "hours": "3", "name": "X"}));
+        let api =
+            record(&json!({"owner": ["recA", "recB"], "votable": true, "hours": 3, "name": "X"}));
+        let csv = record(
+            &json!({"owner": "recA, recB", "votable": "checked", "hours": "3", "name": "X"}),
+        );
         for r in [&api, &csv] {
             assert_eq!(r.links("owner"), ["recA", "recB"]);
             assert_eq!(r.link("owner").as_deref(), Some("recA"));

@@ -156,24 +156,53 @@ impl fmt::Display for Report {
         writeln!(
             f,
             "{:<24}{:>8}{:>10}{:>9}{:>9}{:>8}{:>9}{:>13}{:>13}",
-            "table", "source", "inserted", "adopted", "already", "merged", "skipped", "in database", "unexplained"
+            "table",
+            "source",
+            "inserted",
+            "adopted",
+            "already",
+            "merged",
+            "skipped",
+            "in database",
+            "unexplained"
         )?;
         for l in &self.lines {
             writeln!(
                 f,
                 "{:<24}{:>8}{:>10}{:>9}{:>9}{:>8}{:>9}{:>13}{:>13}",
-                l.name, l.source, l.inserted, l.adopted, l.already, l.merged, l.skipped, l.in_database, l.unexplained
+                l.name,
+                l.source,
+                l.inserted,
+                l.adopted,
+                l.already,
+                l.merged,
+                l.skipped,
+                l.in_database,
+                l.unexplained
             )?;
         }
         if !self.problems.is_empty() {
             writeln!(f, "problems:")?;
         }
         for p in &self.problems {
-            let mut shown = p.records.iter().take(8).cloned().collect::<Vec<_>>().join(", ");
+            let mut shown = p
+                .records
+                .iter()
+                .take(8)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
             if p.count > 8 {
                 let _ = write!(shown, ", … {} more", p.count - 8);
             }
-            writeln!(f, "  {:<24} {}.{}: {} ({shown})", kind_name(p.kind), p.table, p.field, p.count)?;
+            writeln!(
+                f,
+                "  {:<24} {}.{}: {} ({shown})",
+                kind_name(p.kind),
+                p.table,
+                p.field,
+                p.count
+            )?;
         }
         if self.source == "airtable" {
             writeln!(
