@@ -1,0 +1,272 @@
+//! The deployment template (infra/template.yaml), checked without AWS: the CDN's path table, the
+//! local router table and the functions' routers agree; each route-group function is public
+//! through its URL and nothing else is; the functions at full concurrency fit the database's
+//! connection limit.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_yaml::Value;
+
+use crate::routing::router_table;
+
+const ROUTE_GROUPS: [&str; 5] = ["auth", "users", "events", "admin", "projects"];
+
+fn template() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../infra/template.yaml"
+    ))
+    .expect("read infra/template.yaml");
+    serde_yaml::from_str(&text).expect("the template is YAML")
+}
+
+/// A value with its CloudFormation tag (`!Ref`, `!Sub`, …) taken off.
+fn untag(value: &Value) -> &Value {
+    match value {
+        Value::Tagged(tagged) => untag(&tagged.value),
+        other => other,
+    }
+}
+
+fn text<'a>(value: &'a Value, key: &str) -> &'a str {
+    untag(&value[key]).as_str().unwrap_or_default()
+}
+
+fn resources(template: &Value) -> BTreeMap<String, Value> {
+    template["Resources"]
+        .as_mapping()
+        .expect("Resources")
+        .iter()
+        .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), v.clone()))
+        .collect()
+}
+
+/// CloudFront's path pattern match: case-sensitive, `*` any run of characters, `?` one.
+fn cdn_matches(pattern: &str, path: &str) -> bool {
+    fn go(p: &[u8], s: &[u8]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some((b'*', rest)) => (0..=s.len()).any(|i| go(rest, &s[i..])),
+            Some((b'?', rest)) => !s.is_empty() && go(rest, &s[1..]),
+            Some((c, rest)) => s.first() == Some(c) && go(rest, &s[1..]),
+        }
+    }
+    go(pattern.as_bytes(), path.as_bytes())
+}
+
+/// `(path pattern, origin)` in CloudFront's order, and the default origin.
+fn cdn_table(template: &Value) -> (Vec<(String, String)>, String) {
+    let config = &resources(template)["Api"]["Properties"]["DistributionConfig"];
+    let behaviors = config["CacheBehaviors"]
+        .as_sequence()
+        .expect("CacheBehaviors")
+        .iter()
+        .map(|b| {
+            (
+                text(b, "PathPattern").to_owned(),
+                text(b, "TargetOriginId").to_owned(),
+            )
+        })
+        .collect();
+    (
+        behaviors,
+        text(&config["DefaultCacheBehavior"], "TargetOriginId").to_owned(),
+    )
+}
+
+fn cdn_route(table: &(Vec<(String, String)>, String), path: &str) -> (String, String) {
+    table
+        .0
+        .iter()
+        .find(|(pattern, _)| cdn_matches(pattern, path))
+        .map_or_else(
+            || ("(default)".to_owned(), table.1.clone()),
+            |(pattern, origin)| (pattern.clone(), origin.clone()),
+        )
+}
+
+/// Every operation of every function as `(function, path)`, with ids filled in.
+fn routes() -> Vec<(&'static str, String)> {
+    let apis = [
+        ("auth", auth::openapi()),
+        ("users", users::openapi()),
+        ("events", events::openapi()),
+        ("admin", admin::openapi()),
+        ("projects", projects::openapi()),
+    ];
+    let mut routes = Vec::new();
+    for (function, api) in apis {
+        for template in api.paths.paths.keys() {
+            let path = template
+                .split('/')
+                .map(|s| {
+                    if s.starts_with('{') {
+                        "0c9f4f4e-0000-4000-8000-000000000001"
+                    } else {
+                        s
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            routes.push((function, path));
+        }
+    }
+    routes
+}
+
+#[test]
+fn cloudfront_patterns_match_as_cloudfront_does() {
+    assert!(cdn_matches("/users/*", "/users/"));
+    assert!(cdn_matches("/users/*", "/users/a/b"));
+    assert!(!cdn_matches("/users/*", "/users"));
+    assert!(!cdn_matches("/users", "/users/"));
+    assert!(cdn_matches("/v?rify", "/verify"));
+    assert!(!cdn_matches("/Users/*", "/users/x"));
+}
+
+#[test]
+fn the_cdn_sends_every_route_to_the_function_that_serves_it_as_the_local_router_table_does() {
+    let template = template();
+    let cdn = cdn_table(&template);
+    let local = router_table();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut checked = 0;
+    for (function, path) in routes() {
+        let bare = path.trim_end_matches('/').to_owned();
+        for form in [bare.clone(), format!("{bare}/")] {
+            let (pattern, origin) = cdn_route(&cdn, &form);
+            assert_eq!(
+                origin, function,
+                "the CDN sends {form} to `{origin}` through `{pattern}`; {function} serves it"
+            );
+            used.insert(pattern);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 48, "{checked}");
+    // Every behavior is the first match of some route: none is dead or shadowed by an earlier one.
+    let patterns: BTreeSet<String> = cdn.0.iter().map(|(p, _)| p.clone()).collect();
+    let unused: Vec<_> = patterns.difference(&used).collect();
+    assert!(
+        unused.is_empty(),
+        "CDN behaviors no route reaches: {unused:?}"
+    );
+    // The two tables name the same functions for the same path shapes.
+    let local_shapes: BTreeSet<(String, String)> = local
+        .iter()
+        .map(|(p, f)| (p.replace("{*rest}", "*"), f.clone()))
+        .collect();
+    for (pattern, origin) in &cdn.0 {
+        let covered = local_shapes.contains(&(pattern.clone(), origin.clone()))
+            || (pattern.ends_with("/*")
+                && local_shapes
+                    .contains(&(pattern.trim_end_matches('*').to_owned(), origin.clone())));
+        assert!(
+            covered,
+            "the CDN's `{pattern}` → {origin} is not in Cargo.toml's router table"
+        );
+    }
+    for (pattern, function) in &local_shapes {
+        let probe = pattern.replace('*', "x");
+        assert_eq!(
+            &cdn_route(&cdn, &probe).1,
+            function,
+            "Cargo.toml sends {probe} to {function}, the CDN does not"
+        );
+    }
+}
+
+#[test]
+fn each_route_group_function_has_a_public_url_and_the_one_shot_functions_have_none() {
+    let resources = resources(&template());
+    let origins: BTreeMap<String, String> =
+        resources["Api"]["Properties"]["DistributionConfig"]["Origins"]
+            .as_sequence()
+            .expect("Origins")
+            .iter()
+            .map(|o| {
+                let domain = serde_yaml::to_string(&o["DomainName"]).unwrap_or_default();
+                (text(o, "Id").to_owned(), domain)
+            })
+            .collect();
+    for function in ROUTE_GROUPS {
+        let name = format!("{}{}", function[..1].to_uppercase(), &function[1..]);
+        let lambda = &resources[&format!("{name}Function")];
+        assert_eq!(
+            text(&lambda["Properties"], "FunctionName"),
+            format!("podium-${{Env}}-{function}")
+        );
+        let url = &resources[&format!("{name}Url")]["Properties"];
+        assert_eq!(text(url, "AuthType"), "NONE");
+        assert_eq!(
+            text(url, "TargetFunctionArn"),
+            format!("{name}Function.Alias")
+        );
+        assert!(url.get("Cors").is_none(), "CORS is the functions' job only");
+        let actions: BTreeSet<&str> = resources
+            .values()
+            .filter(|r| r["Type"] == "AWS::Lambda::Permission")
+            .filter(|r| text(&r["Properties"], "FunctionName") == format!("{name}Function.Alias"))
+            .map(|r| text(&r["Properties"], "Action"))
+            .collect();
+        assert_eq!(
+            actions,
+            ["lambda:InvokeFunction", "lambda:InvokeFunctionUrl"].into(),
+            "{function} needs both permissions of a public function URL"
+        );
+        assert!(
+            origins[function].contains(&format!("{name}Url.FunctionUrl")),
+            "origin {function} is {}",
+            origins[function]
+        );
+    }
+    let urls: BTreeSet<String> = resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::Lambda::Url")
+        .map(|r| text(&r["Properties"], "TargetFunctionArn").to_owned())
+        .collect();
+    assert_eq!(urls.len(), ROUTE_GROUPS.len());
+    assert!(
+        !urls
+            .iter()
+            .any(|u| u.starts_with("Migrate") || u.starts_with("Backfill"))
+    );
+    let functions: BTreeSet<String> = router_table().into_iter().map(|(_, f)| f).collect();
+    assert_eq!(functions, ROUTE_GROUPS.map(str::to_owned).into());
+}
+
+#[test]
+fn every_function_at_full_concurrency_fits_the_database_connection_limit() {
+    let template = template();
+    let parameters = &template["Parameters"];
+    let default = |name: &str| -> i64 {
+        parameters[name]["Default"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("parameter {name} has a numeric default"))
+    };
+    let pool: i64 = text(
+        &template["Globals"]["Function"]["Environment"]["Variables"],
+        "PODIUM_DATABASE_POOL_SIZE",
+    )
+    .parse()
+    .expect("pool size");
+    let mut total = 0;
+    for (name, resource) in resources(&template) {
+        if resource["Type"] != "AWS::Serverless::Function" {
+            continue;
+        }
+        let reserved = &resource["Properties"]["ReservedConcurrentExecutions"];
+        let instances = match untag(reserved) {
+            Value::Number(n) => n.as_i64().expect("number"),
+            Value::String(parameter) => default(parameter),
+            _ => panic!("{name} has no reserved concurrency: it could take every connection"),
+        };
+        total += instances * pool;
+    }
+    let limit = default("DatabaseMaxConnections") - default("DatabaseReservedConnections");
+    assert!(
+        total <= limit,
+        "{total} connections at full concurrency, limit {limit}"
+    );
+    assert_eq!(total, 72, "the sum in the template's comment and README");
+}
