@@ -6,7 +6,7 @@ CARGO ?= cargo
 # nextest when installed (one process per test, clearer output), plain cargo test otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: help dev test migrate backfill migration schema openapi lint fmt dev-db dev-db-stop
+.PHONY: help dev test build deploy rollback migrate-remote backfill-remote migrate backfill migration schema openapi lint fmt dev-db dev-db-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -17,6 +17,21 @@ dev: ## Run locally: PostgreSQL, migrations, and the API on one origin, http://1
 test: ## Run every test against a throwaway PostgreSQL (or the server in $DATABASE_URL)
 	@scripts/ensure-cargo-lambda
 	scripts/pg run -- $(CARGO) $(TEST_RUNNER) --workspace --no-fail-fast
+
+build: ## One deployable zip per function (cargo lambda build --release, x86_64; ARCH=arm64), sizes printed
+	@scripts/build
+
+deploy: ## Build, upload, migrate (stops on a function error), then update the route-group functions: make deploy ENV=prod
+	@scripts/deploy "$(ENV)"
+
+rollback: ## Route-group functions back to an earlier deployment's zips: make rollback ENV=prod VERSION=<commit>
+	@scripts/rollback "$(ENV)" "$(VERSION)"
+
+migrate-remote: ## Invoke the deployed migrate function: make migrate-remote ENV=prod [PAYLOAD='{"command":"status"}']
+	@scripts/invoke "$(ENV)" migrate '$(or $(PAYLOAD),{"command":"up"})'
+
+backfill-remote: ## Invoke the deployed backfill function: make backfill-remote ENV=prod [PAYLOAD='{"from":"airtable","dry_run":true}']
+	@scripts/invoke "$(ENV)" backfill '$(or $(PAYLOAD),{"from":"airtable"})'
 
 migrate: ## Bring the local database up to date (PODIUM_DATABASE_URL/DATABASE_URL, else a local cluster)
 	@url="$$(scripts/dev-db)" && PODIUM_DATABASE_URL="$$url" $(CARGO) run -q -p migrate -- up
@@ -35,9 +50,10 @@ schema: ## Rewrite migrations/schema/NNN.txt, the expected schema after each mig
 openapi: ## Write the API's OpenAPI document to openapi.json (a test fails when it is stale)
 	$(CARGO) run -q -p podium-tests --bin openapi > openapi.json
 
-lint: ## rustfmt and clippy, as CI runs them
+lint: ## rustfmt, clippy and cfn-lint, as CI runs them
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	scripts/lint-infra
 
 fmt: ## Format the code
 	$(CARGO) fmt --all

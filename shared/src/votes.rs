@@ -240,7 +240,11 @@ pub async fn insert_imported(
          ON CONFLICT DO NOTHING RETURNING airtable_id",
     )
     .bind(id(|r| r.id))
-    .bind(rows.iter().map(|r| r.airtable_id.as_str()).collect::<Vec<_>>())
+    .bind(
+        rows.iter()
+            .map(|r| r.airtable_id.as_str())
+            .collect::<Vec<_>>(),
+    )
     .bind(id(|r| r.voter_id))
     .bind(id(|r| r.project_id))
     .bind(id(|r| r.event_id))

@@ -270,3 +270,105 @@ fn every_function_at_full_concurrency_fits_the_database_connection_limit() {
     );
     assert_eq!(total, 72, "the sum in the template's comment and README");
 }
+
+/// Runs scripts/deploy against the fake AWS CLI (tests/fixtures/fake-aws); returns the exit
+/// status, stderr, and the AWS calls in order.
+fn deploy_with_fake_aws(migrate_fails: bool) -> (bool, String, Vec<String>) {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let dir = std::env::temp_dir().join(format!("podium-deploy-{}", uuid::Uuid::new_v4().simple()));
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).expect("dir");
+    std::os::unix::fs::symlink(format!("{root}/tests/fixtures/fake-aws"), bin.join("aws"))
+        .expect("fake aws");
+    for f in [
+        "auth", "users", "events", "admin", "projects", "migrate", "backfill",
+    ] {
+        std::fs::create_dir_all(dir.join("dist").join(f)).expect("dist");
+        std::fs::write(dir.join("dist").join(f).join("bootstrap.zip"), b"zip").expect("zip");
+    }
+    let log = dir.join("aws.log");
+    let output = std::process::Command::new("bash")
+        .arg(format!("{root}/scripts/deploy"))
+        .arg("test")
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("SKIP_BUILD", "1")
+        .env("DIST", dir.join("dist"))
+        .env("VERSION", "v-new")
+        .env("PODIUM_ARTIFACT_BUCKET", "artifacts")
+        .env("FAKE_AWS_LOG", &log)
+        .env("FAKE_AWS_CURRENT_VERSION", "v-old")
+        .env(
+            "FAKE_AWS_MIGRATE_FAILS",
+            if migrate_fails { "1" } else { "0" },
+        )
+        .output()
+        .expect("run scripts/deploy");
+    let calls = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| {
+            // The call's gist: service, command, and the parameter that matters here.
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let detail = words
+                .iter()
+                .find(|w| {
+                    w.starts_with("ApiCodeVersion=")
+                        || w.starts_with("s3://")
+                        || w.ends_with(":live")
+                })
+                .copied()
+                .unwrap_or("");
+            format!("{} {} {detail}", words[1], words[2])
+                .trim()
+                .to_owned()
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&dir);
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        calls,
+    )
+}
+
+fn expected_calls(through_migrate: bool) -> Vec<String> {
+    let mut calls: Vec<String> = [
+        "auth", "users", "events", "admin", "projects", "migrate", "backfill",
+    ]
+    .iter()
+    .map(|f| format!("s3 cp s3://artifacts/test/v-new/{f}.zip"))
+    .collect();
+    calls.push("cloudformation describe-stacks".into());
+    calls.push("cloudformation deploy ApiCodeVersion=v-old".into());
+    calls.push("lambda invoke podium-test-migrate:live".into());
+    if !through_migrate {
+        calls.push("cloudformation deploy ApiCodeVersion=v-new".into());
+        calls.push("cloudformation describe-stacks".into());
+    }
+    calls
+}
+
+#[test]
+fn a_rollout_uploads_migrates_then_moves_the_route_group_functions() {
+    let (ok, stderr, calls) = deploy_with_fake_aws(false);
+    assert!(ok, "{stderr}");
+    assert_eq!(calls, expected_calls(false));
+}
+
+#[test]
+fn a_migration_that_reports_a_function_error_stops_the_rollout_before_the_route_group_functions() {
+    let (ok, stderr, calls) = deploy_with_fake_aws(true);
+    assert!(!ok, "the rollout must fail");
+    assert_eq!(calls, expected_calls(true));
+    assert!(
+        stderr.contains("the route-group functions were NOT updated (still v-old)"),
+        "{stderr}"
+    );
+}
