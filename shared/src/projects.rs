@@ -368,7 +368,8 @@ pub struct ImportedProject {
     pub event_id: Uuid,
 }
 
-/// Projects an import meets: by `airtable_id` or by join code (`key`).
+/// Projects an import meets: by `airtable_id` or by join code (`key`); `key2` is the project's
+/// event id (votes take their event from the project).
 #[tracing::instrument(skip_all, fields(records = airtable_ids.len()))]
 pub async fn import_matches(
     db: impl PgExecutor<'_>,
@@ -376,7 +377,7 @@ pub async fn import_matches(
     join_codes: &[String],
 ) -> Result<Vec<crate::backfill::Existing>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, airtable_id, join_code AS key, NULL::text AS key2 FROM projects
+        "SELECT id, airtable_id, join_code AS key, event_id::text AS key2 FROM projects
          WHERE airtable_id = ANY($1) OR join_code = ANY($2)",
     )
     .bind(airtable_ids)

@@ -79,6 +79,8 @@ struct Written {
     found: Vec<Found>,
     links: Vec<(Uuid, Uuid)>,
     links_added: u64,
+    /// The event of each project row (for an adopted project, the event it already has).
+    project_events: HashMap<Uuid, Uuid>,
 }
 
 impl Default for Importer {
@@ -194,10 +196,7 @@ impl Importer {
                     self.maps.events.insert(record.id.clone(), row);
                 }
                 Table::Projects => {
-                    let event = record
-                        .link("event")
-                        .and_then(|e| self.maps.events.get(&e).copied());
-                    if let Some(event) = event {
+                    if let Some(&event) = written.project_events.get(&row) {
                         self.maps.projects.insert(record.id.clone(), (row, event));
                     }
                 }
@@ -475,6 +474,10 @@ async fn write_projects(
     let codes: Vec<String> = present.iter().map(|r| r.join_code.clone()).collect();
     let existing = projects::import_matches(&mut *tx, &ids, &codes).await?;
     let index = Index::new(&existing);
+    let event_of: HashMap<Uuid, Uuid> = existing
+        .iter()
+        .filter_map(|e| Some((e.id, e.key2.as_deref()?.parse().ok()?)))
+        .collect();
     let mut taken_codes: HashSet<String> = HashSet::new();
     let mut taken_rows: HashSet<Uuid> = HashSet::new();
     let mut written = Written::default();
@@ -524,6 +527,10 @@ async fn write_projects(
             insert.push(row);
             Decision::Insert(id)
         };
+        if let Some(id) = decision.row() {
+            let event = event_of.get(&id).copied().unwrap_or(row.event_id);
+            written.project_events.insert(id, event);
+        }
         written.decisions.push(decision);
     }
     let stored = store(tx, Table::Projects, &adopt, &insert, async |tx, rows| {

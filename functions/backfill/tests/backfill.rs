@@ -364,18 +364,19 @@ async fn rows_created_through_the_api_are_kept_and_matching_ones_adopted_not_dup
     let stranger = uuid::Uuid::new_v4();
     let api_event = uuid::Uuid::new_v4();
     let api_project = uuid::Uuid::new_v4();
+    let other_event = uuid::Uuid::new_v4();
     let statements = [
         format!(
             "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country) VALUES ('{api_user}', 'user0@example.com', 'Signed up', 'Api', '', '', '', '', '', '', '', ''), ('{stranger}', 'stranger@example.com', 'Stranger', 'S', '', '', '', '', '', '', '', '')"
         ),
         format!(
-            "INSERT INTO events (id, name, slug, description, join_code, votable, leaderboard_enabled, demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id) VALUES ('{api_event}', 'API event', 'event-0', 'made in the app', 'APIEV', true, false, false, false, '', '{api_user}')"
+            "INSERT INTO events (id, name, slug, description, join_code, votable, leaderboard_enabled, demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id) VALUES ('{api_event}', 'API event', 'event-0', 'made in the app', 'APIEV', true, false, false, false, '', '{api_user}'), ('{other_event}', 'Other', 'api-other', '', 'APIOT', true, false, false, false, '', '{api_user}')"
         ),
         format!(
-            "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code, hours_spent, points, owner_id, event_id) VALUES ('{api_project}', 'API project', '', '', '', '', 'P0000', 1, 7, '{stranger}', '{api_event}')"
+            "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code, hours_spent, points, owner_id, event_id) VALUES ('{api_project}', 'API project', '', '', '', '', 'P0000', 1, 7, '{stranger}', '{other_event}')"
         ),
         format!(
-            "INSERT INTO votes (id, voter_id, project_id, event_id) VALUES (gen_random_uuid(), '{stranger}', '{api_project}', '{api_event}')"
+            "INSERT INTO votes (id, voter_id, project_id, event_id) VALUES (gen_random_uuid(), '{stranger}', '{api_project}', '{other_event}')"
         ),
     ];
     for sql in &statements {
@@ -462,6 +463,17 @@ async fn rows_created_through_the_api_are_kept_and_matching_ones_adopted_not_dup
         )
         .await,
         1
+    );
+    // Votes for the adopted project take the event it has, not the one its record names.
+    let project_votes = format!("SELECT count(*) FROM votes WHERE project_id = '{api_project}'");
+    assert!(count(&mut conn, &project_votes).await > 1);
+    assert_eq!(
+        count(
+            &mut conn,
+            &format!("{project_votes} AND event_id <> '{other_event}'")
+        )
+        .await,
+        0
     );
     // Links of adopted rows point at the API's rows.
     assert!(
