@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cold start of each route-group function: from spawning the release binary that `make build`
-# zips (target/lambda/<function>/bootstrap) to its first answered request, in plain HTTP mode,
+# zips (target/x86_64-unknown-linux-gnu/release/<function>) to its first answered request, in plain HTTP mode,
 # against a local PostgreSQL (no network round trip to AWS). 20 starts per function.
 #
 #   bench/cold-start.sh          (builds first unless SKIP_BUILD=1; DATABASE_URL or a throwaway cluster)
@@ -17,11 +17,13 @@ pgbin="$(dirname "$(command -v psql 2>/dev/null || ls /usr/lib/postgresql/*/bin/
 db_url="$(python3 -c 'import sys,urllib.parse as u; p=u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/podium_cold")))' "$DATABASE_URL")"
 "$pgbin/psql" -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS podium_cold WITH (FORCE)" -c "CREATE DATABASE podium_cold"
 event="$("$CARGO_TARGET_DIR/release/bench_http" setup "$db_url")"
-export PODIUM_DATABASE_URL="$db_url" PODIUM_JWT_SECRET=bench-secret
+# DB_QUERY="?sslmode=disable" measures without the TLS handshake to PostgreSQL.
+export PODIUM_DATABASE_URL="$db_url${DB_QUERY:-}" PODIUM_JWT_SECRET=bench-secret
 missing=00000000-0000-4000-8000-000000000000
 echo "| function | first request | answer | median ms | min ms | max ms |"
 echo "|---|---|---|---|---|---|"
-run() { "$CARGO_TARGET_DIR/release/bench_cold_start" "$1" "$CARGO_TARGET_DIR/lambda/$1/bootstrap" "$2" "$RUNS"; }
+# The binary each zip holds (cargo lambda keeps it beside the zips' build).
+run() { "$CARGO_TARGET_DIR/release/bench_cold_start" "$1" "$CARGO_TARGET_DIR/x86_64-unknown-linux-gnu/release/$1" "$2" "$RUNS"; }
 run auth "/verify?token=not-a-token"
 run users "/users/exists?email=nobody@example.com"
 run events "/events/$event"
