@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use podium_shared::domain::{Email, normalize_email};
+use podium_shared::domain::Email;
 use podium_shared::events::ImportedEvent;
 use podium_shared::projects::ImportedProject;
 use podium_shared::referrals::ImportedReferral;
@@ -139,11 +139,6 @@ fn parse_date(raw: &str) -> Option<NaiveDate> {
         .get(..10)
         .filter(|_| raw.len() == 10 || raw[10..].starts_with('T'))?;
     NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
-}
-
-/// The email key the database compares (for matching records among themselves).
-pub fn email_key(record: &Record) -> String {
-    normalize_email(&record.text("email").unwrap_or_default())
 }
 
 pub const EVENT_NAME_MAX: usize = 255;

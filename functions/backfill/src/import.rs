@@ -50,6 +50,62 @@ enum LinkKind {
     Collaborators,
 }
 
+impl LinkKind {
+    /// The links a table's records carry.
+    fn of(table: Table) -> Option<Self> {
+        match table {
+            Table::Events => Some(Self::Attendees),
+            Table::Projects => Some(Self::Collaborators),
+            _ => None,
+        }
+    }
+
+    /// The record field listing the linked users.
+    fn field(self) -> &'static str {
+        match self {
+            Self::Attendees => "attendees",
+            Self::Collaborators => "collaborators",
+        }
+    }
+
+    /// The link table, and its line in the report.
+    fn table(self) -> &'static str {
+        match self {
+            Self::Attendees => "event_attendees",
+            Self::Collaborators => "project_collaborators",
+        }
+    }
+}
+
+/// A page's records, cleaned into the rows of their table (`None`: skipped).
+enum Rows {
+    Users(Vec<Option<users::ImportedUser>>),
+    Events(Vec<Option<events::ImportedEvent>>),
+    Projects(Vec<Option<projects::ImportedProject>>),
+    Referrals(Vec<Option<referrals::ImportedReferral>>),
+    Votes(Vec<Option<votes::ImportedVote>>),
+}
+
+impl Rows {
+    fn clean(table: Table, records: &[Record], maps: &Maps, found: &mut Vec<Found>) -> Self {
+        fn each<T>(
+            records: &[Record],
+            maps: &Maps,
+            found: &mut Vec<Found>,
+            clean: fn(&Record, &Maps, &mut Vec<Found>) -> Option<T>,
+        ) -> Vec<Option<T>> {
+            records.iter().map(|r| clean(r, maps, found)).collect()
+        }
+        match table {
+            Table::Users => Self::Users(records.iter().map(|r| clean::user(r, found)).collect()),
+            Table::Events => Self::Events(each(records, maps, found, clean::event)),
+            Table::Projects => Self::Projects(each(records, maps, found, clean::project)),
+            Table::Referrals => Self::Referrals(each(records, maps, found, clean::referral)),
+            Table::Votes => Self::Votes(each(records, maps, found, clean::vote)),
+        }
+    }
+}
+
 /// The state of a run: maps from record ids to rows, tallies and problems.
 #[derive(Debug)]
 pub struct Importer {
@@ -110,56 +166,28 @@ impl Importer {
         records: &[Record],
     ) -> Result<(), BackfillError> {
         let mut found = Vec::new();
-        let written = match table {
-            Table::Users => {
-                let rows: Vec<_> = records.iter().map(|r| clean::user(r, &mut found)).collect();
-                retry(conn, table, async |tx, _| write_users(tx, &rows).await).await?
-            }
-            Table::Events => {
-                let rows: Vec<_> = records
-                    .iter()
-                    .map(|r| clean::event(r, &self.maps, &mut found))
-                    .collect();
-                let (maps, seen) = (&self.maps, &self.attendee_links);
-                retry(conn, table, async |tx, attempt| {
-                    let mut w = write_events(tx, &rows, attempt).await?;
-                    if let Some(w) = &mut w {
-                        link(tx, LinkKind::Attendees, records, w, &maps.users, seen).await?;
-                    }
-                    Ok(w)
-                })
-                .await?
-            }
-            Table::Projects => {
-                let rows: Vec<_> = records
-                    .iter()
-                    .map(|r| clean::project(r, &self.maps, &mut found))
-                    .collect();
-                let (maps, seen) = (&self.maps, &self.collaborator_links);
-                retry(conn, table, async |tx, attempt| {
-                    let mut w = write_projects(tx, &rows, attempt).await?;
-                    if let Some(w) = &mut w {
-                        link(tx, LinkKind::Collaborators, records, w, &maps.users, seen).await?;
-                    }
-                    Ok(w)
-                })
-                .await?
-            }
-            Table::Referrals => {
-                let rows: Vec<_> = records
-                    .iter()
-                    .map(|r| clean::referral(r, &self.maps, &mut found))
-                    .collect();
-                retry(conn, table, async |tx, _| write_referrals(tx, &rows).await).await?
-            }
-            Table::Votes => {
-                let rows: Vec<_> = records
-                    .iter()
-                    .map(|r| clean::vote(r, &self.maps, &mut found))
-                    .collect();
-                retry(conn, table, async |tx, _| write_votes(tx, &rows).await).await?
-            }
+        let rows = Rows::clean(table, records, &self.maps, &mut found);
+        let kind = LinkKind::of(table);
+        let seen = match kind {
+            Some(LinkKind::Attendees) => &self.attendee_links,
+            Some(LinkKind::Collaborators) => &self.collaborator_links,
+            None => &HashSet::new(),
         };
+        let users = &self.maps.users;
+        let written = retry(conn, table, async |tx, attempt| {
+            let mut written = match &rows {
+                Rows::Users(rows) => write_users(tx, rows).await?,
+                Rows::Events(rows) => write_events(tx, rows, attempt).await?,
+                Rows::Projects(rows) => write_projects(tx, rows, attempt).await?,
+                Rows::Referrals(rows) => write_referrals(tx, rows).await?,
+                Rows::Votes(rows) => write_votes(tx, rows).await?,
+            };
+            if let (Some(w), Some(kind)) = (&mut written, kind) {
+                link(tx, kind, records, w, users, seen).await?;
+            }
+            Ok(written)
+        })
+        .await?;
         self.problems.extend(found);
         self.apply(table, records, written);
         Ok(())
@@ -203,19 +231,20 @@ impl Importer {
                 Table::Referrals | Table::Votes => {}
             }
         }
-        let (kind, field) = match table {
-            Table::Events => (LinkKind::Attendees, "attendees"),
-            Table::Projects => (LinkKind::Collaborators, "collaborators"),
-            _ => return,
+        let Some(kind) = LinkKind::of(table) else {
+            return;
         };
-        let entries: u64 = records.iter().map(|r| r.links(field).len() as u64).sum();
+        let entries: u64 = records
+            .iter()
+            .map(|r| r.links(kind.field()).len() as u64)
+            .sum();
         let new_links = written.links.len() as u64;
-        let (seen, line_name) = match kind {
-            LinkKind::Attendees => (&mut self.attendee_links, "event_attendees"),
-            LinkKind::Collaborators => (&mut self.collaborator_links, "project_collaborators"),
+        let seen = match kind {
+            LinkKind::Attendees => &mut self.attendee_links,
+            LinkKind::Collaborators => &mut self.collaborator_links,
         };
         seen.extend(written.links);
-        let line = self.line(line_name);
+        let line = self.line(kind.table());
         line.source += entries;
         line.inserted += written.links_added;
         line.already += new_links - written.links_added;
@@ -226,8 +255,8 @@ impl Importer {
     /// The report's lines, each settled against what the database holds now.
     pub async fn verify(&mut self, conn: &mut PgConnection) -> Result<Vec<Line>, sqlx::Error> {
         for table in crate::source::TABLES {
-            let ids = self.source_ids.get(&table).cloned().unwrap_or_default();
-            let held = backfill::count_imported(&mut *conn, table, &ids).await?;
+            let ids = self.source_ids.get(&table).map_or(&[][..], Vec::as_slice);
+            let held = backfill::count_imported(&mut *conn, table, ids).await?;
             self.line(table.name()).settle(held);
         }
         let pairs: Vec<_> = self.attendee_links.iter().copied().collect();
@@ -629,10 +658,7 @@ async fn link(
     users: &HashMap<String, Uuid>,
     seen: &HashSet<(Uuid, Uuid)>,
 ) -> Result<(), sqlx::Error> {
-    let (field, line) = match kind {
-        LinkKind::Attendees => ("attendees", "event_attendees"),
-        LinkKind::Collaborators => ("collaborators", "project_collaborators"),
-    };
+    let (field, line) = (kind.field(), kind.table());
     let mut pairs = Vec::new();
     let mut page_seen = HashSet::new();
     for (record, decision) in records.iter().zip(&written.decisions) {

@@ -32,10 +32,6 @@ impl Record {
         })
     }
 
-    pub fn has(&self, name: &str) -> bool {
-        self.field(name).is_some()
-    }
-
     /// A text field (numbers and checkboxes as their text; a list joined with ", ").
     pub fn text(&self, name: &str) -> Option<String> {
         self.field(name).map(|v| match v {

@@ -72,14 +72,6 @@ impl Problems {
         }
     }
 
-    pub fn count(&self, kind: Kind) -> usize {
-        self.0
-            .iter()
-            .filter(|((k, ..), _)| *k == kind)
-            .map(|(_, r)| r.len())
-            .sum()
-    }
-
     pub fn list(&self) -> Vec<Problem> {
         self.0
             .iter()

@@ -308,7 +308,7 @@ impl CsvDir {
         }
     }
 
-    pub fn path(&self, table: Table) -> PathBuf {
+    fn path(&self, table: Table) -> PathBuf {
         self.dir.join(format!("{}.csv", table.name()))
     }
 
