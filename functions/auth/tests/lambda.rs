@@ -50,7 +50,7 @@ async fn function_url_events_request_a_login_link_without_a_mail_provider() {
             "POST",
             "/request-login",
             "redirect=",
-            &[],
+            &[("content-type", "application/json")],
             Some(r#"{"email": "x@example.com"}"#),
         ))
         .await;

@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::body::{self, nul_issue};
 use super::error::ApiError;
 use crate::validation::ValidationIssue;
 
@@ -20,22 +21,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let json = is_json(req.headers());
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large"))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ValidationIssue::missing(vec!["body".into()]).into());
         }
-        if has_nul_escape(&bytes) {
-            // Rare: find which string holds it, so the 422 names the field.
-            if let Some(path) = serde_json::from_slice::<Value>(&bytes)
-                .ok()
-                .and_then(|value| nul_path(&value))
-            {
-                let mut loc: Vec<Value> = vec!["body".into()];
-                loc.extend(path);
-                return Err(nul_issue(loc).into());
-            }
+        if !json {
+            return Err(not_an_object(vec!["body".into()]).into());
+        }
+        if let Some(issue) = body::check(&bytes) {
+            return Err(issue.into());
         }
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize(de) {
@@ -133,53 +130,32 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     }
 }
 
-/// PostgreSQL refuses the NUL character in text, so it is refused here, before any query.
-fn nul_issue(loc: Vec<Value>) -> ValidationIssue {
+/// Whether the request says its body is JSON: `application/json` or `application/…+json`, with
+/// or without parameters such as `charset`, as FastAPI reads it. A body of any other type (a
+/// form, `text/plain`, none at all) could be sent cross-site without a CORS preflight.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json") || subtype.to_ascii_lowercase().ends_with("+json"))
+}
+
+/// What the original answers for a body that is not a JSON object (Pydantic's
+/// `model_attributes_type`).
+fn not_an_object(loc: Vec<Value>) -> ValidationIssue {
     ValidationIssue::new(
-        "value_error",
+        "model_attributes_type",
         loc,
-        "Value error, text must not contain the NUL character (\\u0000)",
+        "Input should be a valid dictionary or object to extract fields from",
     )
-}
-
-/// Whether a JSON text holds the escape `\u0000` (raw NUL bytes are not valid JSON); an
-/// escaped backslash followed by `u0000` is ordinary text.
-fn has_nul_escape(json: &[u8]) -> bool {
-    let mut i = 0;
-    while i < json.len() {
-        if json[i] == b'\\' {
-            if json[i + 1..].starts_with(b"u0000") {
-                return true;
-            }
-            i += 2;
-        } else {
-            i += 1;
-        }
-    }
-    false
-}
-
-/// The path (keys and indexes) to the first string, or object key, holding a NUL.
-fn nul_path(value: &Value) -> Option<Vec<Value>> {
-    match value {
-        Value::String(s) if s.contains('\0') => Some(Vec::new()),
-        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
-            nul_path(item).map(|mut rest| {
-                rest.insert(0, Value::from(i));
-                rest
-            })
-        }),
-        Value::Object(map) => map.iter().find_map(|(key, item)| {
-            if key.contains('\0') {
-                return Some(Vec::new());
-            }
-            nul_path(item).map(|mut rest| {
-                rest.insert(0, Value::from(key.as_str()));
-                rest
-            })
-        }),
-        _ => None,
-    }
 }
 
 const BOOL_PARSING: &str = "bool_parsing";
@@ -246,10 +222,7 @@ fn json_issue(err: &serde_json::Error, path: Vec<Value>) -> ValidationIssue {
     } else if expected.contains("sequence") {
         ("list_type", "Input should be a valid list")
     } else if expected.contains("struct") || expected.contains("map") {
-        (
-            "model_attributes_type",
-            "Input should be a valid dictionary or object to extract fields from",
-        )
+        return not_an_object(loc);
     } else if message.contains("UUID") {
         ("uuid_parsing", "Input should be a valid UUID")
     } else {

@@ -1,6 +1,7 @@
 //! What every route-group function shares: configuration, state, the error type, extractors,
 //! the current-user extractor, CORS, request ids and serving (Lambda or plain HTTP).
 
+mod body;
 mod error;
 mod extract;
 pub mod jwt;
@@ -16,6 +17,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sqlx::PgPool;
 
+pub use body::MAX_DEPTH as MAX_BODY_DEPTH;
 pub use error::{ApiError, BAD_ACCESS, BAD_AUTH};
 pub use extract::{Json, Path, Query, query_bool};
 pub use layers::finish;
