@@ -126,6 +126,34 @@ async fn event_names_giving_a_taken_or_empty_slug_and_bad_bodies_are_refused() {
 }
 
 #[tokio::test]
+async fn names_in_styled_unicode_letters_get_the_originals_slugs_and_do_not_collide() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    for (name, slug) in [
+        ("𝐁𝐨𝐥𝐝 𝐇𝐚𝐜𝐤", "bold-hack"),
+        ("𝐇𝐚𝐜𝐤 𝐂𝐥𝐮𝐛 2031", "hack-club-2031"),
+        ("𝓢𝓹𝓻𝓲𝓷𝓰 2031", "spring-2031"),
+        ("ｆｕｌｌ ｗｉｄｔｈ ２０２６", "full-width-2026"),
+    ] {
+        let (status, body) = t
+            .call(
+                t.events(),
+                Method::POST,
+                "/events/",
+                Some(json!({"name": name})),
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(
+            (status, &body["slug"]),
+            (StatusCode::OK, &json!(slug)),
+            "{name}: {body}"
+        );
+    }
+    assert_eq!(t.scalar("SELECT count(*) FROM events").await, 4);
+}
+
+#[tokio::test]
 async fn an_event_is_public_with_max_votes_from_its_project_count() {
     let t = TestApp::new().await;
     let (owner, _) = t.person("owner@example.com").await;
