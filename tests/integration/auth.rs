@@ -18,7 +18,7 @@ fn mail(loops: Option<(&str, &str)>) -> MailConfig {
     }
 }
 
-fn app(t: &TestApp, loops: Option<(&str, &str)>) -> axum::Router {
+pub(crate) fn app(t: &TestApp, loops: Option<(&str, &str)>) -> axum::Router {
     auth::app(AuthState::new(t.state.clone(), mail(loops)))
 }
 
@@ -325,4 +325,86 @@ async fn parallel_redemptions_of_one_magic_link_log_in_exactly_once() {
             .filter(|r| r.0 != StatusCode::OK)
             .all(|r| r.1 == json!({"detail": "Invalid token"}))
     );
+}
+
+/// A token signed with the test secret, with the contract's claims and `extra` ones.
+fn signed(email: &str, token_type: &str, extra: &Value) -> String {
+    let now = chrono::Utc::now().timestamp();
+    let mut claims = json!({"sub": email, "token_type": token_type, "exp": now + 600});
+    if let (Some(claims), Some(extra)) = (claims.as_object_mut(), extra.as_object()) {
+        claims.extend(extra.clone());
+    }
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .expect("sign")
+}
+
+#[tokio::test]
+async fn tokens_not_yet_valid_or_issued_in_the_future_are_refused_with_the_usual_texts() {
+    let t = TestApp::new().await;
+    t.user("ada@example.com").await;
+    let now = chrono::Utc::now().timestamp();
+    let early = [
+        json!({"nbf": now + 300}),
+        json!({"iat": now + 300}),
+        json!({"nbf": now + 300, "iat": now}),
+    ];
+    for claims in &early {
+        let access = signed("ada@example.com", jwt::ACCESS, claims);
+        assert_eq!(
+            t.call(
+                users::app(t.state.clone()),
+                Method::GET,
+                "/users/current",
+                None,
+                Some(&access)
+            )
+            .await,
+            (
+                StatusCode::UNAUTHORIZED,
+                json!({"detail": "Invalid authentication credentials"})
+            ),
+            "access token with {claims}"
+        );
+        let magic = signed("ada@example.com", jwt::MAGIC_LINK, claims);
+        assert_eq!(
+            t.call(
+                app(&t, None),
+                Method::GET,
+                &format!("/verify?token={magic}"),
+                None,
+                None
+            )
+            .await,
+            (StatusCode::BAD_REQUEST, json!({"detail": "Invalid token"})),
+            "magic link with {claims}"
+        );
+    }
+    // Already valid, or issued within a minute of clock skew: accepted.
+    let fine = json!({"nbf": now - 10, "iat": now + 30});
+    let access = signed("ada@example.com", jwt::ACCESS, &fine);
+    let (status, _) = t
+        .call(
+            users::app(t.state.clone()),
+            Method::GET,
+            "/users/current",
+            None,
+            Some(&access),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let magic = signed("ada@example.com", jwt::MAGIC_LINK, &fine);
+    let (status, body) = t
+        .call(
+            app(&t, None),
+            Method::GET,
+            &format!("/verify?token={magic}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }

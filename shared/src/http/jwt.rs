@@ -1,7 +1,9 @@
 //! The contract's JWTs (section 3): HS256, header `{"alg":"HS256","typ":"JWT"}`, claims in the
-//! order `sub`, `token_type`, `exp` (integer seconds). Decoding checks the signature and `exp`
-//! when present, with no leeway; `exp` is not required. Tokens minted elsewhere with the same
-//! secret (the frontend's end-to-end tests do) are accepted.
+//! order `sub`, `token_type`, `exp` (integer seconds). Decoding checks the signature, and the
+//! time claims when present, as the original's PyJWT does: `exp` and `nbf` with no leeway, and
+//! `iat` at most [`IAT_LEEWAY_SECONDS`] ahead (clock skew between machines); none is required.
+//! Tokens minted elsewhere with the same secret (the frontend's end-to-end tests do) are
+//! accepted.
 
 use std::fmt;
 
@@ -10,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 pub const MAGIC_LINK: &str = "magic_link";
 pub const ACCESS: &str = "access";
+/// How far in the future a token's `iat` (issued at) may lie: clocks of two machines differ.
+pub const IAT_LEEWAY_SECONDS: i64 = 60;
 /// How long a magic link is valid.
 pub const MAGIC_LINK_MINUTES: i64 = 15;
 
@@ -35,6 +39,7 @@ impl JwtSecret {
             sub: Some(sub.to_owned()),
             token_type: Some(token_type.to_owned()),
             exp: Some(exp),
+            iat: None,
         };
         // Encoding HS256 with an in-memory key and plain claims cannot fail.
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
@@ -42,14 +47,22 @@ impl JwtSecret {
         (token, exp)
     }
 
-    /// The claims of a token whose signature (and expiry, if it has one) is valid.
+    /// The claims of a token whose signature is valid, that has not expired (`exp`), is already
+    /// valid (`nbf`) and was not issued in the future (`iat`), for each of these it carries.
     pub fn decode(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
+        use jsonwebtoken::errors::{Error, ErrorKind};
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.required_spec_claims.clear();
         validation.validate_exp = true;
+        validation.validate_nbf = true;
         validation.validate_aud = false;
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map(|data| data.claims)
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)?.claims;
+        let now = chrono::Utc::now().timestamp();
+        if claims.iat.is_some_and(|iat| iat > now + IAT_LEEWAY_SECONDS) {
+            return Err(Error::from(ErrorKind::ImmatureSignature));
+        }
+        Ok(claims)
     }
 }
 
@@ -67,6 +80,9 @@ pub struct Claims {
     pub token_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp: Option<i64>,
+    /// Issued at; ours carry none (the contract's claims are `sub`, `token_type`, `exp`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
 }
 
 #[cfg(test)]
@@ -115,5 +131,63 @@ mod tests {
         );
         assert!(secret.decode(&none).is_err());
         assert!(secret.decode("garbage").is_err());
+    }
+
+    fn signed(claims: &serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(b"s3cret"),
+        )
+        .expect("encode")
+    }
+
+    #[test]
+    fn tokens_not_yet_valid_or_issued_in_the_future_are_refused() {
+        let secret = JwtSecret::new("s3cret");
+        let now = chrono::Utc::now().timestamp();
+        let token = |extra: serde_json::Value| {
+            let mut claims =
+                serde_json::json!({"sub": "a@b.co", "token_type": ACCESS, "exp": now + 600});
+            claims
+                .as_object_mut()
+                .expect("object")
+                .extend(extra.as_object().expect("object").clone());
+            signed(&claims)
+        };
+        assert!(
+            secret
+                .decode(&token(serde_json::json!({"nbf": now + 120})))
+                .is_err()
+        );
+        assert!(
+            secret
+                .decode(&token(serde_json::json!({"nbf": now + 2})))
+                .is_err()
+        );
+        assert!(
+            secret
+                .decode(&token(serde_json::json!({"iat": now + 3600})))
+                .is_err()
+        );
+        assert!(
+            secret
+                .decode(&token(
+                    serde_json::json!({"iat": now + IAT_LEEWAY_SECONDS + 5})
+                ))
+                .is_err()
+        );
+        // In the past, or within the minute of clock skew: accepted.
+        assert!(
+            secret
+                .decode(&token(serde_json::json!({"nbf": now - 5, "iat": now - 5})))
+                .is_ok()
+        );
+        assert!(
+            secret
+                .decode(&token(serde_json::json!({"iat": now + 30})))
+                .is_ok()
+        );
+        assert!(secret.decode(&token(serde_json::json!({}))).is_ok());
     }
 }
