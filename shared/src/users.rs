@@ -39,6 +39,8 @@ pub struct UserPrivate {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
+    /// Optional in the original's document; always sent.
+    #[cfg_attr(feature = "http", schema(required = false))]
     pub phone: String,
 }
 

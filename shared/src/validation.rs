@@ -14,13 +14,23 @@ pub struct ValidationIssue {
     #[cfg_attr(feature = "http", schema(value_type = String))]
     pub kind: &'static str,
     /// Where: `body`, `query` or `path`, then the field (strings) or list index (integers).
-    #[cfg_attr(feature = "http", schema(value_type = Vec<Object>))]
+    #[cfg_attr(feature = "http", schema(schema_with = loc_schema))]
     pub loc: Vec<Value>,
     pub msg: String,
     /// Details such as `{"max_length": 50}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "http", schema(value_type = Option<Object>))]
     pub ctx: Option<Box<Value>>,
+}
+
+/// `loc`: an array of strings (keys) and integers (list indexes).
+#[cfg(feature = "http")]
+fn loc_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Type};
+    let item = AnyOfBuilder::new()
+        .item(ObjectBuilder::new().schema_type(Type::String))
+        .item(ObjectBuilder::new().schema_type(Type::Integer));
+    ArrayBuilder::new().items(item).build()
 }
 
 impl ValidationIssue {

@@ -4,6 +4,7 @@
 mod admin;
 mod auth;
 mod concurrency;
+mod contract;
 mod deploy;
 mod e2e;
 mod events;

@@ -114,3 +114,41 @@ fn the_document_describes_every_route_with_its_errors() {
         serde_json::json!(["email", "first_name"])
     );
 }
+
+/// The frontend regenerates its client from our document (tags become service classes,
+/// operation ids method names, schema names type names): every route of the original's
+/// December 2025 document has its operation id and tags, and every schema it names exists.
+#[test]
+fn operation_ids_tags_and_schema_names_are_the_originals() {
+    let original: Value =
+        serde_json::from_str(include_str!("../fixtures/original-openapi-2025.json"))
+            .expect("the original's document");
+    let ours: Value = serde_json::from_str(&podium_tests::openapi_json()).expect("json");
+    let operations = |doc: &Value| {
+        let mut found = std::collections::BTreeMap::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("item") {
+                found.insert(
+                    format!("{} {path}", method.to_uppercase()),
+                    (operation["operationId"].clone(), operation["tags"].clone()),
+                );
+            }
+        }
+        found
+    };
+    assert_eq!(operations(&ours), operations(&original));
+    let ids: Vec<String> = operations(&ours)
+        .values()
+        .map(|(id, _)| id.to_string())
+        .collect();
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "operation ids are unique");
+    let schemas = ours["components"]["schemas"].as_object().expect("schemas");
+    for name in original["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+    {
+        assert!(schemas.contains_key(name), "schema {name} is missing");
+    }
+}

@@ -546,8 +546,17 @@ async fn project_checks_need_a_user_and_a_configured_review_factory_which_gets_t
         (StatusCode::UNPROCESSABLE_ENTITY, &json!(["body", "name"]))
     );
 
-    // A stored result is answered without calling out.
-    sqlx::query("UPDATE projects SET cached_auto_quality = '{\"valid\": true}'")
+    // A stored result (a Review Factory verdict) is answered without calling out.
+    let verdict = json!({
+        "valid": true,
+        "readme_result": {"features": ["voting"], "program_type": "web", "reasoning": "Clear"},
+        "repo_result": {"github": true, "primary_language": "Rust", "valid": true, "features": null, "reasoning": null},
+        "demo_result": {"deployed": true, "functional": true, "quality_percent": 80.0, "reasoning": null},
+        "reason": "Looks good",
+        "image_valid": true,
+    });
+    sqlx::query("UPDATE projects SET cached_auto_quality = $1")
+        .bind(&verdict)
         .execute(&t.state.pool)
         .await
         .expect("cache");
@@ -564,11 +573,7 @@ async fn project_checks_need_a_user_and_a_configured_review_factory_which_gets_t
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         (&cached["check_id"], &cached["status"], &cached["result"]),
-        (
-            &json!("cached"),
-            &json!("completed"),
-            &json!({"valid": true})
-        )
+        (&json!("cached"), &json!("completed"), &verdict)
     );
     assert_eq!(seen.lock().expect("lock").len(), calls);
 

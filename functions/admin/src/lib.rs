@@ -62,7 +62,7 @@ async fn require_owner(state: &AppState, event_id: Uuid, user: &User) -> Result<
 }
 
 /// The event with its join code (contract 7.1: the original answered 500 here).
-#[utoipa::path(get, path = "/events/admin/{event_id}", tag = "admin", params(("event_id" = Uuid, Path)),
+#[utoipa::path(get, path = "/events/admin/{event_id}", tag = "events", operation_id = "get_event_admin_events_admin__event_id__get", params(("event_id" = Uuid, Path)),
     security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = EventPrivate),
@@ -82,7 +82,7 @@ async fn event(
 }
 
 /// Who attends the event (the owner too, if they joined).
-#[utoipa::path(get, path = "/events/admin/{event_id}/attendees", tag = "admin", params(("event_id" = Uuid, Path)),
+#[utoipa::path(get, path = "/events/admin/{event_id}/attendees", tag = "events", operation_id = "get_event_attendees_events_admin__event_id__attendees_get", params(("event_id" = Uuid, Path)),
     security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Vec<UserAttendee>),
@@ -104,6 +104,7 @@ async fn attendees_of(
 /// `{"user_id": uuid}` (an embedded body field: anything but an object with a valid
 /// `user_id` is a 422 at `["body", "user_id"]`).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = Body_remove_attendee_events_admin__event_id__remove_attendee_post)]
 struct RemoveAttendee {
     user_id: Uuid,
 }
@@ -129,7 +130,7 @@ impl RemoveAttendee {
 
 /// Remove an attendee (their projects, votes and referrals stay). Removing someone who does not
 /// attend is not an error.
-#[utoipa::path(post, path = "/events/admin/{event_id}/remove-attendee", tag = "admin",
+#[utoipa::path(post, path = "/events/admin/{event_id}/remove-attendee", tag = "events", operation_id = "remove_attendee_events_admin__event_id__remove_attendee_post",
     params(("event_id" = Uuid, Path)), request_body = RemoveAttendee, security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Message, example = json!({"message": "Attendee removed"})),
@@ -150,7 +151,7 @@ async fn remove_attendee(
 }
 
 /// Every project of the event, most points first, whether or not the public leaderboard is on.
-#[utoipa::path(get, path = "/events/admin/{event_id}/leaderboard", tag = "admin", params(("event_id" = Uuid, Path)),
+#[utoipa::path(get, path = "/events/admin/{event_id}/leaderboard", tag = "events", operation_id = "get_event_leaderboard_events_admin__event_id__leaderboard_get", params(("event_id" = Uuid, Path)),
     security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Vec<ProjectPrivate>),
@@ -171,7 +172,7 @@ async fn leaderboard(
 }
 
 /// Every vote cast in the event.
-#[utoipa::path(get, path = "/events/admin/{event_id}/votes", tag = "admin", params(("event_id" = Uuid, Path)),
+#[utoipa::path(get, path = "/events/admin/{event_id}/votes", tag = "events", operation_id = "get_event_votes_events_admin__event_id__votes_get", params(("event_id" = Uuid, Path)),
     security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Vec<Vote>),
@@ -189,7 +190,7 @@ async fn votes_of(
 }
 
 /// How the attendees heard of the event.
-#[utoipa::path(get, path = "/events/admin/{event_id}/referrals", tag = "admin", params(("event_id" = Uuid, Path)),
+#[utoipa::path(get, path = "/events/admin/{event_id}/referrals", tag = "events", operation_id = "get_event_referrals_events_admin__event_id__referrals_get", params(("event_id" = Uuid, Path)),
     security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Vec<Referral>),

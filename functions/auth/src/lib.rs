@@ -116,7 +116,7 @@ struct UserLoginPayload {
 }
 
 /// Email a magic link (valid 15 minutes, usable once). Answers JSON `null`.
-#[utoipa::path(post, path = "/request-login", tag = "auth", params(RedirectQuery), request_body = UserLoginPayload,
+#[utoipa::path(post, path = "/request-login", tag = "auth", operation_id = "request_login_request_login_post", params(RedirectQuery), request_body = UserLoginPayload,
     responses(
         (status = 200, description = "Link sent (or logged when no mail provider is configured); body `null`"),
         (status = 404, description = "`User not found`", body = ErrorDetail),
@@ -218,7 +218,7 @@ struct AuthenticatedUser {
 }
 
 /// Exchange a magic link's token, once, for an access token.
-#[utoipa::path(get, path = "/verify", tag = "auth", params(TokenQuery),
+#[utoipa::path(get, path = "/verify", tag = "auth", operation_id = "verify_token_verify_get", params(TokenQuery),
     responses(
         (status = 200, body = AuthenticatedUser),
         (status = 400, description = "`Invalid token` (bad signature, expired, not a magic link, already used)", body = ErrorDetail),

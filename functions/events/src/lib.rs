@@ -55,7 +55,7 @@ pub fn app(state: AppState) -> Router {
 const EVENT_NOT_FOUND: &str = "Event not found";
 
 /// An event, as anyone may see it.
-#[utoipa::path(get, path = "/events/{event_id}", tag = "events", params(("event_id" = Uuid, Path)),
+#[utoipa::path(get, path = "/events/{event_id}", tag = "events", operation_id = "get_event_endpoint_events__event_id__get", params(("event_id" = Uuid, Path)),
     responses(
         (status = 200, body = EventPublic),
         (status = 404, description = "`Event not found`", body = ErrorDetail),
@@ -79,7 +79,7 @@ struct UserEvents {
 }
 
 /// The events the user owns (with their join codes) and the events the user attends.
-#[utoipa::path(get, path = "/events/", tag = "events", security(("HTTPBearer" = [])),
+#[utoipa::path(get, path = "/events/", tag = "events", operation_id = "get_attending_events_events__get", security(("HTTPBearer" = [])),
     responses((status = 200, body = UserEvents)))]
 #[tracing::instrument(skip_all)]
 async fn of_user(
@@ -112,7 +112,7 @@ struct EventCreated {
 }
 
 /// Create an event owned by the user. Its slug comes from the name; its join code is random.
-#[utoipa::path(post, path = "/events/", tag = "events", request_body = EventCreate, security(("HTTPBearer" = [])),
+#[utoipa::path(post, path = "/events/", tag = "events", operation_id = "create_event_events__post", request_body = EventCreate, security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = EventCreated),
         (status = 400, description = "`Event slug already exists`", body = ErrorDetail),
@@ -172,7 +172,7 @@ struct Joined {
 }
 
 /// Join an event with its code (and say how you heard of it).
-#[utoipa::path(post, path = "/events/attend", tag = "events", params(AttendQuery), security(("HTTPBearer" = [])),
+#[utoipa::path(post, path = "/events/attend", tag = "events", operation_id = "attend_event_events_attend_post", params(AttendQuery), security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Joined),
         (status = 400, description = "`User already attending event`", body = ErrorDetail),
@@ -214,7 +214,7 @@ struct EventUpdate {
 }
 
 /// Change an event (its owner only).
-#[utoipa::path(put, path = "/events/{event_id}", tag = "events", params(("event_id" = Uuid, Path)),
+#[utoipa::path(put, path = "/events/{event_id}", tag = "events", operation_id = "update_event_events__event_id__put", params(("event_id" = Uuid, Path)),
     request_body = EventUpdate, security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Message, example = json!({"message": "Event updated"})),
@@ -248,7 +248,7 @@ async fn update(
 }
 
 /// Delete an event (its owner only), with its projects, votes, attendees and referrals.
-#[utoipa::path(delete, path = "/events/{event_id}", tag = "events", params(("event_id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/events/{event_id}", tag = "events", operation_id = "delete_event_events__event_id__delete", params(("event_id" = Uuid, Path)),
     security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Message, example = json!({"message": "Event deleted"})),
@@ -275,7 +275,7 @@ struct CreateVotes {
 }
 
 /// Vote for projects of an event the user attends, within the event's `max_votes_per_user`.
-#[utoipa::path(post, path = "/events/vote", tag = "events", request_body = CreateVotes, security(("HTTPBearer" = [])),
+#[utoipa::path(post, path = "/events/vote", tag = "events", operation_id = "vote_events_vote_post", request_body = CreateVotes, security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Message, example = json!({"message": "Votes recorded"})),
         (status = 400, description = "`Cannot vote for {n} projects. You have {m} vote(s) remaining.`, `You have no votes remaining.`, `Project is not in the event` or `User has already voted for this project`", body = ErrorDetail),
@@ -328,7 +328,7 @@ struct ProjectsQuery {
 }
 
 /// An event's projects: shuffled, or as its public leaderboard.
-#[utoipa::path(get, path = "/events/{event_id}/projects", tag = "events",
+#[utoipa::path(get, path = "/events/{event_id}/projects", tag = "events", operation_id = "get_event_projects_events__event_id__projects_get",
     params(("event_id" = Uuid, Path), ProjectsQuery),
     responses(
         (status = 200, body = Vec<ProjectPublic>),
@@ -360,10 +360,10 @@ async fn projects_of_event(
 }
 
 /// An event's id from its slug, as a bare JSON string.
-#[utoipa::path(get, path = "/events/id/{slug}", tag = "events",
+#[utoipa::path(get, path = "/events/id/{slug}", tag = "events", operation_id = "get_at_id_events_id__slug__get",
     params(("slug" = String, Path, min_length = 1, max_length = 50, pattern = "[-a-z0-9]+")),
     responses(
-        (status = 200, body = Uuid, example = json!("9758d1f4-6c2e-4d1a-9a43-6f1f1f1f1f1f")),
+        (status = 200, body = Uuid, content_type = "application/json", example = json!("9758d1f4-6c2e-4d1a-9a43-6f1f1f1f1f1f")),
         (status = 404, description = "`Event not found`", body = ErrorDetail),
         (status = 422, description = "Longer than 50 characters, or no character from `[-a-z0-9]`", body = HTTPValidationError),
     ))]

@@ -112,8 +112,10 @@ fn url_of(base: &str) -> Result<url::Url, ApiError> {
     url::Url::parse(base).map_err(|_| ApiError::internal("PODIUM_REVIEW_FACTORY_URL is not a URL"))
 }
 
+/// A check's state (`Status` in the original's document).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = Status)]
 pub enum CheckState {
     Pending,
     Running,
@@ -172,15 +174,28 @@ pub struct Unified {
 }
 
 #[derive(Debug, ToSchema)]
+#[schema(as = Readme)]
 #[allow(dead_code)]
 pub struct ReadmeResult {
     features: Option<Vec<String>>,
-    /// `cli`, `web`, `desktop`, `mobile` or `other`.
-    program_type: Option<String>,
+    program_type: Option<ProgramType>,
     reasoning: Option<String>,
 }
 
+/// What kind of program the README describes.
 #[derive(Debug, ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum ProgramType {
+    Cli,
+    Web,
+    Desktop,
+    Mobile,
+    Other,
+}
+
+#[derive(Debug, ToSchema)]
+#[schema(as = Repo)]
 #[allow(dead_code)]
 pub struct RepoResult {
     github: bool,
@@ -191,6 +206,7 @@ pub struct RepoResult {
 }
 
 #[derive(Debug, ToSchema)]
+#[schema(as = Demo)]
 #[allow(dead_code)]
 pub struct DemoResult {
     deployed: bool,

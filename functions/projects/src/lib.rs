@@ -11,7 +11,7 @@ use axum::{Json as JsonResponse, Router};
 use podium_shared::collaborators::{self, AddCollaborator};
 use podium_shared::events;
 use podium_shared::http::openapi::{
-    ErrorDetail, HttpValidationError as HTTPValidationError, Message,
+    ErrorDetail, HttpValidationError as HTTPValidationError, Message, Unprocessable,
 };
 use podium_shared::http::{ApiError, AppState, BAD_ACCESS, CurrentUser, Json, Path, Query, finish};
 use podium_shared::projects::{
@@ -68,7 +68,7 @@ fn demo_required() -> ApiError {
 }
 
 /// The projects the user owns, then those the user collaborates on.
-#[utoipa::path(get, path = "/projects/mine", tag = "projects", security(("HTTPBearer" = [])),
+#[utoipa::path(get, path = "/projects/mine", tag = "projects", operation_id = "get_projects_projects_mine_get", security(("HTTPBearer" = [])),
     responses((status = 200, body = Vec<ProjectPrivate>)))]
 #[tracing::instrument(skip_all)]
 async fn mine(
@@ -102,12 +102,12 @@ struct ProjectCreated {
 }
 
 /// Submit a project to an event the user attends.
-#[utoipa::path(post, path = "/projects/", tag = "projects", request_body = ProjectCreate, security(("HTTPBearer" = [])),
+#[utoipa::path(post, path = "/projects/", tag = "projects", operation_id = "create_project_projects__post", request_body = ProjectCreate, security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = ProjectCreated),
         (status = 403, description = "`Owner not part of event`", body = ErrorDetail),
         (status = 404, description = "`Event not found`", body = ErrorDetail),
-        (status = 422, description = "Missing, mistyped or over-long field (a list), or `Demo URL is required for this event` (a string)", body = HTTPValidationError),
+        (status = 422, description = "Missing, mistyped or over-long field (a list), or `Demo URL is required for this event` (a string)", body = inline(Unprocessable)),
     ))]
 #[tracing::instrument(skip_all)]
 async fn create(
@@ -153,7 +153,7 @@ struct JoinQuery {
 }
 
 /// Join a project as a collaborator (the user must attend its event).
-#[utoipa::path(post, path = "/projects/join", tag = "projects", params(JoinQuery), security(("HTTPBearer" = [])),
+#[utoipa::path(post, path = "/projects/join", tag = "projects", operation_id = "join_project_projects_join_post", params(JoinQuery), security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Message, example = json!({"message": "Successfully joined project"})),
         (status = 400, description = "`User is already a collaborator or owner`", body = ErrorDetail),
@@ -205,12 +205,12 @@ struct ProjectUpdate {
 
 /// Change a project (its owner only; collaborators cannot). When the event requires demos,
 /// every update must carry a non-blank `demo`.
-#[utoipa::path(put, path = "/projects/{project_id}", tag = "projects", params(("project_id" = Uuid, Path)),
+#[utoipa::path(put, path = "/projects/{project_id}", tag = "projects", operation_id = "update_project_projects__project_id__put", params(("project_id" = Uuid, Path)),
     request_body = ProjectUpdate, security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = ProjectPublic),
         (status = 403, description = "Not the owner, or no such project: `You don't have permission to do this`", body = ErrorDetail),
-        (status = 422, description = "Malformed UUID, mistyped or over-long field (a list), or `Demo URL is required for this event` (a string)", body = HTTPValidationError),
+        (status = 422, description = "Malformed UUID, mistyped or over-long field (a list), or `Demo URL is required for this event` (a string)", body = inline(Unprocessable)),
     ))]
 #[tracing::instrument(skip_all)]
 async fn update(
@@ -246,7 +246,7 @@ async fn update(
 }
 
 /// Delete a project (its owner only), with its votes and collaborators.
-#[utoipa::path(delete, path = "/projects/{project_id}", tag = "projects", params(("project_id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/projects/{project_id}", tag = "projects", operation_id = "delete_project_projects__project_id__delete", params(("project_id" = Uuid, Path)),
     security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Message, example = json!({"message": "Project deleted"})),
@@ -266,7 +266,7 @@ async fn delete(
 }
 
 /// A project, as anyone may see it.
-#[utoipa::path(get, path = "/projects/{project_id}", tag = "projects", params(("project_id" = Uuid, Path)),
+#[utoipa::path(get, path = "/projects/{project_id}", tag = "projects", operation_id = "get_project_endpoint_projects__project_id__get", params(("project_id" = Uuid, Path)),
     responses(
         (status = 200, body = ProjectPublic),
         (status = 404, description = "`Project not found`", body = ErrorDetail),
@@ -283,8 +283,9 @@ async fn by_id(
     Ok(JsonResponse(project.public()))
 }
 
-/// The body of `/projects/check/start`: a whole `ProjectPublic` (only `id` is used).
-#[derive(Debug, Deserialize, ToSchema)]
+/// The body of `/projects/check/start`: a whole `ProjectPublic` (only `id` is used), documented
+/// as `ProjectPublic`, as the original does.
+#[derive(Debug, Deserialize)]
 #[allow(dead_code)]
 struct CheckRequest {
     id: Uuid,
@@ -297,7 +298,7 @@ struct CheckRequest {
 }
 
 /// Start a Review Factory check of a project (a stored result is answered at once).
-#[utoipa::path(post, path = "/projects/check/start", tag = "projects", request_body = CheckRequest,
+#[utoipa::path(post, path = "/projects/check/start", tag = "projects", operation_id = "start_project_check_projects_check_start_post", request_body = ProjectPublic,
     security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = CheckStatus),
@@ -341,7 +342,7 @@ fn is_truthy(value: &serde_json::Value) -> bool {
 }
 
 /// Poll a Review Factory check.
-#[utoipa::path(get, path = "/projects/check/{check_id}", tag = "projects", params(("check_id" = String, Path)),
+#[utoipa::path(get, path = "/projects/check/{check_id}", tag = "projects", operation_id = "poll_project_check_projects_check__check_id__get", params(("check_id" = String, Path)),
     security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = CheckStatus),

@@ -46,7 +46,7 @@ struct UserExistsResponse {
 }
 
 /// Whether a user has this email.
-#[utoipa::path(get, path = "/users/exists", tag = "users", params(ExistsQuery),
+#[utoipa::path(get, path = "/users/exists", tag = "users", operation_id = "user_exists_users_exists_get", params(ExistsQuery),
     responses(
         (status = 200, body = UserExistsResponse),
         (status = 422, description = "Invalid or missing email", body = HTTPValidationError),
@@ -62,7 +62,7 @@ async fn exists(
 }
 
 /// The logged-in user.
-#[utoipa::path(get, path = "/users/current", tag = "users", security(("HTTPBearer" = [])),
+#[utoipa::path(get, path = "/users/current", tag = "users", operation_id = "get_current_user_info_users_current_get", security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = UserPrivate),
     ))]
@@ -71,7 +71,7 @@ async fn current(CurrentUser(user): CurrentUser) -> JsonResponse<UserPrivate> {
 }
 
 /// A user's public profile.
-#[utoipa::path(get, path = "/users/{user_id}", tag = "users", params(("user_id" = Uuid, Path)),
+#[utoipa::path(get, path = "/users/{user_id}", tag = "users", operation_id = "get_user_public_users__user_id__get", params(("user_id" = Uuid, Path)),
     responses(
         (status = 200, body = UserPublic),
         (status = 404, description = "`User not found`", body = ErrorDetail),
@@ -124,7 +124,7 @@ struct Created {
 }
 
 /// Sign up (does not log in: the client then asks for a login link).
-#[utoipa::path(post, path = "/users/", tag = "users", request_body = UserSignup,
+#[utoipa::path(post, path = "/users/", tag = "users", operation_id = "create_user_users__post", request_body = UserSignup,
     responses(
         (status = 200, body = Created),
         (status = 400, description = "`User already exists`", body = ErrorDetail),
@@ -239,7 +239,7 @@ impl ProfileFields {
 }
 
 /// Update the logged-in user's profile: absent or `null` fields are left as they are.
-#[utoipa::path(put, path = "/users/current", tag = "users", request_body = ProfileFields, security(("HTTPBearer" = [])),
+#[utoipa::path(put, path = "/users/current", tag = "users", operation_id = "update_current_user_users_current_put", request_body = ProfileFields, security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = UserPrivate),
         (status = 400, description = "`No fields to update`", body = ErrorDetail),

@@ -8,18 +8,29 @@ use utoipa::{Modify, PartialSchema, ToSchema};
 use crate::validation::ValidationIssue;
 
 /// A handled error: `{"detail": "text"}`.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, serde::Serialize, ToSchema)]
 #[allow(dead_code)] // describes a body built with `serde_json::json!`
 pub struct ErrorDetail {
     pub detail: String,
 }
 
 /// A 422: `{"detail": [ValidationError, …]}`.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, serde::Serialize, ToSchema)]
 #[schema(as = HTTPValidationError)]
 #[allow(dead_code)] // describes a body built with `serde_json::json!`
 pub struct HttpValidationError {
     pub detail: Vec<ValidationIssue>,
+}
+
+/// A 422: the validation issues, or `{"detail": "text"}` for a business rule the original also
+/// refuses with 422.
+// Routes document it with `body = inline(Unprocessable)`.
+#[derive(Debug, serde::Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // describes bodies built elsewhere
+pub enum Unprocessable {
+    Validation(HttpValidationError),
+    Detail(ErrorDetail),
 }
 
 /// `{"message": "…"}`: the body of the routes that only confirm what they did.
