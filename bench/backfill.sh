@@ -3,6 +3,19 @@
 # ~4100 attendee links, 2300 votes, collaborators) from a local fake Airtable limited to 5
 # requests per second, next to the time that limit alone forces; then the same from CSV.
 # Uses DATABASE_URL, or starts a throwaway PostgreSQL (scripts/pg).
+#
+#   BUSY=1 bench/backfill.sh   the same under load: two CPU-burning processes run throughout (on
+#                              this 2-core machine), and the fake holds each request 0-80 ms
+#                              before it counts it as arrived.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec scripts/pg run -- cargo run --quiet --release -p backfill --example bench_backfill
+cargo build --quiet --release -p backfill --example bench_backfill
+burners=()
+if [ -n "${BUSY:-}" ]; then
+  for _ in 1 2; do
+    ( while :; do :; done ) &
+    burners+=("$!")
+  done
+  trap 'kill "${burners[@]}" 2>/dev/null || true' EXIT
+fi
+scripts/pg run -- cargo run --quiet --release -p backfill --example bench_backfill

@@ -1,7 +1,7 @@
 //! Where records come from: the Airtable REST API ([`Airtable`]) or a folder of CSV exports
 //! ([`CsvDir`]), both read a page (up to 100 records) at a time.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -143,14 +143,20 @@ impl AirtableConfig {
     }
 }
 
-/// The Airtable REST API client: one request at a time, spaced so that at most `rate` start in
-/// any second; 429 is answered by waiting and retrying, 5xx and network errors by retrying with a
-/// growing pause, both bounded.
+/// Airtable counts requests per base in any one second; ours are sent so that even requests
+/// held up on the way by up to this long (a busy machine, a slow network) cannot arrive more than
+/// `rate` to a second.
+pub const PACING_MARGIN: Duration = Duration::from_millis(150);
+
+/// The Airtable REST API client: one request at a time, at least 1/`rate` apart, and never more
+/// than `rate` within one second plus [`PACING_MARGIN`]; 429 is answered by waiting and retrying,
+/// 5xx and network errors by retrying with a growing pause, both bounded.
 #[derive(Debug)]
 pub struct Airtable {
     http: reqwest::Client,
     config: AirtableConfig,
-    last_request: Option<Instant>,
+    /// When the last `rate` requests were sent, oldest first.
+    sent: VecDeque<Instant>,
     /// Requests sent, and how many of them were answered 429 (for the report).
     pub requests: u32,
     pub throttled: u32,
@@ -173,19 +179,32 @@ impl Airtable {
         Ok(Self {
             http,
             config,
-            last_request: None,
+            sent: VecDeque::new(),
             requests: 0,
             throttled: 0,
         })
     }
 
+    /// Waits until the next request may go. Spacing alone is not enough: a request delayed on
+    /// the way arrives closer to the ones after it than it was sent, so the window of the last
+    /// `rate` sends has a real margin.
     async fn pace(&mut self) {
-        // A small margin over 1/rate, so clock jitter never puts rate + 1 requests in a second.
-        let interval = Duration::from_secs_f64(1.0 / self.config.rate) + Duration::from_millis(5);
-        if let Some(last) = self.last_request {
-            tokio::time::sleep_until(last + interval).await;
+        let capacity = (self.config.rate.floor() as usize).max(1);
+        let spacing = Duration::from_secs_f64(1.0 / self.config.rate);
+        let mut ready = Instant::now();
+        if let Some(&last) = self.sent.back() {
+            ready = ready.max(last + spacing);
         }
-        self.last_request = Some(Instant::now());
+        if self.sent.len() >= capacity
+            && let Some(&oldest) = self.sent.front()
+        {
+            ready = ready.max(oldest + Duration::from_secs(1) + PACING_MARGIN);
+        }
+        tokio::time::sleep_until(ready).await;
+        while self.sent.len() >= capacity {
+            self.sent.pop_front();
+        }
+        self.sent.push_back(Instant::now());
     }
 
     #[tracing::instrument(skip(self), fields(table = table.name()))]
@@ -249,8 +268,6 @@ impl Airtable {
                 )));
             }
             tokio::time::sleep(wait).await;
-            // The wait counts as spacing: the next request may go right away.
-            self.last_request = None;
         }
     }
 

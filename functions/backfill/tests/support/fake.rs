@@ -1,7 +1,8 @@
 //! A fake Airtable REST API in the test process: list-records pages of up to 100 through an
 //! `offset` token, bearer-token auth (401), unknown bases and tables (404), Airtable's limit of
 //! 5 requests per second per base (429), plus faults a test asks for: 429 on chosen requests,
-//! or a request that never answers (to kill a run at a known point).
+//! a request that never answers (to kill a run at a known point), or delays on the way in
+//! (a busy machine or network, which bunch requests up before Airtable counts them).
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -42,6 +43,10 @@ struct Shared {
     /// (table id, page index): this request never gets an answer.
     hang: Mutex<Option<(String, usize)>>,
     hung: Notify,
+    /// Milliseconds each request is held before it counts as arrived, cycled in order.
+    delays_ms: Mutex<Vec<u64>>,
+    /// Requests received so far, before any delay.
+    received: std::sync::atomic::AtomicUsize,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +67,8 @@ impl FakeAirtable {
             always_429: Mutex::new(false),
             hang: Mutex::new(None),
             hung: Notify::new(),
+            delays_ms: Mutex::new(Vec::new()),
+            received: std::sync::atomic::AtomicUsize::new(0),
         });
         let app = axum::Router::new()
             .route("/v0/{base}/{table}", get(list))
@@ -93,6 +100,12 @@ impl FakeAirtable {
 
     pub fn inject_429(&self, requests: &[usize]) {
         lock(&self.shared.inject_429).extend(requests);
+    }
+
+    /// Holds the n-th request `delays_ms[n % len]` milliseconds before it counts as arrived
+    /// (and is rate-limited), as a loaded machine or network would.
+    pub fn delay_arrivals(&self, delays_ms: &[u64]) {
+        *lock(&self.shared.delays_ms) = delays_ms.to_vec();
     }
 
     pub fn always_429(&self) {
@@ -156,6 +169,14 @@ async fn list(
     Query(query): Query<BTreeMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
+    let n = shared
+        .received
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let delay = {
+        let delays = lock(&shared.delays_ms);
+        delays.get(n % delays.len().max(1)).copied().unwrap_or(0)
+    };
+    tokio::time::sleep(Duration::from_millis(delay)).await;
     let now = Instant::now();
     let offset = query.get("offset").cloned();
     let (number, recent) = {
