@@ -14,9 +14,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use podium_shared::DatabaseUrl;
-use podium_shared::http::jwt::{self, JwtSecret};
-use podium_shared::migrations::{Migrator, Settings};
+use podium_data::DatabaseUrl;
+use podium_http::jwt::{self, JwtSecret};
+use podium_migrations::{Migrator, Settings};
 
 /// The secret the benchmark's `events` process is started with.
 const SECRET: &str = "bench-secret";
@@ -51,7 +51,7 @@ async fn setup(url: &str) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut conn = podium_shared::db::connect(&url, "podium-bench")
+    let mut conn = podium_data::db::connect(&url, "podium-bench")
         .await
         .expect("connect");
     Migrator::embedded(Settings::default())

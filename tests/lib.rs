@@ -2,7 +2,7 @@
 //! `openapi.json` by `make openapi`; a test fails when the committed file is stale). The
 //! workspace-level integration tests live in `integration/`.
 
-use podium_shared::http::openapi::Common;
+use podium_http::openapi::Common;
 use utoipa::Modify;
 use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder};
 

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use auth::{AuthState, MailConfig};
 use axum::http::{HeaderMap, Method, StatusCode};
-use podium_shared::http::jwt::{self, JwtSecret};
+use podium_http::jwt::{self, JwtSecret};
 use serde_json::{Value, json};
 
 use crate::http::{SECRET, TestApp, magic_token};
@@ -19,7 +19,7 @@ fn mail(loops: Option<(&str, &str)>) -> MailConfig {
 }
 
 pub(crate) fn app(t: &TestApp, loops: Option<(&str, &str)>) -> axum::Router {
-    auth::app(AuthState::new(t.state.clone(), mail(loops)))
+    auth::app(AuthState::new(t.state.clone(), mail(loops)).expect("auth state"))
 }
 
 async fn request_login(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::http::{Method, StatusCode};
 use futures_util::future::join_all;
-use podium_shared::events::{self, NewEvent};
+use podium_data::events::{self, NewEvent};
 use serde_json::{Value, json};
 
 use crate::http::TestApp;
@@ -184,7 +184,7 @@ async fn join_code_collisions_are_retried_by_the_database_not_refused() {
                 description: String::new(),
                 demo_links_optional: false,
                 ysws_checks_enabled: false,
-                owner_id: owner,
+                owner_id: owner.into(),
             };
             events::create(&pool, &event, move || {
                 if std::mem::take(&mut first) {

@@ -4,12 +4,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::BodyExt;
-use podium_shared::DatabaseUrl;
-use podium_shared::http::jwt::{self, JwtSecret};
-use podium_shared::http::{ApiConfig, AppState};
-use podium_shared::migrations::Migrator;
-use podium_shared::testing::TestDb;
-use podium_shared::testing::statements::StatementCounter;
+use podium_data::DatabaseUrl;
+use podium_http::jwt::{self, JwtSecret};
+use podium_http::{ApiConfig, AppState};
+use podium_migrations::Migrator;
+use podium_testing::TestDb;
+use podium_testing::statements::StatementCounter;
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -166,10 +166,9 @@ impl TestApp {
 
     /// The projects function, its Review Factory unconfigured.
     pub fn projects(&self) -> Router {
-        self.projects_with(projects::checks::ReviewFactory::new(
-            "http://127.0.0.1:9",
-            None,
-        ))
+        self.projects_with(
+            projects::checks::ReviewFactory::new("http://127.0.0.1:9", None).expect("client"),
+        )
     }
 
     pub fn projects_with(&self, checks: projects::checks::ReviewFactory) -> Router {

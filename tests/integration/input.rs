@@ -177,7 +177,7 @@ async fn a_nul_beside_nesting_past_any_parsers_limit_answers_422_on_every_route_
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "{method} {path} {depth}: {body}"
             );
-            if depth < podium_shared::http::MAX_BODY_DEPTH {
+            if depth < podium_http::MAX_BODY_DEPTH {
                 assert_eq!(
                     body,
                     json!({"detail": [{"type": "value_error", "loc": ["body", "first_name"], "msg": NUL}]}),
@@ -197,7 +197,7 @@ async fn a_nul_beside_nesting_past_any_parsers_limit_answers_422_on_every_route_
 #[tokio::test]
 async fn nesting_deeper_than_the_limit_answers_422_naming_where_and_the_limit() {
     let r = BodyRoutes::new().await;
-    let max = podium_shared::http::MAX_BODY_DEPTH;
+    let max = podium_http::MAX_BODY_DEPTH;
     let nested = |depth: usize| {
         format!(
             r#"{{"email":"n@example.com","first_name":"N","name":"N","x":{}{}}}"#,

@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use podium_shared::migrations::{
+use podium_migrations::{
     DownTarget, MigrateError, Migration, MigrationSet, Migrator, SchemaFingerprint, Settings, State,
 };
-use podium_shared::testing::TestDb;
+use podium_testing::TestDb;
 
 use crate::support::{exec, fingerprint, history, insert_user, lock_is_held, rows, settings};
 
@@ -178,7 +178,7 @@ async fn five_concurrent_up_runs_apply_each_migration_exactly_once() {
     let runs = (0..5).map(|_| {
         let url = db.url().clone();
         tokio::spawn(async move {
-            let mut conn = podium_shared::db::connect(&url, "test")
+            let mut conn = podium_data::db::connect(&url, "test")
                 .await
                 .expect("connect");
             embedded()
@@ -469,7 +469,7 @@ async fn verify_fails_on_a_version_the_binary_lacks_and_on_schema_drift() {
 async fn a_second_run_waits_a_bounded_time_for_the_lock_then_fails_clearly() {
     let db = TestDb::new().await;
     let mut holder = db.connect().await;
-    podium_shared::migrations::acquire_lock(&mut holder, Duration::ZERO)
+    podium_migrations::acquire_lock(&mut holder, Duration::ZERO)
         .await
         .expect("hold the lock");
     let holder_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
@@ -512,7 +512,7 @@ async fn a_holder_killed_mid_migration_leaves_no_lock_and_no_partial_migration()
     );
     let url = db.url().clone();
     let run = tokio::spawn(async move {
-        let mut conn = podium_shared::db::connect(&url, "doomed-migrate")
+        let mut conn = podium_data::db::connect(&url, "doomed-migrate")
             .await
             .expect("connect");
         slow.up(&mut conn, None).await

@@ -461,7 +461,8 @@ async fn project_checks_need_a_user_and_a_configured_review_factory_which_gets_t
     );
 
     let (url, seen) = fake_review_factory(StatusCode::OK).await;
-    let app = t.projects_with(ReviewFactory::new(&url, Some("rf-token".to_owned())));
+    let app =
+        t.projects_with(ReviewFactory::new(&url, Some("rf-token".to_owned())).expect("client"));
     let (status, started) = t
         .call(
             app.clone(),
@@ -583,7 +584,8 @@ async fn project_checks_need_a_user_and_a_configured_review_factory_which_gets_t
         .await
         .expect("uncache");
     let (url, _) = fake_review_factory(StatusCode::INTERNAL_SERVER_ERROR).await;
-    let failing = t.projects_with(ReviewFactory::new(&url, Some("rf-token".to_owned())));
+    let failing =
+        t.projects_with(ReviewFactory::new(&url, Some("rf-token".to_owned())).expect("client"));
     assert_eq!(
         t.call(
             failing,

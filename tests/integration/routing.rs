@@ -73,15 +73,18 @@ async fn the_router_table_sends_every_route_to_its_function_and_nothing_is_shado
         (
             "auth",
             auth::openapi(),
-            auth::app(auth::AuthState::new(
-                t.state.clone(),
-                auth::MailConfig {
-                    production_url: "http://localhost:5173".to_owned(),
-                    loops_api_key: None,
-                    loops_transactional_id: "t".to_owned(),
-                    loops_url: "http://127.0.0.1:9".to_owned(),
-                },
-            )),
+            auth::app(
+                auth::AuthState::new(
+                    t.state.clone(),
+                    auth::MailConfig {
+                        production_url: "http://localhost:5173".to_owned(),
+                        loops_api_key: None,
+                        loops_transactional_id: "t".to_owned(),
+                        loops_url: "http://127.0.0.1:9".to_owned(),
+                    },
+                )
+                .expect("auth state"),
+            ),
         ),
         ("users", users::openapi(), users::app(t.state.clone())),
         ("events", events::openapi(), t.events()),

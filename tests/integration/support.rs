@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use podium_shared::migrations::{SchemaFingerprint, Settings};
+use podium_migrations::{SchemaFingerprint, Settings};
 use sqlx::{AssertSqlSafe, PgConnection};
 
 pub fn settings() -> Settings {
@@ -52,7 +52,7 @@ pub async fn rows(conn: &mut PgConnection, table: &str) -> String {
 
 /// Whether any session holds the migration lock in this database.
 pub async fn lock_is_held(conn: &mut PgConnection) -> bool {
-    podium_shared::migrations::lock_holder(conn)
+    podium_migrations::lock_holder(conn)
         .await
         .expect("query pg_locks")
         .is_some()

@@ -4,7 +4,7 @@
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use base64::Engine;
-use podium_shared::http::jwt::{self, JwtSecret};
+use podium_http::jwt::{self, JwtSecret};
 use serde_json::{Value, json};
 
 use crate::http::{SECRET, TestApp, access_token, send};
@@ -33,7 +33,7 @@ async fn signup_stores_the_full_profile_with_a_normalised_email_and_answers_the_
     assert_eq!(status, StatusCode::OK, "{body}");
     let id: uuid::Uuid = body["id"].as_str().expect("id").parse().expect("uuid");
     assert_eq!(body.as_object().map(|o| o.len()), Some(1));
-    let user = podium_shared::users::find_by_id(&t.state.pool, id)
+    let user = podium_data::users::find_by_id(&t.state.pool, id.into())
         .await
         .expect("query")
         .expect("stored");
@@ -400,7 +400,7 @@ async fn updating_the_current_user_writes_present_fields_only_and_answers_the_ne
             &json!(["body", "zip_code"])
         )
     );
-    let user = podium_shared::users::find_by_email(&t.state.pool, "ada@example.com")
+    let user = podium_data::users::find_by_email(&t.state.pool, "ada@example.com")
         .await
         .expect("query")
         .expect("user");
@@ -564,7 +564,7 @@ async fn an_unreachable_database_answers_503_and_the_function_recovers_when_it_r
         .replace(&format!(":{port}/"), ":1/")
         .parse()
         .expect("url");
-    let down = podium_shared::http::AppState::new(config, "down");
+    let down = podium_http::AppState::new(config, "down");
     let (status, body) = t
         .call(
             users::app(down),

@@ -5,17 +5,14 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
-use podium_shared::attendees::{self, UserAttendee};
-use podium_shared::events::{self, EventPrivate};
-use podium_shared::http::openapi::{
-    ErrorDetail, HttpValidationError as HTTPValidationError, Message,
+use podium_data::validation::ValidationIssue;
+use podium_data::{EventId, UserId, attendees, projects, projects::Order, referrals, votes};
+use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError, Message};
+use podium_http::texts::ATTENDEE_REMOVED;
+use podium_http::views::{
+    EventPrivate, ProjectPrivate, ReferralResponse, UserAttendee, VoteResponse,
 };
-use podium_shared::http::{ApiError, AppState, BAD_ACCESS, CurrentUser, Json, Path, finish};
-use podium_shared::projects::{self, Order, ProjectPrivate};
-use podium_shared::referrals::{self, Referral};
-use podium_shared::users::User;
-use podium_shared::validation::ValidationIssue;
-use podium_shared::votes::{self, Vote};
+use podium_http::{ApiError, AppState, CurrentUser, EventAdmin, Json, Path, finish};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
@@ -52,15 +49,6 @@ pub fn app(state: AppState) -> Router {
     )
 }
 
-/// 403 unless `user` owns the event.
-async fn require_owner(state: &AppState, event_id: Uuid, user: &User) -> Result<(), ApiError> {
-    if events::is_owner(&state.pool, event_id, user.id).await? {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(BAD_ACCESS))
-    }
-}
-
 /// The event with its join code (contract 7.1: the original answered 500 here).
 #[utoipa::path(get, path = "/events/admin/{event_id}", tag = "events", operation_id = "get_event_admin_events_admin__event_id__get", params(("event_id" = Uuid, Path)),
     security(("HTTPBearer" = [])),
@@ -70,15 +58,8 @@ async fn require_owner(state: &AppState, event_id: Uuid, user: &User) -> Result<
         (status = 422, description = "Malformed UUID", body = HTTPValidationError),
     ))]
 #[tracing::instrument(skip_all)]
-async fn event(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(event_id): Path<Uuid>,
-) -> Result<JsonResponse<EventPrivate>, ApiError> {
-    let event = events::find_owned(&state.pool, event_id, user.id)
-        .await?
-        .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
-    Ok(JsonResponse(event.private()))
+async fn event(admin: EventAdmin) -> JsonResponse<EventPrivate> {
+    JsonResponse(EventPrivate::from(&admin.event))
 }
 
 /// Who attends the event (the owner too, if they joined).
@@ -92,12 +73,11 @@ async fn event(
 #[tracing::instrument(skip_all)]
 async fn attendees_of(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(event_id): Path<Uuid>,
+    admin: EventAdmin,
 ) -> Result<JsonResponse<Vec<UserAttendee>>, ApiError> {
-    require_owner(&state, event_id, &user).await?;
+    let list = attendees::of_event(&state.pool, admin.event.id).await?;
     Ok(JsonResponse(
-        attendees::of_event(&state.pool, event_id).await?,
+        list.into_iter().map(UserAttendee::from).collect(),
     ))
 }
 
@@ -106,7 +86,8 @@ async fn attendees_of(
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(as = Body_remove_attendee_events_admin__event_id__remove_attendee_post)]
 struct RemoveAttendee {
-    user_id: Uuid,
+    #[schema(value_type = Uuid)]
+    user_id: UserId,
 }
 
 impl RemoveAttendee {
@@ -114,11 +95,12 @@ impl RemoveAttendee {
         let loc = || vec!["body".into(), "user_id".into()];
         match body.get("user_id") {
             None | Some(Value::Null) => Err(ValidationIssue::missing(loc())),
-            Some(Value::String(text)) => {
-                text.parse().map(|user_id| Self { user_id }).map_err(|_| {
+            Some(Value::String(text)) => text
+                .parse()
+                .map(|id: Uuid| Self { user_id: id.into() })
+                .map_err(|_| {
                     ValidationIssue::new("uuid_parsing", loc(), "Input should be a valid UUID")
-                })
-            }
+                }),
             Some(_) => Err(ValidationIssue::new(
                 "uuid_type",
                 loc(),
@@ -141,13 +123,14 @@ impl RemoveAttendee {
 async fn remove_attendee(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(event_id): Path<Uuid>,
+    Path(event_id): Path<EventId>,
     Json(body): Json<Value>,
 ) -> Result<JsonResponse<Message>, ApiError> {
     let attendee = RemoveAttendee::parse(&body)?;
-    require_owner(&state, event_id, &user).await?;
-    attendees::remove(&state.pool, event_id, attendee.user_id).await?;
-    Ok(Message::json("Attendee removed"))
+    // After the body: a bad body is a 422 even for a stranger, as in the original.
+    let admin = EventAdmin::check(&state, user, event_id).await?;
+    attendees::remove(&state.pool, admin.event.id, attendee.user_id).await?;
+    Ok(Message::json(ATTENDEE_REMOVED))
 }
 
 /// Every project of the event, most points first, whether or not the public leaderboard is on.
@@ -161,13 +144,11 @@ async fn remove_attendee(
 #[tracing::instrument(skip_all)]
 async fn leaderboard(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(event_id): Path<Uuid>,
+    admin: EventAdmin,
 ) -> Result<JsonResponse<Vec<ProjectPrivate>>, ApiError> {
-    require_owner(&state, event_id, &user).await?;
-    let list = projects::of_event(&state.pool, event_id, Order::Leaderboard).await?;
+    let list = projects::of_event(&state.pool, admin.event.id, Order::Leaderboard).await?;
     Ok(JsonResponse(
-        list.iter().map(projects::Project::private).collect(),
+        list.iter().map(ProjectPrivate::from).collect(),
     ))
 }
 
@@ -175,36 +156,36 @@ async fn leaderboard(
 #[utoipa::path(get, path = "/events/admin/{event_id}/votes", tag = "events", operation_id = "get_event_votes_events_admin__event_id__votes_get", params(("event_id" = Uuid, Path)),
     security(("HTTPBearer" = [])),
     responses(
-        (status = 200, body = Vec<Vote>),
+        (status = 200, body = Vec<VoteResponse>),
         (status = 403, description = "Not the owner, or no such event: `You don't have permission to do this`", body = ErrorDetail),
         (status = 422, description = "Malformed UUID", body = HTTPValidationError),
     ))]
 #[tracing::instrument(skip_all)]
 async fn votes_of(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(event_id): Path<Uuid>,
-) -> Result<JsonResponse<Vec<Vote>>, ApiError> {
-    require_owner(&state, event_id, &user).await?;
-    Ok(JsonResponse(votes::of_event(&state.pool, event_id).await?))
+    admin: EventAdmin,
+) -> Result<JsonResponse<Vec<VoteResponse>>, ApiError> {
+    let list = votes::of_event(&state.pool, admin.event.id).await?;
+    Ok(JsonResponse(
+        list.into_iter().map(VoteResponse::from).collect(),
+    ))
 }
 
 /// How the attendees heard of the event.
 #[utoipa::path(get, path = "/events/admin/{event_id}/referrals", tag = "events", operation_id = "get_event_referrals_events_admin__event_id__referrals_get", params(("event_id" = Uuid, Path)),
     security(("HTTPBearer" = [])),
     responses(
-        (status = 200, body = Vec<Referral>),
+        (status = 200, body = Vec<ReferralResponse>),
         (status = 403, description = "Not the owner, or no such event: `You don't have permission to do this`", body = ErrorDetail),
         (status = 422, description = "Malformed UUID", body = HTTPValidationError),
     ))]
 #[tracing::instrument(skip_all)]
 async fn referrals_of(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-    Path(event_id): Path<Uuid>,
-) -> Result<JsonResponse<Vec<Referral>>, ApiError> {
-    require_owner(&state, event_id, &user).await?;
+    admin: EventAdmin,
+) -> Result<JsonResponse<Vec<ReferralResponse>>, ApiError> {
+    let list = referrals::of_event(&state.pool, admin.event.id).await?;
     Ok(JsonResponse(
-        referrals::of_event(&state.pool, event_id).await?,
+        list.into_iter().map(ReferralResponse::from).collect(),
     ))
 }

@@ -1,30 +1,20 @@
 //! The admin binary as a Lambda behind a function URL: payload 2.0 events in, HTTP out.
 
-use podium_shared::http::jwt::{ACCESS, JwtSecret};
-use podium_shared::migrations::{Migrator, Settings};
-use podium_shared::testing::TestDb;
-use podium_shared::testing::lambda::{LambdaProcess, function_url_event};
+use podium_http::jwt::{ACCESS, JwtSecret};
+use podium_testing::lambda::{JWT_SECRET, LambdaProcess, function_url_event};
 use serde_json::Value;
 
 #[tokio::test]
 async fn function_url_events_reach_the_admin_routes_and_refuse_non_owners() {
-    let db = TestDb::new().await;
+    let (db, mut function) = LambdaProcess::http_function(env!("CARGO_BIN_EXE_admin")).await;
     let mut conn = db.connect().await;
-    Migrator::embedded(Settings::default())
-        .up(&mut conn, None)
-        .await
-        .expect("migrate");
     sqlx::query("INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country) VALUES (gen_random_uuid(), 'ada@example.com', '', 'Ada', '', '', '', '', '', '', '', '')")
         .execute(&mut conn)
         .await
         .expect("user");
-    let url = db.url().expose().to_owned();
-    let mut function = LambdaProcess::start(
-        env!("CARGO_BIN_EXE_admin"),
-        &[("PODIUM_DATABASE_URL", &url), ("PODIUM_JWT_SECRET", "s")],
-    )
-    .await;
-    let token = JwtSecret::new("s").issue("ada@example.com", ACCESS, 5).0;
+    let token = JwtSecret::new(JWT_SECRET)
+        .issue("ada@example.com", ACCESS, 5)
+        .0;
     let authorization = format!("Bearer {token}");
     let answer = function
         .invoke(function_url_event(

@@ -9,13 +9,14 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
 use chrono::{DateTime, Utc};
-use podium_shared::Vars;
-use podium_shared::domain::normalize_email;
-use podium_shared::http::jwt::{self, MAGIC_LINK_MINUTES};
-use podium_shared::http::openapi::{ErrorDetail, HttpValidationError};
-use podium_shared::http::{ApiError, AppState, Json, Query, finish};
-use podium_shared::users::{self, UserPrivate};
-use podium_shared::{login_requests, magic_links};
+use podium_data::domain::normalize_email;
+use podium_data::{login_requests, magic_links, users};
+use podium_http::jwt::{self, MAGIC_LINK_MINUTES};
+use podium_http::openapi::{ErrorDetail, HttpValidationError};
+use podium_http::texts::{INVALID_TOKEN, MAIL_FAILED, TOO_MANY_LOGIN_REQUESTS, USER_NOT_FOUND};
+use podium_http::views::UserPrivate;
+use podium_http::{ApiError, AppState, Json, Query, finish, outbound};
+use podium_runtime::{ConfigError, Vars};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
@@ -73,16 +74,12 @@ impl FromRef<AuthState> for AppState {
 }
 
 impl AuthState {
-    pub fn new(app: AppState, mail: MailConfig) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
-        Self {
+    pub fn new(app: AppState, mail: MailConfig) -> Result<Self, ConfigError> {
+        Ok(Self {
             app,
             mail: Arc::new(mail),
-            http,
-        }
+            http: outbound::client(Duration::from_secs(10))?,
+        })
     }
 }
 
@@ -134,11 +131,11 @@ async fn request_login(
     let pool = &state.app.pool;
     users::find_by_email(pool, &email)
         .await?
-        .ok_or_else(|| ApiError::not_found("User not found"))?;
+        .ok_or_else(|| ApiError::not_found(USER_NOT_FOUND))?;
     if !login_requests::try_record(&mut *pool.acquire().await?, &email).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many login requests, try again later",
+            TOO_MANY_LOGIN_REQUESTS,
         ));
     }
     let (token, _) = state
@@ -197,7 +194,7 @@ async fn send_with_loops(
     }
     Err(ApiError::new(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "Failed to send auth email",
+        MAIL_FAILED,
     ))
 }
 
@@ -230,7 +227,7 @@ async fn verify(
     State(state): State<AuthState>,
     Query(query): Query<TokenQuery>,
 ) -> Result<JsonResponse<AuthenticatedUser>, ApiError> {
-    let invalid = || ApiError::bad_request("Invalid token");
+    let invalid = || ApiError::bad_request(INVALID_TOKEN);
     let config = &state.app.config;
     let claims = config
         .jwt_secret
@@ -243,7 +240,7 @@ async fn verify(
     let mut tx = state.app.pool.begin().await?;
     let user = users::find_by_email(&mut *tx, &sub)
         .await?
-        .ok_or_else(|| ApiError::not_found("User not found"))?;
+        .ok_or_else(|| ApiError::not_found(USER_NOT_FOUND))?;
     let expires_at = exp.and_then(|e| DateTime::<Utc>::from_timestamp(e, 0));
     if !magic_links::redeem(&mut *tx, &query.token, &sub, expires_at).await? {
         return Err(invalid());
@@ -256,7 +253,7 @@ async fn verify(
     Ok(JsonResponse(AuthenticatedUser {
         access_token,
         token_type: jwt::ACCESS,
-        user: user.private(),
+        user: UserPrivate::from(&user),
     }))
 }
 

@@ -1,18 +1,12 @@
 //! The auth binary as a Lambda behind a function URL: payload 2.0 events in, HTTP responses out.
 
-use podium_shared::migrations::{Migrator, Settings};
-use podium_shared::testing::TestDb;
-use podium_shared::testing::lambda::{LambdaProcess, function_url_event};
+use podium_testing::lambda::{LambdaProcess, function_url_event};
 use serde_json::Value;
 
 #[tokio::test]
 async fn function_url_events_request_a_login_link_without_a_mail_provider() {
-    let db = TestDb::new().await;
+    let (db, mut function) = LambdaProcess::http_function(env!("CARGO_BIN_EXE_auth")).await;
     let mut conn = db.connect().await;
-    Migrator::embedded(Settings::default())
-        .up(&mut conn, None)
-        .await
-        .expect("migrate");
     sqlx::raw_sql(
         "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country)
          VALUES (gen_random_uuid(), 'ada@example.com', '', 'Ada', '', '', '', '', '', '', '', '')",
@@ -20,12 +14,6 @@ async fn function_url_events_request_a_login_link_without_a_mail_provider() {
     .execute(&mut conn)
     .await
     .expect("user");
-    let url = db.url().expose().to_owned();
-    let mut function = LambdaProcess::start(
-        env!("CARGO_BIN_EXE_auth"),
-        &[("PODIUM_DATABASE_URL", &url), ("PODIUM_JWT_SECRET", "s")],
-    )
-    .await;
 
     let event = function_url_event(
         "POST",

@@ -15,22 +15,8 @@ mod fake;
 use std::time::{Duration, Instant};
 
 use backfill::{From, Options, progress, run};
-use podium_shared::Vars;
-use podium_shared::migrations::{Migrator, Settings};
-use podium_shared::testing::TestDb;
-
-async fn migrated() -> TestDb {
-    let db = TestDb::new().await;
-    let mut conn = db.connect().await;
-    Migrator::embedded(Settings {
-        lock_wait: Duration::from_secs(60),
-        ..Settings::default()
-    })
-    .up(&mut conn, None)
-    .await
-    .unwrap();
-    db
-}
+use podium_runtime::Vars;
+use podium_testing::TestDb;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -41,7 +27,7 @@ async fn main() {
         airtable.delay_arrivals(&[80, 0, 40, 10, 70, 0, 30, 60, 0, 20, 80, 5, 55, 15, 65]);
     }
 
-    let db = migrated().await;
+    let db = TestDb::migrated().await;
     let mut env = airtable.env();
     env.push(("PODIUM_DATABASE_URL".into(), db.url().expose().to_owned()));
     let options = Options {
@@ -65,7 +51,7 @@ async fn main() {
 
     let dir = std::env::temp_dir().join(format!("podium-bench-csv-{}", std::process::id()));
     dataset::write_csv(&data, &dir);
-    let csv_db = migrated().await;
+    let csv_db = TestDb::migrated().await;
     let csv_env = vec![(
         "PODIUM_DATABASE_URL".to_owned(),
         csv_db.url().expose().to_owned(),

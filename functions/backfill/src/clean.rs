@@ -5,13 +5,15 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use podium_shared::domain::Email;
-use podium_shared::events::ImportedEvent;
-use podium_shared::projects::ImportedProject;
-use podium_shared::referrals::ImportedReferral;
-use podium_shared::users::{ImportedUser, Profile, limits};
-use podium_shared::votes::ImportedVote;
-use podium_shared::{backfill::Table, slug};
+use podium_data::domain::Email;
+use podium_data::import::Table;
+use podium_data::import::events::ImportedEvent;
+use podium_data::import::projects::ImportedProject;
+use podium_data::import::referrals::ImportedReferral;
+use podium_data::import::users::ImportedUser;
+use podium_data::import::votes::ImportedVote;
+use podium_data::slug;
+use podium_data::users::{Profile, limits};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -233,7 +235,7 @@ pub fn project(record: &Record, maps: &Maps, found: &mut Vec<Found>) -> Option<I
     if record.text("name").is_none() {
         c.report(Kind::MissingField, "name");
     }
-    let name = c.text("name", podium_shared::projects::limits::NAME);
+    let name = c.text("name", podium_data::projects::limits::NAME);
     let join_code = match record.text("join_code") {
         Some(code) => c.cut("join_code", code.trim().to_owned(), JOIN_CODE_MAX),
         None => derived_join_code(&record.id, 0),

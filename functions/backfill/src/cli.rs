@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use podium_shared::Vars;
+use podium_runtime::Vars;
 
 use crate::{BackfillError, From, Options, progress, run};
 

@@ -6,8 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use podium_shared::backfill::{self, Existing, Table};
-use podium_shared::{attendees, collaborators, events, projects, referrals, users, votes};
+use podium_data::import::{self, Existing, Table};
+use podium_data::import::{attendees, collaborators, events, projects, referrals, users, votes};
 use sqlx::{Acquire, PgConnection};
 use uuid::Uuid;
 
@@ -256,7 +256,7 @@ impl Importer {
     pub async fn verify(&mut self, conn: &mut PgConnection) -> Result<Vec<Line>, sqlx::Error> {
         for table in crate::source::TABLES {
             let ids = self.source_ids.get(&table).map_or(&[][..], Vec::as_slice);
-            let held = backfill::count_imported(&mut *conn, table, ids).await?;
+            let held = import::count_imported(&mut *conn, table, ids).await?;
             self.line(table.name()).settle(held);
         }
         let pairs: Vec<_> = self.attendee_links.iter().copied().collect();
@@ -334,7 +334,7 @@ async fn store<T>(
     insert: &[T],
     insert_rows: impl AsyncFnOnce(&mut PgConnection, &[T]) -> Result<Vec<String>, sqlx::Error>,
 ) -> Result<bool, sqlx::Error> {
-    if !adopt.is_empty() && backfill::stamp(&mut *tx, table, adopt).await? < adopt.len() as u64 {
+    if !adopt.is_empty() && import::stamp(&mut *tx, table, adopt).await? < adopt.len() as u64 {
         return Ok(false);
     }
     if !insert.is_empty() && insert_rows(&mut *tx, insert).await?.len() < insert.len() {
@@ -350,7 +350,7 @@ async fn write_users(
     let present: Vec<_> = rows.iter().flatten().collect();
     let ids: Vec<String> = present.iter().map(|r| r.airtable_id.clone()).collect();
     let emails: Vec<String> = present.iter().map(|r| r.email.clone()).collect();
-    let existing = users::import_matches(&mut *tx, &ids, &emails).await?;
+    let existing = users::matches(&mut *tx, &ids, &emails).await?;
     let index = Index::new(&existing);
     // Emails claimed by earlier records of this page: their row.
     let mut claimed: HashMap<&str, Uuid> = HashMap::new();
@@ -392,7 +392,7 @@ async fn write_users(
         written.decisions.push(decision);
     }
     let stored = store(tx, Table::Users, &adopt, &insert, async |tx, rows| {
-        users::insert_imported(tx, rows).await
+        users::insert(tx, rows).await
     })
     .await?;
     Ok(stored.then_some(written))
@@ -407,7 +407,7 @@ async fn write_events(
     let ids: Vec<String> = present.iter().map(|r| r.airtable_id.clone()).collect();
     let slugs: Vec<String> = present.iter().map(|r| r.slug.clone()).collect();
     let codes: Vec<String> = present.iter().map(|r| r.join_code.clone()).collect();
-    let existing = events::import_matches(&mut *tx, &ids, &slugs, &codes).await?;
+    let existing = events::matches(&mut *tx, &ids, &slugs, &codes).await?;
     let index = Index::new(&existing);
     let mut taken_rows: HashSet<Uuid> = HashSet::new();
     let mut taken_slugs: HashSet<String> = HashSet::new();
@@ -487,7 +487,7 @@ async fn write_events(
         written.decisions.push(decision);
     }
     let stored = store(tx, Table::Events, &adopt, &insert, async |tx, rows| {
-        events::insert_imported(tx, rows).await
+        events::insert(tx, rows).await
     })
     .await?;
     Ok(stored.then_some(written))
@@ -501,7 +501,7 @@ async fn write_projects(
     let present: Vec<_> = rows.iter().flatten().collect();
     let ids: Vec<String> = present.iter().map(|r| r.airtable_id.clone()).collect();
     let codes: Vec<String> = present.iter().map(|r| r.join_code.clone()).collect();
-    let existing = projects::import_matches(&mut *tx, &ids, &codes).await?;
+    let existing = projects::matches(&mut *tx, &ids, &codes).await?;
     let index = Index::new(&existing);
     let event_of: HashMap<Uuid, Uuid> = existing
         .iter()
@@ -563,7 +563,7 @@ async fn write_projects(
         written.decisions.push(decision);
     }
     let stored = store(tx, Table::Projects, &adopt, &insert, async |tx, rows| {
-        projects::insert_imported(tx, rows).await
+        projects::insert(tx, rows).await
     })
     .await?;
     Ok(stored.then_some(written))
@@ -578,7 +578,7 @@ async fn write_referrals(
         .flatten()
         .map(|r| r.airtable_id.clone())
         .collect();
-    let existing = referrals::import_matches(&mut *tx, &ids).await?;
+    let existing = referrals::matches(&mut *tx, &ids).await?;
     let index = Index::new(&existing);
     let mut written = Written::default();
     let mut insert = Vec::new();
@@ -595,7 +595,7 @@ async fn write_referrals(
         });
     }
     let stored = store(tx, Table::Referrals, &[], &insert, async |tx, rows| {
-        referrals::insert_imported(tx, rows).await
+        referrals::insert(tx, rows).await
     })
     .await?;
     Ok(stored.then_some(written))
@@ -608,7 +608,7 @@ async fn write_votes(
     let present: Vec<_> = rows.iter().flatten().collect();
     let ids: Vec<String> = present.iter().map(|r| r.airtable_id.clone()).collect();
     let pairs: Vec<_> = present.iter().map(|r| (r.voter_id, r.project_id)).collect();
-    let existing = votes::import_matches(&mut *tx, &ids, &pairs).await?;
+    let existing = votes::matches(&mut *tx, &ids, &pairs).await?;
     let by_airtable: HashMap<&str, Uuid> = existing
         .iter()
         .filter_map(|v| Some((v.airtable_id.as_deref()?, v.id)))
@@ -642,7 +642,7 @@ async fn write_votes(
         );
     }
     let stored = store(tx, Table::Votes, &[], &insert, async |tx, rows| {
-        votes::insert_imported(tx, rows).await
+        votes::insert(tx, rows).await
     })
     .await?;
     Ok(stored.then_some(written))

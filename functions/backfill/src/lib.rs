@@ -12,7 +12,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use podium_shared::{ConfigError, DatabaseUrl, Vars};
+use podium_data::DatabaseUrl;
+use podium_runtime::{ConfigError, Vars};
 use serde::Deserialize;
 use sqlx::{Acquire, PgConnection};
 
@@ -121,14 +122,14 @@ pub async fn run(
         From::Airtable => Source::Airtable(Airtable::new(AirtableConfig::from_vars(vars)?)?),
         From::Csv(dir) => Source::Csv(CsvDir::new(dir)),
     };
-    let mut conn = podium_shared::db::connect(&url, "podium-backfill").await?;
+    let mut conn = podium_data::db::connect(&url, "podium-backfill").await?;
     let has_schema: bool = sqlx::query_scalar("SELECT to_regclass('votes') IS NOT NULL")
         .fetch_one(&mut conn)
         .await?;
     if !has_schema {
         return Err(BackfillError::NoSchema);
     }
-    if !podium_shared::backfill::try_lock(&mut conn).await? {
+    if !podium_data::import::try_lock(&mut conn).await? {
         return Err(BackfillError::Locked);
     }
     let outcome = if options.dry_run {
@@ -139,7 +140,7 @@ pub async fn run(
     } else {
         import_all(&mut conn, &mut source, progress).await
     };
-    podium_shared::backfill::unlock(&mut conn).await?;
+    podium_data::import::unlock(&mut conn).await?;
     let (lines, problems) = outcome?;
     let (requests, throttled) = match &source {
         Source::Airtable(a) => (a.requests, a.throttled),

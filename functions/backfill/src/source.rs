@@ -6,8 +6,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use podium_shared::backfill::Table;
-use podium_shared::{ConfigError, Vars};
+use podium_data::import::Table;
+use podium_runtime::{ConfigError, Vars};
 use serde::Deserialize;
 use tokio::time::Instant;
 

@@ -10,27 +10,13 @@ use std::time::{Duration, Instant};
 
 use backfill::report::Report;
 use backfill::{BackfillError, From, Options, progress, run};
-use podium_shared::Vars;
-use podium_shared::migrations::{Migrator, Settings};
-use podium_shared::testing::TestDb;
-use podium_shared::testing::lambda::LambdaProcess;
+use podium_runtime::Vars;
+use podium_testing::TestDb;
+use podium_testing::lambda::LambdaProcess;
 use serde_json::{Value, json};
 use sqlx::{AssertSqlSafe, PgConnection};
 use support::dataset::{self, Dataset};
 use support::fake::{self, FakeAirtable};
-
-async fn migrated_db() -> TestDb {
-    let db = TestDb::new().await;
-    let mut conn = db.connect().await;
-    Migrator::embedded(Settings {
-        lock_wait: Duration::from_secs(60),
-        ..Settings::default()
-    })
-    .up(&mut conn, None)
-    .await
-    .expect("migrate");
-    db
-}
 
 fn vars(db: &TestDb, extra: Vec<(String, String)>) -> Vars {
     let mut pairs = vec![(
@@ -130,7 +116,7 @@ fn assert_matches_dataset(report: &Report, data: &Dataset) {
 
 #[tokio::test]
 async fn a_full_import_stores_every_clean_record_and_reports_every_problem_by_kind() {
-    let db = migrated_db().await;
+    let db = TestDb::migrated().await;
     let data = dataset::generate(dataset::TEST);
     let airtable = FakeAirtable::start(&data.tables).await;
     airtable.inject_429(&[2, 7]);
@@ -250,7 +236,7 @@ async fn a_full_import_stores_every_clean_record_and_reports_every_problem_by_ki
 /// penalty. The pacing keeps a margin that absorbs such delays.
 #[tokio::test]
 async fn requests_delayed_up_to_80_ms_on_the_way_never_make_airtable_answer_429() {
-    let db = migrated_db().await;
+    let db = TestDb::migrated().await;
     let data = dataset::generate(dataset::TEST);
     let airtable = FakeAirtable::start(&data.tables).await;
     // The first of every six requests is the slowest: the worst case for a window of five.
@@ -270,7 +256,7 @@ async fn requests_delayed_up_to_80_ms_on_the_way_never_make_airtable_answer_429(
 
 #[tokio::test]
 async fn a_second_run_changes_nothing_and_inserts_nothing() {
-    let db = migrated_db().await;
+    let db = TestDb::migrated().await;
     let data = dataset::generate(dataset::TEST);
     let airtable = FakeAirtable::start(&data.tables).await;
     import(&db, &airtable, false).await.expect("first run");
@@ -288,7 +274,7 @@ async fn a_second_run_changes_nothing_and_inserts_nothing() {
 
 #[tokio::test]
 async fn a_dry_run_reports_the_import_and_writes_nothing() {
-    let db = migrated_db().await;
+    let db = TestDb::migrated().await;
     let data = dataset::generate(dataset::TEST);
     let airtable = FakeAirtable::start(&data.tables).await;
     let mut conn = db.connect().await;
@@ -305,13 +291,13 @@ async fn a_dry_run_reports_the_import_and_writes_nothing() {
 #[tokio::test]
 async fn the_csv_export_gives_the_same_database_as_the_api() {
     let data = dataset::generate(dataset::TEST);
-    let from_api = migrated_db().await;
+    let from_api = TestDb::migrated().await;
     let airtable = FakeAirtable::start(&data.tables).await;
     import(&from_api, &airtable, false).await.expect("api run");
 
     let dir = std::env::temp_dir().join(format!("podium-csv-{}", uuid::Uuid::new_v4().simple()));
     dataset::write_csv(&data, &dir);
-    let from_csv = migrated_db().await;
+    let from_csv = TestDb::migrated().await;
     let options = Options {
         from: From::Csv(dir.clone()),
         dry_run: false,
@@ -334,11 +320,11 @@ async fn the_csv_export_gives_the_same_database_as_the_api() {
 #[tokio::test]
 async fn a_run_killed_half_way_then_run_again_ends_like_one_clean_run() {
     let data = dataset::generate(dataset::TEST);
-    let clean = migrated_db().await;
+    let clean = TestDb::migrated().await;
     let airtable = FakeAirtable::start(&data.tables).await;
     import(&clean, &airtable, false).await.expect("clean run");
 
-    let db = migrated_db().await;
+    let db = TestDb::migrated().await;
     let stuck = FakeAirtable::start(&data.tables).await;
     stuck.hang_on("projects", 1);
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_backfill"))
@@ -378,7 +364,7 @@ async fn a_run_killed_half_way_then_run_again_ends_like_one_clean_run() {
 
 #[tokio::test]
 async fn rows_created_through_the_api_are_kept_and_matching_ones_adopted_not_duplicated() {
-    let db = migrated_db().await;
+    let db = TestDb::migrated().await;
     let data = dataset::generate(dataset::TEST);
     let mut conn = db.connect().await;
     // API rows: the owner of user 0's email (signed up again), an event with event 0's slug, a
@@ -515,7 +501,7 @@ async fn rows_created_through_the_api_are_kept_and_matching_ones_adopted_not_dup
 
 #[tokio::test]
 async fn a_difference_nobody_explains_fails_the_verification() {
-    let db = migrated_db().await;
+    let db = TestDb::migrated().await;
     let data = dataset::generate(dataset::TEST);
     let airtable = FakeAirtable::start(&data.tables).await;
     let mut conn = db.connect().await;
@@ -549,7 +535,7 @@ async fn a_difference_nobody_explains_fails_the_verification() {
 
 #[tokio::test]
 async fn airtable_refusals_stop_the_run_with_a_clear_message_and_never_show_the_token() {
-    let db = migrated_db().await;
+    let db = TestDb::migrated().await;
     let data = dataset::generate(dataset::TEST);
     let airtable = FakeAirtable::start(&data.tables).await;
     let run_with = async |change: (&str, &str)| -> String {
@@ -595,12 +581,12 @@ async fn airtable_refusals_stop_the_run_with_a_clear_message_and_never_show_the_
 
 #[tokio::test]
 async fn another_run_in_progress_is_refused() {
-    let db = migrated_db().await;
+    let db = TestDb::migrated().await;
     let data = dataset::generate(dataset::TEST);
     let airtable = FakeAirtable::start(&data.tables).await;
     let mut holder = db.connect().await;
     assert!(
-        podium_shared::backfill::try_lock(&mut holder)
+        podium_data::import::try_lock(&mut holder)
             .await
             .expect("lock")
     );
@@ -616,7 +602,7 @@ async fn another_run_in_progress_is_refused() {
 
 #[tokio::test]
 async fn the_lambda_takes_the_options_as_json_and_answers_the_report() {
-    let db = migrated_db().await;
+    let db = TestDb::migrated().await;
     let data = dataset::generate(dataset::TEST);
     let airtable = FakeAirtable::start(&data.tables).await;
     let mut env: Vec<(String, String)> = airtable.env();

@@ -3,20 +3,21 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
-use podium_shared::attendees::{self, Join};
-use podium_shared::events::{
-    self, CreateEventError, EventChanges, EventPrivate, EventPublic, NewEvent, limits,
+use podium_data::attendees::{self, Join};
+use podium_data::events::{self, CreateEventError, EventChanges, NewEvent, limits};
+use podium_data::projects::{self, Order};
+use podium_data::slug::{SLUG_MAX, slugify};
+use podium_data::validation::{Issues, ValidationIssue};
+use podium_data::votes::{self, VoteError};
+use podium_data::{EventId, ProjectId};
+use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError, Message};
+use podium_http::texts::{
+    ALREADY_ATTENDING, ALREADY_VOTED, BAD_ACCESS, EVENT_DELETED, EVENT_NOT_FOUND, EVENT_SLUG_TAKEN,
+    EVENT_UPDATED, JOINED_EVENT, LEADERBOARD_DISABLED, NO_VOTES_REMAINING, NOT_IN_EVENT,
+    OWN_PROJECT, PROJECT_NOT_FOUND, VOTES_RECORDED, VOTING_CLOSED, over_vote_limit,
 };
-use podium_shared::http::openapi::{
-    ErrorDetail, HttpValidationError as HTTPValidationError, Message,
-};
-use podium_shared::http::{
-    ApiError, AppState, BAD_ACCESS, CurrentUser, Json, Path, Query, finish, query_bool,
-};
-use podium_shared::projects::{self, Order, ProjectPublic};
-use podium_shared::slug::{SLUG_MAX, slugify};
-use podium_shared::validation::{Issues, ValidationIssue};
-use podium_shared::votes::{self, VoteError};
+use podium_http::views::{EventPrivate, EventPublic, ProjectPublic};
+use podium_http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish, query_bool};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
@@ -52,8 +53,6 @@ pub fn app(state: AppState) -> Router {
     )
 }
 
-const EVENT_NOT_FOUND: &str = "Event not found";
-
 /// An event, as anyone may see it.
 #[utoipa::path(get, path = "/events/{event_id}", tag = "events", operation_id = "get_event_endpoint_events__event_id__get", params(("event_id" = Uuid, Path)),
     responses(
@@ -64,12 +63,12 @@ const EVENT_NOT_FOUND: &str = "Event not found";
 #[tracing::instrument(skip_all)]
 async fn by_id(
     State(state): State<AppState>,
-    Path(event_id): Path<Uuid>,
+    Path(event_id): Path<EventId>,
 ) -> Result<JsonResponse<EventPublic>, ApiError> {
     let event = events::find(&state.pool, event_id)
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
-    Ok(JsonResponse(event.public()))
+    Ok(JsonResponse(EventPublic::from(&event)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,8 +87,8 @@ async fn of_user(
 ) -> Result<JsonResponse<UserEvents>, ApiError> {
     let (owned, attending) = events::of_user(&state.pool, user.id).await?;
     Ok(JsonResponse(UserEvents {
-        owned_events: owned.iter().map(events::Event::private).collect(),
-        attending_events: attending.iter().map(events::Event::public).collect(),
+        owned_events: owned.iter().map(EventPrivate::from).collect(),
+        attending_events: attending.iter().map(EventPublic::from).collect(),
     }))
 }
 
@@ -146,11 +145,11 @@ async fn create(
     };
     match events::create(&state.pool, &event, events::new_join_code).await {
         Ok(created) => Ok(JsonResponse(EventCreated {
-            id: created.id,
+            id: created.id.into(),
             slug: created.slug,
             join_code: created.join_code,
         })),
-        Err(CreateEventError::SlugTaken) => Err(ApiError::bad_request("Event slug already exists")),
+        Err(CreateEventError::SlugTaken) => Err(ApiError::bad_request(EVENT_SLUG_TAKEN)),
         Err(CreateEventError::Database(e)) => Err(e.into()),
         Err(e @ CreateEventError::JoinCodesExhausted) => Err(ApiError::internal(e)),
     }
@@ -187,10 +186,10 @@ async fn attend(
 ) -> Result<JsonResponse<Joined>, ApiError> {
     match attendees::join(&state.pool, &query.join_code, user.id, &query.referral).await? {
         Join::Joined(event_id) => Ok(JsonResponse(Joined {
-            message: "Successfully joined event",
-            event_id,
+            message: JOINED_EVENT,
+            event_id: event_id.into(),
         })),
-        Join::AlreadyAttending => Err(ApiError::bad_request("User already attending event")),
+        Join::AlreadyAttending => Err(ApiError::bad_request(ALREADY_ATTENDING)),
         Join::NoSuchEvent => Err(ApiError::not_found(EVENT_NOT_FOUND)),
     }
 }
@@ -225,7 +224,7 @@ struct EventUpdate {
 async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(event_id): Path<Uuid>,
+    Path(event_id): Path<EventId>,
     Json(body): Json<EventUpdate>,
 ) -> Result<JsonResponse<Message>, ApiError> {
     let mut issues = Issues::default();
@@ -244,7 +243,7 @@ async fn update(
     if !events::update(&state.pool, event_id, user.id, &changes).await? {
         return Err(ApiError::forbidden(BAD_ACCESS));
     }
-    Ok(Message::json("Event updated"))
+    Ok(Message::json(EVENT_UPDATED))
 }
 
 /// Delete an event (its owner only), with its projects, votes, attendees and referrals.
@@ -259,19 +258,21 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(event_id): Path<Uuid>,
+    Path(event_id): Path<EventId>,
 ) -> Result<JsonResponse<Message>, ApiError> {
     if !events::delete(&state.pool, event_id, user.id).await? {
         return Err(ApiError::forbidden(BAD_ACCESS));
     }
-    Ok(Message::json("Event deleted"))
+    Ok(Message::json(EVENT_DELETED))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 struct CreateVotes {
     /// The projects voted for (duplicates count once).
-    projects: Vec<Uuid>,
-    event: Uuid,
+    #[schema(value_type = Vec<Uuid>)]
+    projects: Vec<ProjectId>,
+    #[schema(value_type = Uuid)]
+    event: EventId,
 }
 
 /// Vote for projects of an event the user attends, within the event's `max_votes_per_user`.
@@ -292,28 +293,26 @@ async fn vote(
     votes::cast(&state.pool, user.id, body.event, &body.projects)
         .await
         .map_err(vote_error)?;
-    Ok(Message::json("Votes recorded"))
+    Ok(Message::json(VOTES_RECORDED))
 }
 
 fn vote_error(err: VoteError) -> ApiError {
     match err {
         VoteError::EventNotFound => ApiError::not_found(EVENT_NOT_FOUND),
-        VoteError::VotingClosed => ApiError::forbidden("Voting is not open for this event"),
+        VoteError::VotingClosed => ApiError::forbidden(VOTING_CLOSED),
         VoteError::NotAttendee => ApiError::forbidden(BAD_ACCESS),
         // Contract 7.9: never a zero or negative remainder.
         VoteError::OverLimit { remaining, .. } if remaining <= 0 => {
-            ApiError::bad_request("You have no votes remaining.")
+            ApiError::bad_request(NO_VOTES_REMAINING)
         }
         VoteError::OverLimit {
             requested,
             remaining,
-        } => ApiError::bad_request(format!(
-            "Cannot vote for {requested} projects. You have {remaining} vote(s) remaining."
-        )),
-        VoteError::ProjectNotFound => ApiError::not_found("Project not found"),
-        VoteError::NotInEvent => ApiError::bad_request("Project is not in the event"),
-        VoteError::AlreadyVoted => ApiError::bad_request("User has already voted for this project"),
-        VoteError::OwnProject => ApiError::forbidden("User cannot vote for their own project"),
+        } => ApiError::bad_request(over_vote_limit(requested, remaining)),
+        VoteError::ProjectNotFound => ApiError::not_found(PROJECT_NOT_FOUND),
+        VoteError::NotInEvent => ApiError::bad_request(NOT_IN_EVENT),
+        VoteError::AlreadyVoted => ApiError::bad_request(ALREADY_VOTED),
+        VoteError::OwnProject => ApiError::forbidden(OWN_PROJECT),
         VoteError::Database(e) => e.into(),
     }
 }
@@ -339,7 +338,7 @@ struct ProjectsQuery {
 #[tracing::instrument(skip_all)]
 async fn projects_of_event(
     State(state): State<AppState>,
-    Path(event_id): Path<Uuid>,
+    Path(event_id): Path<EventId>,
     Query(query): Query<ProjectsQuery>,
 ) -> Result<JsonResponse<Vec<ProjectPublic>>, ApiError> {
     let event = events::find(&state.pool, event_id)
@@ -347,16 +346,14 @@ async fn projects_of_event(
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
     let order = if query.leaderboard {
         if !event.leaderboard_enabled {
-            return Err(ApiError::forbidden("Leaderboard is not enabled"));
+            return Err(ApiError::forbidden(LEADERBOARD_DISABLED));
         }
         Order::Leaderboard
     } else {
         Order::Random
     };
     let list = projects::of_event(&state.pool, event_id, order).await?;
-    Ok(JsonResponse(
-        list.iter().map(projects::Project::public).collect(),
-    ))
+    Ok(JsonResponse(list.iter().map(ProjectPublic::from).collect()))
 }
 
 /// An event's id from its slug, as a bare JSON string.
@@ -376,7 +373,7 @@ async fn id_by_slug(
     let id = events::id_by_slug(&state.pool, &slug)
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
-    Ok(JsonResponse(id))
+    Ok(JsonResponse(id.into()))
 }
 
 /// The original's path rule: 1 to 50 characters, and the pattern `[-a-z0-9]+` found

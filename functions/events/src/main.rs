@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use podium_shared::http::{ApiConfig, AppState, run_function};
+use podium_http::{ApiConfig, AppState, run_function};
 
 fn main() -> ExitCode {
     run_function(|vars| {

@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use podium_shared::migrations::{DownTarget, MigrateError, Settings};
-use podium_shared::{DatabaseUrl, Vars};
+use podium_data::DatabaseUrl;
+use podium_migrations::{DownTarget, MigrateError, Settings};
+use podium_runtime::Vars;
 
 use crate::{Command, execute, parse_duration, render, report_failed, settings_from_env};
 

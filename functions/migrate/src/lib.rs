@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use podium_shared::DatabaseUrl;
-use podium_shared::migrations::{
+use podium_data::DatabaseUrl;
+use podium_migrations::{
     AdoptReport, Direction, DownTarget, MigrateError, Migrator, Plan, RunReport, Settings,
     StatusReport, VerifyReport,
 };
@@ -48,7 +48,7 @@ pub async fn execute(
     url: &DatabaseUrl,
     settings: Settings,
 ) -> Result<Report, MigrateError> {
-    let mut conn = podium_shared::db::connect(url, "podium-migrate").await?;
+    let mut conn = podium_data::db::connect(url, "podium-migrate").await?;
     let migrator = Migrator::embedded(settings);
     let conn = &mut conn;
     Ok(match command {

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use podium_shared::migrations::{RunReport, State};
+use podium_migrations::{RunReport, State};
 
 use crate::Report;
 

@@ -3,8 +3,8 @@
 
 use std::process::{Command, Output};
 
-use podium_shared::testing::TestDb;
-use podium_shared::testing::lambda::LambdaProcess;
+use podium_testing::TestDb;
+use podium_testing::lambda::LambdaProcess;
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "hunter2-never-shown";
@@ -57,9 +57,7 @@ async fn status_json_on_an_empty_database_lists_every_migration_as_pending_then_
     let migrations = status["migrations"].as_array().expect("list");
     assert_eq!(
         migrations.len(),
-        podium_shared::migrations::MigrationSet::embedded()
-            .iter()
-            .count()
+        podium_migrations::MigrationSet::embedded().iter().count()
     );
     assert!(
         migrations.iter().all(|m| m["state"] == "pending"),
@@ -225,7 +223,7 @@ async fn the_lambda_answers_reports_and_turns_failures_into_function_errors() {
 // Multi-threaded: the fake answers on the runtime while this test waits for the process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_podium_secrets_arn_the_database_url_comes_from_secrets_manager() {
-    use podium_shared::testing::secrets_manager::FakeSecretsManager;
+    use podium_testing::secrets_manager::FakeSecretsManager;
     let db = TestDb::new().await;
     let arn = "arn:aws:secretsmanager:us-east-2:123456789012:secret:podium-migrate";
     let secret = json!({ "PODIUM_DATABASE_URL": url_with_password(&db) }).to_string();

@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use podium_shared::Vars;
-use podium_shared::http::ApiError;
+use podium_http::texts::{CHECK_SERVICE_FAILED, CHECKS_NOT_CONFIGURED};
+use podium_http::{ApiError, outbound};
+use podium_runtime::{ConfigError, Vars};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -28,23 +29,16 @@ impl std::fmt::Debug for ReviewFactory {
     }
 }
 
-const NOT_CONFIGURED: &str = "Project checks are not configured";
-const UPSTREAM_FAILED: &str = "The project check service failed";
-
 impl ReviewFactory {
-    pub fn new(url: &str, token: Option<String>) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap_or_default();
-        Self {
+    pub fn new(url: &str, token: Option<String>) -> Result<Self, ConfigError> {
+        Ok(Self {
             url: url.trim_end_matches('/').to_owned(),
             token,
-            http,
-        }
+            http: outbound::client(Duration::from_secs(30))?,
+        })
     }
 
-    pub fn from_vars(vars: &Vars) -> Self {
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Self::new(
             &vars
                 .optional("PODIUM_REVIEW_FACTORY_URL")
@@ -56,7 +50,7 @@ impl ReviewFactory {
     fn token(&self) -> Result<&str, ApiError> {
         self.token
             .as_deref()
-            .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, NOT_CONFIGURED))
+            .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, CHECKS_NOT_CONFIGURED))
     }
 
     /// 503 when no token is configured (checked before anything else).
@@ -94,16 +88,16 @@ impl ReviewFactory {
     async fn answer(request: reqwest::RequestBuilder) -> Result<CheckStatus, ApiError> {
         let response = request.send().await.map_err(|e| {
             tracing::warn!(error = %e, "Review Factory unreachable");
-            ApiError::new(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED)
+            ApiError::new(StatusCode::BAD_GATEWAY, CHECK_SERVICE_FAILED)
         })?;
         let status = response.status();
         if !status.is_success() {
             tracing::warn!(%status, "Review Factory refused");
-            return Err(ApiError::new(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED));
+            return Err(ApiError::new(StatusCode::BAD_GATEWAY, CHECK_SERVICE_FAILED));
         }
         response.json::<CheckStatus>().await.map_err(|e| {
             tracing::warn!(error = %e, "Review Factory answered something else than a CheckStatus");
-            ApiError::new(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED)
+            ApiError::new(StatusCode::BAD_GATEWAY, CHECK_SERVICE_FAILED)
         })
     }
 }

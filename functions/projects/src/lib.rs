@@ -8,16 +8,20 @@ use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
-use podium_shared::collaborators::{self, AddCollaborator};
-use podium_shared::events;
-use podium_shared::http::openapi::{
+use podium_data::collaborators::{self, AddCollaborator};
+use podium_data::events;
+use podium_data::projects::{self, CreateProjectError, NewProject, ProjectChanges, limits};
+use podium_data::validation::Issues;
+use podium_data::{EventId, ProjectId};
+use podium_http::openapi::{
     ErrorDetail, HttpValidationError as HTTPValidationError, Message, Unprocessable,
 };
-use podium_shared::http::{ApiError, AppState, BAD_ACCESS, CurrentUser, Json, Path, Query, finish};
-use podium_shared::projects::{
-    self, CreateProjectError, NewProject, ProjectChanges, ProjectPrivate, ProjectPublic, limits,
+use podium_http::texts::{
+    ALREADY_MEMBER, BAD_ACCESS, CACHED_CHECK, DEMO_REQUIRED, EVENT_NOT_FOUND, JOINED_PROJECT,
+    NO_PROJECT_FOUND, NOT_ATTENDING_EVENT, PROJECT_DELETED, PROJECT_NOT_FOUND,
 };
-use podium_shared::validation::Issues;
+use podium_http::views::{ProjectPrivate, ProjectPublic};
+use podium_http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
@@ -60,8 +64,6 @@ pub fn app(state: ProjectsState) -> Router {
     )
 }
 
-const DEMO_REQUIRED: &str = "Demo URL is required for this event";
-
 fn demo_required() -> ApiError {
     // A 422 with a string detail, as the original answered.
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, DEMO_REQUIRED)
@@ -77,7 +79,7 @@ async fn mine(
 ) -> Result<JsonResponse<Vec<ProjectPrivate>>, ApiError> {
     let list = projects::of_user(&state.pool, user.id).await?;
     Ok(JsonResponse(
-        list.iter().map(projects::Project::private).collect(),
+        list.iter().map(ProjectPrivate::from).collect(),
     ))
 }
 
@@ -92,7 +94,8 @@ struct ProjectCreate {
     description: String,
     #[serde(default)]
     hours_spent: i32,
-    event_id: Uuid,
+    #[schema(value_type = Uuid)]
+    event_id: EventId,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -120,12 +123,12 @@ async fn create(
     issues.finish()?;
     let rules = projects::submission_rules(&state.pool, body.event_id, user.id)
         .await?
-        .ok_or_else(|| ApiError::not_found("Event not found"))?;
+        .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
     if !rules.demo_links_optional && body.demo.trim().is_empty() {
         return Err(demo_required());
     }
     if !rules.attending {
-        return Err(ApiError::forbidden("Owner not part of event"));
+        return Err(ApiError::forbidden(NOT_ATTENDING_EVENT));
     }
     let project = NewProject {
         name: body.name,
@@ -138,8 +141,11 @@ async fn create(
         event_id: body.event_id,
     };
     match projects::create(&state.pool, &project, events::new_join_code).await {
-        Ok((id, join_code)) => Ok(JsonResponse(ProjectCreated { id, join_code })),
-        Err(CreateProjectError::EventGone) => Err(ApiError::not_found("Event not found")),
+        Ok((id, join_code)) => Ok(JsonResponse(ProjectCreated {
+            id: id.into(),
+            join_code,
+        })),
+        Err(CreateProjectError::EventGone) => Err(ApiError::not_found(EVENT_NOT_FOUND)),
         Err(CreateProjectError::Database(e)) => Err(e.into()),
         Err(e @ CreateProjectError::JoinCodesExhausted) => Err(ApiError::internal(e)),
     }
@@ -167,21 +173,19 @@ async fn join(
     CurrentUser(user): CurrentUser,
     Query(query): Query<JoinQuery>,
 ) -> Result<JsonResponse<Message>, ApiError> {
-    const NO_PROJECT: &str = "No project found";
-    const ALREADY: &str = "User is already a collaborator or owner";
     let rules = projects::join_rules(&state.pool, &query.join_code, user.id)
         .await?
-        .ok_or_else(|| ApiError::not_found(NO_PROJECT))?;
+        .ok_or_else(|| ApiError::not_found(NO_PROJECT_FOUND))?;
     if rules.member {
-        return Err(ApiError::bad_request(ALREADY));
+        return Err(ApiError::bad_request(ALREADY_MEMBER));
     }
     if !rules.attending {
         return Err(ApiError::forbidden(BAD_ACCESS));
     }
     match collaborators::add(&state.pool, rules.project_id, user.id).await? {
-        AddCollaborator::Added => Ok(Message::json("Successfully joined project")),
-        AddCollaborator::AlreadyMember => Err(ApiError::bad_request(ALREADY)),
-        AddCollaborator::ProjectGone => Err(ApiError::not_found(NO_PROJECT)),
+        AddCollaborator::Added => Ok(Message::json(JOINED_PROJECT)),
+        AddCollaborator::AlreadyMember => Err(ApiError::bad_request(ALREADY_MEMBER)),
+        AddCollaborator::ProjectGone => Err(ApiError::not_found(NO_PROJECT_FOUND)),
     }
 }
 
@@ -216,7 +220,7 @@ struct ProjectUpdate {
 async fn update(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(project_id): Path<Uuid>,
+    Path(project_id): Path<ProjectId>,
     Json(body): Json<ProjectUpdate>,
 ) -> Result<JsonResponse<ProjectPublic>, ApiError> {
     let mut issues = Issues::default();
@@ -242,7 +246,7 @@ async fn update(
     let updated = projects::update(&state.pool, project_id, user.id, &changes)
         .await?
         .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
-    Ok(JsonResponse(updated.public()))
+    Ok(JsonResponse(ProjectPublic::from(&updated)))
 }
 
 /// Delete a project (its owner only), with its votes and collaborators.
@@ -257,12 +261,12 @@ async fn update(
 async fn delete(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Path(project_id): Path<Uuid>,
+    Path(project_id): Path<ProjectId>,
 ) -> Result<JsonResponse<Message>, ApiError> {
     if !projects::delete(&state.pool, project_id, user.id).await? {
         return Err(ApiError::forbidden(BAD_ACCESS));
     }
-    Ok(Message::json("Project deleted"))
+    Ok(Message::json(PROJECT_DELETED))
 }
 
 /// A project, as anyone may see it.
@@ -275,12 +279,12 @@ async fn delete(
 #[tracing::instrument(skip_all)]
 async fn by_id(
     State(state): State<AppState>,
-    Path(project_id): Path<Uuid>,
+    Path(project_id): Path<ProjectId>,
 ) -> Result<JsonResponse<ProjectPublic>, ApiError> {
     let project = projects::find(&state.pool, project_id)
         .await?
-        .ok_or_else(|| ApiError::not_found("Project not found"))?;
-    Ok(JsonResponse(project.public()))
+        .ok_or_else(|| ApiError::not_found(PROJECT_NOT_FOUND))?;
+    Ok(JsonResponse(ProjectPublic::from(&project)))
 }
 
 /// The body of `/projects/check/start`: a whole `ProjectPublic` (only `id` is used), documented
@@ -288,7 +292,7 @@ async fn by_id(
 #[derive(Debug, Deserialize)]
 #[allow(dead_code)]
 struct CheckRequest {
-    id: Uuid,
+    id: ProjectId,
     name: String,
     repo: String,
     image_url: String,
@@ -316,7 +320,7 @@ async fn check_start(
     state.checks.require_configured()?;
     let project = projects::find(&state.app.pool, body.id)
         .await?
-        .ok_or_else(|| ApiError::not_found("Project not found"))?;
+        .ok_or_else(|| ApiError::not_found(PROJECT_NOT_FOUND))?;
     if let Some(cached) = project.cached_auto_quality.filter(is_truthy) {
         return Ok(JsonResponse(CheckStatus::cached(cached)));
     }
@@ -358,9 +362,7 @@ async fn check_poll(
 ) -> Result<JsonResponse<CheckStatus>, ApiError> {
     state.checks.require_configured()?;
     if check_id == "cached" {
-        return Err(ApiError::not_found(
-            "Cached results should be returned immediately",
-        ));
+        return Err(ApiError::not_found(CACHED_CHECK));
     }
     Ok(JsonResponse(state.checks.poll(&check_id).await?))
 }

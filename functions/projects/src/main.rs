@@ -3,14 +3,14 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use podium_shared::http::{ApiConfig, AppState, run_function};
+use podium_http::{ApiConfig, AppState, run_function};
 use projects::ProjectsState;
 use projects::checks::ReviewFactory;
 
 fn main() -> ExitCode {
     run_function(|vars| {
         let app = AppState::new(ApiConfig::from_vars(vars)?, "podium-projects");
-        let checks = Arc::new(ReviewFactory::from_vars(vars));
+        let checks = Arc::new(ReviewFactory::from_vars(vars)?);
         Ok(projects::app(ProjectsState { app, checks }))
     })
 }

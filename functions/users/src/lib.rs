@@ -3,13 +3,14 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json as JsonResponse, Router};
-use podium_shared::domain::{Email, parse_date};
-use podium_shared::http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError};
-use podium_shared::http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish};
-use podium_shared::users::{
-    self, CreateUserError, Profile, ProfileChanges, UserPrivate, UserPublic, limits,
-};
-use podium_shared::validation::{Issues, ValidationIssue};
+use podium_data::UserId;
+use podium_data::domain::{Email, parse_date};
+use podium_data::users::{self, CreateUserError, Profile, ProfileChanges, limits};
+use podium_data::validation::{Issues, ValidationIssue};
+use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError};
+use podium_http::texts::{NO_FIELDS_TO_UPDATE, USER_EXISTS, USER_NOT_FOUND};
+use podium_http::views::{UserPrivate, UserPublic};
+use podium_http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
@@ -67,7 +68,7 @@ async fn exists(
         (status = 200, body = UserPrivate),
     ))]
 async fn current(CurrentUser(user): CurrentUser) -> JsonResponse<UserPrivate> {
-    JsonResponse(user.private())
+    JsonResponse(UserPrivate::from(&user))
 }
 
 /// A user's public profile.
@@ -80,12 +81,12 @@ async fn current(CurrentUser(user): CurrentUser) -> JsonResponse<UserPrivate> {
 #[tracing::instrument(skip_all)]
 async fn by_id(
     State(state): State<AppState>,
-    Path(user_id): Path<Uuid>,
+    Path(user_id): Path<UserId>,
 ) -> Result<JsonResponse<UserPublic>, ApiError> {
     let user = users::find_by_id(&state.pool, user_id)
         .await?
-        .ok_or_else(|| ApiError::not_found("User not found"))?;
-    Ok(JsonResponse(user.public()))
+        .ok_or_else(|| ApiError::not_found(USER_NOT_FOUND))?;
+    Ok(JsonResponse(UserPublic::from(&user)))
 }
 
 /// `UserSignup`: email and first name required; the rest optional (`null` means "").
@@ -137,8 +138,8 @@ async fn signup(
 ) -> Result<JsonResponse<Created>, ApiError> {
     let (email, profile) = body.parse()?;
     match users::create(&state.pool, &email, &profile).await {
-        Ok(id) => Ok(JsonResponse(Created { id })),
-        Err(CreateUserError::EmailTaken) => Err(ApiError::bad_request("User already exists")),
+        Ok(id) => Ok(JsonResponse(Created { id: id.into() })),
+        Err(CreateUserError::EmailTaken) => Err(ApiError::bad_request(USER_EXISTS)),
         Err(CreateUserError::Database(e)) => Err(e.into()),
     }
 }
@@ -255,10 +256,10 @@ async fn update_current(
     let changes = body.parse(&mut issues);
     issues.finish()?;
     if changes.is_empty() {
-        return Err(ApiError::bad_request("No fields to update"));
+        return Err(ApiError::bad_request(NO_FIELDS_TO_UPDATE));
     }
     let updated = users::update(&state.pool, user.id, &changes)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(JsonResponse(updated.private()))
+    Ok(JsonResponse(UserPrivate::from(&updated)))
 }

@@ -1,25 +1,14 @@
 //! The users binary as a Lambda behind a function URL: payload 2.0 events in, HTTP responses out.
 
-use podium_shared::http::jwt::JwtSecret;
-use podium_shared::migrations::{Migrator, Settings};
-use podium_shared::testing::TestDb;
-use podium_shared::testing::lambda::{LambdaProcess, function_url_event};
-use podium_shared::testing::secrets_manager::FakeSecretsManager;
+use podium_http::jwt::JwtSecret;
+use podium_testing::TestDb;
+use podium_testing::lambda::{LambdaProcess, function_url_event};
+use podium_testing::secrets_manager::FakeSecretsManager;
 use serde_json::Value;
 
 #[tokio::test]
 async fn function_url_events_sign_up_and_look_up_a_user() {
-    let db = TestDb::new().await;
-    Migrator::embedded(Settings::default())
-        .up(&mut db.connect().await, None)
-        .await
-        .expect("migrate");
-    let url = db.url().expose().to_owned();
-    let mut function = LambdaProcess::start(
-        env!("CARGO_BIN_EXE_users"),
-        &[("PODIUM_DATABASE_URL", &url), ("PODIUM_JWT_SECRET", "s")],
-    )
-    .await;
+    let (_db, mut function) = LambdaProcess::http_function(env!("CARGO_BIN_EXE_users")).await;
 
     let signup = function
         .invoke(function_url_event(
@@ -90,11 +79,7 @@ async fn function_url_events_sign_up_and_look_up_a_user() {
 #[tokio::test]
 async fn with_podium_secrets_arn_the_settings_come_from_secrets_manager_once_and_win_over_the_environment()
  {
-    let db = TestDb::new().await;
-    Migrator::embedded(Settings::default())
-        .up(&mut db.connect().await, None)
-        .await
-        .expect("migrate");
+    let db = TestDb::migrated().await;
     sqlx::query("INSERT INTO users (id, email, first_name, display_name, last_name, phone, street_1, street_2, city, state, zip_code, country) VALUES (gen_random_uuid(), 'ada@example.com', 'Ada', 'Ada L.', '', '', '', '', '', '', '', '')")
         .execute(&mut db.connect().await)
         .await
@@ -117,7 +102,7 @@ async fn with_podium_secrets_arn_the_settings_come_from_secrets_manager_once_and
 
     let (token, _) = JwtSecret::new("jwt-secret-from-secrets-manager").issue(
         "ada@example.com",
-        podium_shared::http::jwt::ACCESS,
+        podium_http::jwt::ACCESS,
         5,
     );
     let authorization = format!("Bearer {token}");

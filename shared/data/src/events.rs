@@ -1,0 +1,279 @@
+//! The `events` table.
+
+use sqlx::PgExecutor;
+
+use crate::ids::{EventId, UserId};
+
+use crate::db::violated_constraint;
+use crate::slug;
+
+/// Every column the API reads, plus the event's current project count (for
+/// `max_votes_per_user`), computed in the same statement.
+macro_rules! event_columns {
+    () => {
+        "e.id, e.name, e.slug, e.description, e.join_code, e.votable, e.leaderboard_enabled,
+         e.demo_links_optional, e.ysws_checks_enabled, e.owner_id,
+         (SELECT count(*) FROM projects p WHERE p.event_id = e.id) AS project_count"
+    };
+}
+
+/// Column limits checked before writing, so over-long input is a 422 and not a database error.
+pub mod limits {
+    pub const NAME: usize = 255;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Event {
+    pub id: EventId,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub join_code: String,
+    pub votable: bool,
+    pub leaderboard_enabled: bool,
+    pub demo_links_optional: bool,
+    pub ysws_checks_enabled: bool,
+    pub owner_id: UserId,
+    pub project_count: i64,
+}
+
+/// Votes each attendee has: 1 below 4 projects, 2 from 4 to 19, 3 from 20 (every project of
+/// the event counts, the voter's own included).
+pub fn max_votes_per_user(project_count: i64) -> i32 {
+    match project_count {
+        ..4 => 1,
+        4..20 => 2,
+        _ => 3,
+    }
+}
+
+impl Event {
+    pub fn max_votes_per_user(&self) -> i32 {
+        max_votes_per_user(self.project_count)
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn find(db: impl PgExecutor<'_>, id: EventId) -> Result<Option<Event>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events e WHERE e.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The event, only when `owner` owns it.
+#[tracing::instrument(skip_all)]
+pub async fn find_owned(
+    db: impl PgExecutor<'_>,
+    id: EventId,
+    owner: UserId,
+) -> Result<Option<Event>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events e WHERE e.id = $1 AND e.owner_id = $2"
+    ))
+    .bind(id)
+    .bind(owner)
+    .fetch_optional(db)
+    .await
+}
+
+/// Whether `user` owns the event (false when it does not exist).
+#[tracing::instrument(skip_all)]
+pub async fn is_owner(
+    db: impl PgExecutor<'_>,
+    id: EventId,
+    user: UserId,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM events WHERE id = $1 AND owner_id = $2)")
+        .bind(id)
+        .bind(user)
+        .fetch_one(db)
+        .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn id_by_slug(
+    db: impl PgExecutor<'_>,
+    slug: &str,
+) -> Result<Option<EventId>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM events WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(db)
+        .await
+}
+
+/// The events `user` owns and the events `user` attends, in one statement.
+#[tracing::instrument(skip_all)]
+pub async fn of_user(
+    db: impl PgExecutor<'_>,
+    user: UserId,
+) -> Result<(Vec<Event>, Vec<Event>), sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        event: Event,
+        attending: bool,
+    }
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        ", EXISTS (SELECT 1 FROM event_attendees a WHERE a.event_id = e.id AND a.user_id = $1) AS attending
+         FROM events e
+         WHERE e.owner_id = $1 OR e.id IN (SELECT event_id FROM event_attendees WHERE user_id = $1)
+         ORDER BY e.name, e.id"
+    ))
+    .bind(user)
+    .fetch_all(db)
+    .await?;
+    let mut owned = Vec::new();
+    let mut attending = Vec::new();
+    for row in rows {
+        if row.attending {
+            attending.push(row.event.clone());
+        }
+        if row.event.owner_id == user {
+            owned.push(row.event);
+        }
+    }
+    Ok((owned, attending))
+}
+
+/// A new event's fields (the slug is derived from the name; the join code generated).
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub demo_links_optional: bool,
+    pub ysws_checks_enabled: bool,
+    pub owner_id: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedEvent {
+    pub id: EventId,
+    pub slug: String,
+    pub join_code: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateEventError {
+    #[error("an event already has this slug")]
+    SlugTaken,
+    #[error("no free join code after {} attempts", slug::JOIN_CODE_ATTEMPTS)]
+    JoinCodesExhausted,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Inserts the event. The unique index on `slug` settles a race between two equal names
+/// (`SlugTaken`); a join-code collision (the unique constraint on `join_code`) is retried with
+/// a fresh code from `codes`.
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    db: &sqlx::PgPool,
+    event: &NewEvent,
+    codes: impl FnMut() -> String,
+) -> Result<CreatedEvent, CreateEventError> {
+    let id = EventId::random();
+    let inserted = slug::with_fresh_join_code(codes, "events_join_code_key", |code| {
+        Box::pin(async move {
+        sqlx::query(
+            "INSERT INTO events (id, name, slug, description, join_code, votable, leaderboard_enabled,
+                                 demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id)
+             VALUES ($1, $2, $3, $4, $5, false, false, $6, $7, '', $8)",
+        )
+        .bind(id)
+        .bind(&event.name)
+        .bind(&event.slug)
+        .bind(&event.description)
+        .bind(&code)
+        .bind(event.demo_links_optional)
+        .bind(event.ysws_checks_enabled)
+        .bind(event.owner_id)
+        .execute(db)
+        .await
+        })
+    })
+    .await;
+    match inserted {
+        Ok(Some((_, join_code))) => Ok(CreatedEvent {
+            id,
+            slug: event.slug.clone(),
+            join_code,
+        }),
+        Ok(None) => Err(CreateEventError::JoinCodesExhausted),
+        Err(e) if violated_constraint(&e) == Some("ix_events_slug") => {
+            Err(CreateEventError::SlugTaken)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A new random join code (see [`slug::join_code`]).
+pub fn new_join_code() -> String {
+    slug::join_code()
+}
+
+/// Changes to an event: `None` leaves a field as it is. The slug and join code never change.
+#[derive(Debug, Clone, Default)]
+pub struct EventChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub votable: Option<bool>,
+    pub leaderboard_enabled: Option<bool>,
+    pub demo_links_optional: Option<bool>,
+    pub ysws_checks_enabled: Option<bool>,
+}
+
+/// Applies `changes` when `owner` owns the event; false when it does not (or does not exist).
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: EventId,
+    owner: UserId,
+    changes: &EventChanges,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE events SET
+            name = COALESCE($3, name), description = COALESCE($4, description),
+            votable = COALESCE($5, votable), leaderboard_enabled = COALESCE($6, leaderboard_enabled),
+            demo_links_optional = COALESCE($7, demo_links_optional),
+            ysws_checks_enabled = COALESCE($8, ysws_checks_enabled)
+         WHERE id = $1 AND owner_id = $2",
+    )
+    .bind(id)
+    .bind(owner)
+    .bind(&changes.name)
+    .bind(&changes.description)
+    .bind(changes.votable)
+    .bind(changes.leaderboard_enabled)
+    .bind(changes.demo_links_optional)
+    .bind(changes.ysws_checks_enabled)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Deletes the event when `owner` owns it, with (through `ON DELETE CASCADE`, in this one
+/// statement's transaction) its projects, their votes and collaborators, its attendees and
+/// referrals. False when there was nothing of `owner`'s to delete.
+#[tracing::instrument(skip_all)]
+pub async fn delete(
+    db: impl PgExecutor<'_>,
+    id: EventId,
+    owner: UserId,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM events WHERE id = $1 AND owner_id = $2")
+        .bind(id)
+        .bind(owner)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}

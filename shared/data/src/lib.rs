@@ -1,0 +1,22 @@
+//! Podium's data: typed ids, the domain types that parse input, and one module of SQL per table
+//! (what the API runs); the backfill's import SQL lives apart, in [`import`]. Every query takes
+//! a pool, a connection or a transaction (`impl PgExecutor`). Nothing here knows HTTP.
+
+pub mod attendees;
+pub mod collaborators;
+pub mod db;
+pub mod domain;
+pub mod events;
+pub mod ids;
+pub mod import;
+pub mod login_requests;
+pub mod magic_links;
+pub mod projects;
+pub mod referrals;
+pub mod slug;
+pub mod users;
+pub mod validation;
+pub mod votes;
+
+pub use db::DatabaseUrl;
+pub use ids::{EventId, ProjectId, UserId, VoteId};

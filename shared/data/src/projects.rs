@@ -1,0 +1,292 @@
+//! The `projects` table.
+
+use serde_json::Value;
+use sqlx::PgExecutor;
+
+use crate::ids::{EventId, ProjectId, UserId};
+
+use crate::db::is_foreign_key_violation;
+use crate::slug;
+
+/// Every column the API reads (all but `airtable_id`).
+macro_rules! project_columns {
+    () => {
+        "p.id, p.name, p.repo, p.image_url, p.demo, p.description, p.join_code, p.hours_spent,
+         p.points, p.owner_id, p.event_id, p.cached_auto_quality"
+    };
+}
+
+/// Column limits checked before writing (`repo`, `image_url`, `demo` and `description` are
+/// unbounded).
+pub mod limits {
+    pub const NAME: usize = 255;
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Project {
+    pub id: ProjectId,
+    pub name: String,
+    pub repo: String,
+    pub image_url: String,
+    pub demo: String,
+    pub description: String,
+    pub join_code: String,
+    pub hours_spent: i32,
+    pub points: i32,
+    pub owner_id: UserId,
+    pub event_id: EventId,
+    pub cached_auto_quality: Option<Value>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn find(db: impl PgExecutor<'_>, id: ProjectId) -> Result<Option<Project>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        project_columns!(),
+        " FROM projects p WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// How an event's projects are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Most points first; ties by name, then id, so the order is stable.
+    Leaderboard,
+    /// Shuffled, so no project profits from its position.
+    Random,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn of_event(
+    db: impl PgExecutor<'_>,
+    event: EventId,
+    order: Order,
+) -> Result<Vec<Project>, sqlx::Error> {
+    let sql = match order {
+        Order::Leaderboard => concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects p WHERE p.event_id = $1 ORDER BY p.points DESC, p.name, p.id"
+        ),
+        Order::Random => concat!(
+            "SELECT ",
+            project_columns!(),
+            " FROM projects p WHERE p.event_id = $1 ORDER BY random()"
+        ),
+    };
+    sqlx::query_as(sql).bind(event).fetch_all(db).await
+}
+
+/// The projects `user` owns, then those `user` collaborates on.
+#[tracing::instrument(skip_all)]
+pub async fn of_user(db: impl PgExecutor<'_>, user: UserId) -> Result<Vec<Project>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        project_columns!(),
+        " FROM (SELECT id, 0 AS part FROM projects WHERE owner_id = $1
+                UNION ALL
+                SELECT project_id, 1 FROM project_collaborators WHERE user_id = $1) mine
+           JOIN projects p ON p.id = mine.id
+         ORDER BY mine.part, p.name, p.id"
+    ))
+    .bind(user)
+    .fetch_all(db)
+    .await
+}
+
+/// What creating a project in an event depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct SubmissionRules {
+    pub demo_links_optional: bool,
+    pub attending: bool,
+}
+
+/// The event's demo rule and whether `user` attends it (`None`: no such event).
+#[tracing::instrument(skip_all)]
+pub async fn submission_rules(
+    db: impl PgExecutor<'_>,
+    event: EventId,
+    user: UserId,
+) -> Result<Option<SubmissionRules>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT e.demo_links_optional,
+                EXISTS (SELECT 1 FROM event_attendees a WHERE a.event_id = e.id AND a.user_id = $2) AS attending
+         FROM events e WHERE e.id = $1",
+    )
+    .bind(event)
+    .bind(user)
+    .fetch_optional(db)
+    .await
+}
+
+#[derive(Debug, Clone)]
+pub struct NewProject {
+    pub name: String,
+    pub repo: String,
+    pub image_url: String,
+    pub demo: String,
+    pub description: String,
+    pub hours_spent: i32,
+    pub owner_id: UserId,
+    pub event_id: EventId,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateProjectError {
+    /// The event was deleted between the checks and the insert.
+    #[error("the event does not exist")]
+    EventGone,
+    #[error("no free join code after {} attempts", crate::slug::JOIN_CODE_ATTEMPTS)]
+    JoinCodesExhausted,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Inserts the project with 0 points; a join-code collision is retried with a fresh code.
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    db: &sqlx::PgPool,
+    project: &NewProject,
+    codes: impl FnMut() -> String,
+) -> Result<(ProjectId, String), CreateProjectError> {
+    let id = ProjectId::random();
+    let inserted = slug::with_fresh_join_code(codes, "projects_join_code_key", |code| {
+        Box::pin(async move {
+            sqlx::query(
+                "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code,
+                                   hours_spent, points, cached_auto_quality, owner_id, event_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, $9, $10)",
+            )
+            .bind(id)
+            .bind(&project.name)
+            .bind(&project.repo)
+            .bind(&project.image_url)
+            .bind(&project.demo)
+            .bind(&project.description)
+            .bind(&code)
+            .bind(project.hours_spent)
+            .bind(project.owner_id)
+            .bind(project.event_id)
+            .execute(db)
+            .await
+        })
+    })
+    .await;
+    match inserted {
+        Ok(Some((_, join_code))) => Ok((id, join_code)),
+        Ok(None) => Err(CreateProjectError::JoinCodesExhausted),
+        Err(e) if is_foreign_key_violation(&e) => Err(CreateProjectError::EventGone),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What editing a project depends on: its owner and its event's demo rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct EditRules {
+    pub owner_id: UserId,
+    pub demo_links_optional: bool,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn edit_rules(
+    db: impl PgExecutor<'_>,
+    id: ProjectId,
+) -> Result<Option<EditRules>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.owner_id, e.demo_links_optional
+         FROM projects p JOIN events e ON e.id = p.event_id WHERE p.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// Changes to a project: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectChanges {
+    pub name: Option<String>,
+    pub repo: Option<String>,
+    pub image_url: Option<String>,
+    pub demo: Option<String>,
+    pub description: Option<String>,
+    pub hours_spent: Option<i32>,
+}
+
+/// Applies `changes` when `owner` owns the project; the updated project, or `None`.
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: ProjectId,
+    owner: UserId,
+    changes: &ProjectChanges,
+) -> Result<Option<Project>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "UPDATE projects p SET
+            name = COALESCE($3, p.name), repo = COALESCE($4, p.repo),
+            image_url = COALESCE($5, p.image_url), demo = COALESCE($6, p.demo),
+            description = COALESCE($7, p.description), hours_spent = COALESCE($8, p.hours_spent)
+         WHERE p.id = $1 AND p.owner_id = $2
+         RETURNING ",
+        project_columns!()
+    ))
+    .bind(id)
+    .bind(owner)
+    .bind(&changes.name)
+    .bind(&changes.repo)
+    .bind(&changes.image_url)
+    .bind(&changes.demo)
+    .bind(&changes.description)
+    .bind(changes.hours_spent)
+    .fetch_optional(db)
+    .await
+}
+
+/// Deletes the project when `owner` owns it, with its votes and collaborator rows (`ON DELETE
+/// CASCADE`, one statement). Votes for it no longer count; the other projects' points stay.
+#[tracing::instrument(skip_all)]
+pub async fn delete(
+    db: impl PgExecutor<'_>,
+    id: ProjectId,
+    owner: UserId,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("DELETE FROM projects WHERE id = $1 AND owner_id = $2")
+        .bind(id)
+        .bind(owner)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// What joining a project as a collaborator depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct JoinRules {
+    pub project_id: ProjectId,
+    /// Owner or already a collaborator.
+    pub member: bool,
+    /// Attends the project's event.
+    pub attending: bool,
+}
+
+/// Looks the project up by join code (case-insensitive: codes are stored upper-case).
+#[tracing::instrument(skip_all)]
+pub async fn join_rules(
+    db: impl PgExecutor<'_>,
+    join_code: &str,
+    user: UserId,
+) -> Result<Option<JoinRules>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.id AS project_id,
+                p.owner_id = $2 OR EXISTS (SELECT 1 FROM project_collaborators c
+                                           WHERE c.project_id = p.id AND c.user_id = $2) AS member,
+                EXISTS (SELECT 1 FROM event_attendees a
+                        WHERE a.event_id = p.event_id AND a.user_id = $2) AS attending
+         FROM projects p WHERE p.join_code = upper($1)",
+    )
+    .bind(join_code)
+    .bind(user)
+    .fetch_optional(db)
+    .await
+}

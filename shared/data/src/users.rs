@@ -1,0 +1,204 @@
+//! The `users` table.
+
+use chrono::NaiveDate;
+use sqlx::PgExecutor;
+
+use crate::ids::UserId;
+
+use crate::domain::Email;
+
+/// Every column of `users` but `airtable_id` (never read by the API).
+macro_rules! user_columns {
+    () => {
+        "id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country, dob"
+    };
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct User {
+    pub id: UserId,
+    pub email: String,
+    #[sqlx(flatten)]
+    pub profile: Profile,
+}
+
+/// Column limits (`varchar(n)`), checked before writing so that over-long input is a 422.
+pub mod limits {
+    pub const DISPLAY_NAME: usize = 255;
+    pub const FIRST_NAME: usize = 50;
+    pub const LAST_NAME: usize = 50;
+    pub const PHONE: usize = 20;
+    pub const STREET: usize = 255;
+    pub const CITY: usize = 100;
+    pub const STATE: usize = 100;
+    pub const ZIP_CODE: usize = 20;
+    pub const COUNTRY: usize = 100;
+}
+
+/// The profile fields every user has besides id and email.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Profile {
+    pub display_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: String,
+    pub street_1: String,
+    pub street_2: String,
+    pub city: String,
+    pub state: String,
+    pub zip_code: String,
+    pub country: String,
+    pub dob: Option<NaiveDate>,
+}
+
+/// Changes to a profile: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileChanges {
+    pub display_name: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone: Option<String>,
+    pub street_1: Option<String>,
+    pub street_2: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub zip_code: Option<String>,
+    pub country: Option<String>,
+    pub dob: Option<NaiveDate>,
+}
+
+impl ProfileChanges {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// A new user's profile: fields not given are empty.
+impl From<ProfileChanges> for Profile {
+    fn from(changes: ProfileChanges) -> Self {
+        Self {
+            display_name: changes.display_name.unwrap_or_default(),
+            first_name: changes.first_name.unwrap_or_default(),
+            last_name: changes.last_name.unwrap_or_default(),
+            phone: changes.phone.unwrap_or_default(),
+            street_1: changes.street_1.unwrap_or_default(),
+            street_2: changes.street_2.unwrap_or_default(),
+            city: changes.city.unwrap_or_default(),
+            state: changes.state.unwrap_or_default(),
+            zip_code: changes.zip_code.unwrap_or_default(),
+            country: changes.country.unwrap_or_default(),
+            dob: changes.dob,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("a user with this email already exists")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn find_by_id(db: impl PgExecutor<'_>, id: UserId) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// By exact email (callers normalise first where the contract says so).
+#[tracing::instrument(skip_all)]
+pub async fn find_by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE email = $1"
+    ))
+    .bind(email)
+    .fetch_optional(db)
+    .await
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn email_exists(db: impl PgExecutor<'_>, email: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE email = $1)")
+        .bind(email)
+        .fetch_one(db)
+        .await
+}
+
+/// Inserts a user; the unique index on email settles races (`EmailTaken`).
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    db: impl PgExecutor<'_>,
+    email: &Email,
+    profile: &Profile,
+) -> Result<UserId, CreateUserError> {
+    let id = UserId::random();
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country, dob)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(id)
+    .bind(email.as_str())
+    .bind(&profile.display_name)
+    .bind(&profile.first_name)
+    .bind(&profile.last_name)
+    .bind(&profile.phone)
+    .bind(&profile.street_1)
+    .bind(&profile.street_2)
+    .bind(&profile.city)
+    .bind(&profile.state)
+    .bind(&profile.zip_code)
+    .bind(&profile.country)
+    .bind(profile.dob)
+    .execute(db)
+    .await
+    .map_err(|e| match e.as_database_error().and_then(|d| d.constraint()) {
+        Some("ix_users_email") => CreateUserError::EmailTaken,
+        _ => CreateUserError::Database(e),
+    })?;
+    Ok(id)
+}
+
+/// Applies `changes` in one statement and returns the updated user (None if it does not exist).
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    db: impl PgExecutor<'_>,
+    id: UserId,
+    changes: &ProfileChanges,
+) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "UPDATE users SET
+            display_name = COALESCE($2, display_name), first_name = COALESCE($3, first_name),
+            last_name = COALESCE($4, last_name), phone = COALESCE($5, phone),
+            street_1 = COALESCE($6, street_1), street_2 = COALESCE($7, street_2),
+            city = COALESCE($8, city), state = COALESCE($9, state), zip_code = COALESCE($10, zip_code),
+            country = COALESCE($11, country), dob = COALESCE($12, dob)
+         WHERE id = $1 RETURNING ",
+        user_columns!()
+    ))
+    .bind(id)
+    .bind(&changes.display_name)
+    .bind(&changes.first_name)
+    .bind(&changes.last_name)
+    .bind(&changes.phone)
+    .bind(&changes.street_1)
+    .bind(&changes.street_2)
+    .bind(&changes.city)
+    .bind(&changes.state)
+    .bind(&changes.zip_code)
+    .bind(&changes.country)
+    .bind(changes.dob)
+    .fetch_optional(db)
+    .await
+}

@@ -1,0 +1,125 @@
+//! The one error type of the HTTP surface. Every rejection renders as the contract says:
+//! `{"detail": "text"}` for business errors, 422 `{"detail": [{type, loc, msg}, …]}` for
+//! validation, 503 when the database is unreachable, and 500 `{"detail": "Internal server
+//! error"}` (logged inside the request's span, never showing internal text) for the rest.
+
+use std::borrow::Cow;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use podium_data::validation::ValidationIssue;
+
+use crate::texts::{BAD_AUTH, DATABASE_UNAVAILABLE, INTERNAL_ERROR};
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// A handled error with a status and a `detail` string.
+    Detail {
+        status: StatusCode,
+        detail: Cow<'static, str>,
+    },
+    /// 422 with a list of validation issues.
+    Validation(Vec<ValidationIssue>),
+    /// 503: the database (or another dependency) cannot be reached right now.
+    Unavailable(&'static str),
+    /// 500: logged, never shown.
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::Detail {
+            status,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn bad_request(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    pub fn not_found(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+
+    pub fn forbidden(detail: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, BAD_AUTH)
+    }
+
+    pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl From<ValidationIssue> for ApiError {
+    fn from(issue: ValidationIssue) -> Self {
+        Self::Validation(vec![issue])
+    }
+}
+
+impl From<Vec<ValidationIssue>> for ApiError {
+    fn from(issues: Vec<ValidationIssue>) -> Self {
+        Self::Validation(issues)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        if database_unreachable(&err) {
+            tracing::warn!(error = %err, "database unavailable");
+            Self::Unavailable(DATABASE_UNAVAILABLE)
+        } else {
+            Self::Internal(err.into())
+        }
+    }
+}
+
+/// Errors that mean "cannot reach the database now" rather than "this request is wrong".
+fn database_unreachable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // connection exceptions, insufficient resources, operator intervention (shutdown, …)
+            code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+        }),
+        _ => false,
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Detail { status, detail } => {
+                (status, Json(json!({ "detail": detail }))).into_response()
+            }
+            Self::Validation(issues) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "detail": issues })),
+            )
+                .into_response(),
+            Self::Unavailable(detail) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "detail": detail })),
+            )
+                .into_response(),
+            Self::Internal(err) => {
+                tracing::error!(error = %err, "unhandled error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Json(json!({ "detail": INTERNAL_ERROR })),
+                )
+                    .into_response()
+            }
+        }
+    }
+}

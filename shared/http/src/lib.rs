@@ -1,0 +1,180 @@
+//! What every route-group function shares: configuration, state, the error type and the texts
+//! clients see, extractors (JSON, path, query, the current user, an event's admin), CORS, request
+//! ids, serving (Lambda or plain HTTP), the API's views of the data and the OpenAPI parts.
+
+mod admin;
+mod body;
+mod error;
+mod extract;
+pub mod jwt;
+mod layers;
+pub mod openapi;
+pub mod outbound;
+pub mod texts;
+pub mod views;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use sqlx::PgPool;
+
+pub use admin::EventAdmin;
+pub use body::MAX_DEPTH as MAX_BODY_DEPTH;
+pub use error::ApiError;
+pub use extract::{Json, Path, Query, query_bool};
+pub use layers::finish;
+
+use jwt::JwtSecret;
+use podium_data::DatabaseUrl;
+use podium_data::users::{self, User};
+use podium_runtime::{ConfigError, Vars, telemetry};
+
+/// Settings every HTTP function reads once, at start.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    pub database_url: DatabaseUrl,
+    pub jwt_secret: JwtSecret,
+    /// Access-token lifetime (`PODIUM_JWT_EXPIRE_MINUTES`, default 2880 = 48 h).
+    pub jwt_expire_minutes: i64,
+    /// Connections per instance (`PODIUM_DATABASE_POOL_SIZE`, default 2; raise it in containers).
+    pub database_pool_size: u32,
+}
+
+impl ApiConfig {
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        Ok(Self {
+            database_url: DatabaseUrl::from_vars(vars)?,
+            jwt_secret: JwtSecret::new(&vars.required("PODIUM_JWT_SECRET")?),
+            jwt_expire_minutes: vars.parsed("PODIUM_JWT_EXPIRE_MINUTES", 2880)?,
+            database_pool_size: vars.parsed("PODIUM_DATABASE_POOL_SIZE", 2)?,
+        })
+    }
+}
+
+/// The state handlers receive: the pool (built once, lazily) and the configuration.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub config: Arc<ApiConfig>,
+}
+
+impl AppState {
+    pub fn new(config: ApiConfig, application_name: &str) -> Self {
+        let pool = podium_data::db::lazy_pool(
+            &config.database_url,
+            application_name,
+            config.database_pool_size,
+        );
+        Self {
+            pool,
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The user of a valid access token (contract section 0, "Auth levels": user).
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub User);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let state = AppState::from_ref(state);
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let (scheme, credentials) = header.trim().split_once(' ').unwrap_or((header.trim(), ""));
+        let credentials = credentials.trim();
+        if scheme.is_empty() || credentials.is_empty() {
+            return Err(ApiError::forbidden(texts::NOT_AUTHENTICATED));
+        }
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(ApiError::forbidden(texts::BAD_AUTH));
+        }
+        let claims = state
+            .config
+            .jwt_secret
+            .decode(credentials)
+            .map_err(|_| ApiError::unauthorized())?;
+        let sub = match (claims.sub, claims.token_type.as_deref()) {
+            (Some(sub), Some(jwt::ACCESS)) => sub,
+            _ => return Err(ApiError::bad_request(texts::BAD_JWT)),
+        };
+        let user = users::find_by_email(&state.pool, &sub)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        Ok(Self(user))
+    }
+}
+
+/// A route-group function's whole `main`: tracing, the settings (environment and, when
+/// `PODIUM_SECRETS_ARN` is set, Secrets Manager) read once, the router built from them, then
+/// [`serve`]. A missing or malformed setting stops the process at start with exit code 2 and a
+/// message naming it.
+///
+/// On Lambda (one request at a time per instance) the runtime is single-threaded; as a plain
+/// HTTP server (a container) it uses every core.
+pub fn run_function(
+    build: impl FnOnce(&Vars) -> Result<Router, ConfigError>,
+) -> std::process::ExitCode {
+    telemetry::init("info");
+    let runtime = if telemetry::on_lambda() {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    };
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot start the async runtime");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let built = Vars::load()
+            .await
+            .and_then(|vars| Ok((build(&vars)?, vars.parsed("PORT", 8080)?)));
+        let (app, port) = match built {
+            Ok(built) => built,
+            Err(err) => {
+                tracing::error!(error = %err, "configuration");
+                return std::process::ExitCode::from(2);
+            }
+        };
+        match serve(app, port).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(err) => {
+                tracing::error!(error = %err, "stopped");
+                std::process::ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+/// Serves `app` through the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set (function
+/// URLs, payload 2.0), otherwise as plain HTTP on `0.0.0.0:port` (the `PORT` setting, default
+/// 8080), e.g. in a container.
+pub async fn serve(app: Router, port: u16) -> Result<(), lambda_http::Error> {
+    if telemetry::on_lambda() {
+        return lambda_http::run(app).await;
+    }
+    let address = SocketAddr::from(([0, 0, 0, 0], port));
+    let listener = tokio::net::TcpListener::bind(address).await?;
+    tracing::info!(%address, "listening");
+    axum::serve(listener, app).await?;
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! The one way functions build clients for outside services (Loops, the Review Factory, …):
+//! every client has a total timeout and a connect timeout, or the function does not start.
+
+use std::time::Duration;
+
+use podium_runtime::ConfigError;
+
+/// How long connecting to an outside service may take, within the total `timeout`.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A client whose every request gives up after `timeout`. A client that cannot be built (no TLS
+/// roots, say) is a start-up error, never a silent fallback to a client without timeouts.
+pub fn client(timeout: Duration) -> Result<reqwest::Client, ConfigError> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .user_agent(concat!("podium/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ConfigError::Invalid {
+            name: "outbound HTTP client".to_owned(),
+            reason: e.to_string(),
+        })
+}

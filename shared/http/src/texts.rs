@@ -1,0 +1,55 @@
+//! Every text a client may read in a `detail` or `message`, defined once. The contract fixes
+//! them (section 7.4 and each route's section), so they are spelled out nowhere else.
+
+// Authentication and access (contract section 0).
+pub const NOT_AUTHENTICATED: &str = "Not authenticated";
+pub const BAD_AUTH: &str = "Invalid authentication credentials";
+pub const BAD_JWT: &str = "Bad JWT";
+pub const BAD_ACCESS: &str = "You don't have permission to do this";
+pub const INVALID_TOKEN: &str = "Invalid token";
+pub const TOO_MANY_LOGIN_REQUESTS: &str = "Too many login requests, try again later";
+pub const MAIL_FAILED: &str = "Failed to send auth email";
+
+// Not found.
+pub const NOT_FOUND: &str = "Not Found";
+pub const USER_NOT_FOUND: &str = "User not found";
+pub const EVENT_NOT_FOUND: &str = "Event not found";
+pub const PROJECT_NOT_FOUND: &str = "Project not found";
+pub const NO_PROJECT_FOUND: &str = "No project found";
+
+// Refusals.
+pub const USER_EXISTS: &str = "User already exists";
+pub const NO_FIELDS_TO_UPDATE: &str = "No fields to update";
+pub const EVENT_SLUG_TAKEN: &str = "Event slug already exists";
+pub const ALREADY_ATTENDING: &str = "User already attending event";
+pub const VOTING_CLOSED: &str = "Voting is not open for this event";
+pub const NOT_ATTENDING_EVENT: &str = "Owner not part of event";
+pub const OWN_PROJECT: &str = "User cannot vote for their own project";
+pub const NO_VOTES_REMAINING: &str = "You have no votes remaining.";
+pub const ALREADY_VOTED: &str = "User has already voted for this project";
+pub const NOT_IN_EVENT: &str = "Project is not in the event";
+pub const LEADERBOARD_DISABLED: &str = "Leaderboard is not enabled";
+pub const ALREADY_MEMBER: &str = "User is already a collaborator or owner";
+pub const DEMO_REQUIRED: &str = "Demo URL is required for this event";
+pub const CHECKS_NOT_CONFIGURED: &str = "Project checks are not configured";
+pub const CHECK_SERVICE_FAILED: &str = "The project check service failed";
+pub const CACHED_CHECK: &str = "Cached results should be returned immediately";
+
+// Failures that are not the client's.
+pub const BODY_TOO_LARGE: &str = "Request body too large";
+pub const DATABASE_UNAVAILABLE: &str = "The database is unavailable, try again shortly";
+pub const INTERNAL_ERROR: &str = "Internal server error";
+
+// Confirmations (`{"message": …}`).
+pub const JOINED_EVENT: &str = "Successfully joined event";
+pub const JOINED_PROJECT: &str = "Successfully joined project";
+pub const EVENT_UPDATED: &str = "Event updated";
+pub const EVENT_DELETED: &str = "Event deleted";
+pub const VOTES_RECORDED: &str = "Votes recorded";
+pub const PROJECT_DELETED: &str = "Project deleted";
+pub const ATTENDEE_REMOVED: &str = "Attendee removed";
+
+/// `Cannot vote for {n} projects. You have {m} vote(s) remaining.`
+pub fn over_vote_limit(requested: usize, remaining: i64) -> String {
+    format!("Cannot vote for {requested} projects. You have {remaining} vote(s) remaining.")
+}

@@ -1,0 +1,243 @@
+//! The API's views of the data (the contract's response schemas), each built from a data type
+//! by a `From` impl. Ids are plain UUIDs here: on the wire, and in the OpenAPI document, an id is
+//! a string in UUID format.
+
+use podium_data::attendees::Attendee;
+use podium_data::events::Event;
+use podium_data::projects::Project;
+use podium_data::referrals::Referral;
+use podium_data::users::User;
+use podium_data::votes::Vote;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// `UserPublic`: what anyone may see of a user.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserPublic {
+    pub id: Uuid,
+    pub display_name: String,
+}
+
+/// `UserPrivate`: what a user sees of themself.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserPrivate {
+    pub id: Uuid,
+    pub display_name: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// Optional in the original's document; always sent.
+    #[schema(required = false)]
+    pub phone: String,
+}
+
+impl From<&User> for UserPublic {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.0,
+            display_name: user.profile.display_name.clone(),
+        }
+    }
+}
+
+impl From<&User> for UserPrivate {
+    fn from(user: &User) -> Self {
+        Self {
+            id: user.id.0,
+            display_name: user.profile.display_name.clone(),
+            email: user.email.clone(),
+            first_name: user.profile.first_name.clone(),
+            last_name: user.profile.last_name.clone(),
+            phone: user.profile.phone.clone(),
+        }
+    }
+}
+
+/// `EventPublic`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventPublic {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub votable: bool,
+    pub leaderboard_enabled: bool,
+    pub demo_links_optional: bool,
+    pub max_votes_per_user: i32,
+}
+
+/// `EventPrivate`: what the owner sees.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventPrivate {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub description: String,
+    pub votable: bool,
+    pub leaderboard_enabled: bool,
+    pub demo_links_optional: bool,
+    pub max_votes_per_user: i32,
+    pub join_code: String,
+    pub owner_id: Uuid,
+    pub ysws_checks_enabled: bool,
+}
+
+impl From<&Event> for EventPublic {
+    fn from(event: &Event) -> Self {
+        Self {
+            id: event.id.0,
+            name: event.name.clone(),
+            slug: event.slug.clone(),
+            description: event.description.clone(),
+            votable: event.votable,
+            leaderboard_enabled: event.leaderboard_enabled,
+            demo_links_optional: event.demo_links_optional,
+            max_votes_per_user: event.max_votes_per_user(),
+        }
+    }
+}
+
+impl From<&Event> for EventPrivate {
+    fn from(event: &Event) -> Self {
+        Self {
+            id: event.id.0,
+            name: event.name.clone(),
+            slug: event.slug.clone(),
+            description: event.description.clone(),
+            votable: event.votable,
+            leaderboard_enabled: event.leaderboard_enabled,
+            demo_links_optional: event.demo_links_optional,
+            max_votes_per_user: event.max_votes_per_user(),
+            join_code: event.join_code.clone(),
+            owner_id: event.owner_id.0,
+            ysws_checks_enabled: event.ysws_checks_enabled,
+        }
+    }
+}
+
+/// `ProjectPublic`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProjectPublic {
+    pub id: Uuid,
+    pub name: String,
+    pub repo: String,
+    pub image_url: String,
+    pub demo: String,
+    pub description: String,
+    pub points: i32,
+}
+
+/// `ProjectPrivate`: what the owner, collaborators and the event's owner see.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProjectPrivate {
+    pub id: Uuid,
+    pub name: String,
+    pub repo: String,
+    pub image_url: String,
+    pub demo: String,
+    pub description: String,
+    pub points: i32,
+    pub join_code: String,
+    pub hours_spent: i32,
+    pub owner_id: Uuid,
+    pub event_id: Uuid,
+    #[schema(value_type = Option<Object>)]
+    pub cached_auto_quality: Option<Value>,
+}
+
+impl From<&Project> for ProjectPublic {
+    fn from(project: &Project) -> Self {
+        Self {
+            id: project.id.0,
+            name: project.name.clone(),
+            repo: project.repo.clone(),
+            image_url: project.image_url.clone(),
+            demo: project.demo.clone(),
+            description: project.description.clone(),
+            points: project.points,
+        }
+    }
+}
+
+impl From<&Project> for ProjectPrivate {
+    fn from(project: &Project) -> Self {
+        Self {
+            id: project.id.0,
+            name: project.name.clone(),
+            repo: project.repo.clone(),
+            image_url: project.image_url.clone(),
+            demo: project.demo.clone(),
+            description: project.description.clone(),
+            points: project.points,
+            join_code: project.join_code.clone(),
+            hours_spent: project.hours_spent,
+            owner_id: project.owner_id.0,
+            event_id: project.event_id.0,
+            cached_auto_quality: project.cached_auto_quality.clone(),
+        }
+    }
+}
+
+/// `UserAttendee`: what an event's owner sees of each attendee.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserAttendee {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+impl From<Attendee> for UserAttendee {
+    fn from(attendee: Attendee) -> Self {
+        Self {
+            id: attendee.id.0,
+            email: attendee.email,
+            display_name: attendee.display_name,
+            first_name: attendee.first_name,
+            last_name: attendee.last_name,
+        }
+    }
+}
+
+/// `VoteResponse`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VoteResponse {
+    pub id: Uuid,
+    pub voter_id: Uuid,
+    pub project_id: Uuid,
+    pub event_id: Uuid,
+}
+
+impl From<Vote> for VoteResponse {
+    fn from(vote: Vote) -> Self {
+        Self {
+            id: vote.id.0,
+            voter_id: vote.voter_id.0,
+            project_id: vote.project_id.0,
+            event_id: vote.event_id.0,
+        }
+    }
+}
+
+/// `ReferralResponse`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferralResponse {
+    pub id: Uuid,
+    pub content: String,
+    pub user_id: Uuid,
+    pub event_id: Uuid,
+}
+
+impl From<Referral> for ReferralResponse {
+    fn from(referral: Referral) -> Self {
+        Self {
+            id: referral.id,
+            content: referral.content,
+            user_id: referral.user_id.0,
+            event_id: referral.event_id.0,
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Settings read once, at start: the environment, overlaid with a Secrets Manager secret.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{0} is not set")]
+    Missing(String),
+    #[error("{name} is not a valid setting: {reason}")]
+    Invalid { name: String, reason: String },
+}
+
+/// The settings a process reads once, at start: its environment, overlaid (when
+/// `PODIUM_SECRETS_ARN` is set) with the JSON object stored in that AWS Secrets Manager secret.
+///
+/// The secret's keys are the variables' names (`PODIUM_JWT_SECRET`, `PODIUM_DATABASE_URL`, …);
+/// the original service's lower-case names without the prefix (`jwt_secret`) are accepted too.
+/// A value from the secret wins over the same variable in the environment, so a rotated secret is
+/// never shadowed by a stale variable. `Debug` lists names only, never values.
+#[derive(Clone, Default)]
+pub struct Vars {
+    values: BTreeMap<String, String>,
+    from_secret: Vec<String>,
+}
+
+/// The variable naming the Secrets Manager secret to overlay.
+pub const SECRETS_ARN_VAR: &str = "PODIUM_SECRETS_ARN";
+
+impl Vars {
+    /// The process environment only.
+    pub fn from_env() -> Self {
+        Self {
+            values: std::env::vars().collect(),
+            from_secret: Vec::new(),
+        }
+    }
+
+    /// The process environment, plus the secret named by `PODIUM_SECRETS_ARN` when it is set
+    /// (fetched once; call this once per cold start).
+    pub async fn load() -> Result<Self, ConfigError> {
+        let mut vars = Self::from_env();
+        if let Some(arn) = vars.optional(SECRETS_ARN_VAR) {
+            let secret = crate::secrets::fetch(&arn)
+                .await
+                .map_err(|e| ConfigError::Invalid {
+                    name: SECRETS_ARN_VAR.to_owned(),
+                    reason: e.to_string(),
+                })?;
+            vars.overlay_json(&secret)
+                .map_err(|reason| ConfigError::Invalid {
+                    name: SECRETS_ARN_VAR.to_owned(),
+                    reason,
+                })?;
+            tracing::info!(keys = ?vars.from_secret, "settings read from Secrets Manager");
+        }
+        Ok(vars)
+    }
+
+    /// Settings given explicitly (tests, tools).
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Self {
+            values: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+            from_secret: Vec::new(),
+        }
+    }
+
+    /// Overlays a secret's JSON object (string, number or boolean values) on these settings.
+    pub fn overlay_json(&mut self, json: &str) -> Result<(), String> {
+        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(json)
+            .map_err(|_| "the secret is not a JSON object of settings".to_owned())?;
+        for (key, value) in object {
+            let value = match value {
+                serde_json::Value::String(s) => s,
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                serde_json::Value::Null => continue,
+                _ => return Err(format!("the secret's value for `{key}` is not a scalar")),
+            };
+            let name = Self::variable_name(&key);
+            self.from_secret.push(name.clone());
+            self.values.insert(name, value);
+        }
+        Ok(())
+    }
+
+    /// `jwt_secret` → `PODIUM_JWT_SECRET`; names already in upper case are kept.
+    fn variable_name(key: &str) -> String {
+        if key.chars().any(|c| c.is_ascii_lowercase()) {
+            format!("PODIUM_{}", key.to_ascii_uppercase())
+        } else {
+            key.to_owned()
+        }
+    }
+
+    /// A required setting.
+    pub fn required(&self, name: &str) -> Result<String, ConfigError> {
+        self.optional(name)
+            .ok_or_else(|| ConfigError::Missing(name.to_owned()))
+    }
+
+    /// An optional setting (unset or empty: `None`).
+    pub fn optional(&self, name: &str) -> Option<String> {
+        self.values
+            .get(name)
+            .filter(|v| !v.trim().is_empty())
+            .cloned()
+    }
+
+    /// A setting parsed from text, `default` when unset.
+    pub fn parsed<T: FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError> {
+        match self.optional(name) {
+            None => Ok(default),
+            Some(value) => value.trim().parse().map_err(|_| ConfigError::Invalid {
+                name: name.to_owned(),
+                reason: format!("`{value}` is not a valid value"),
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for Vars {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Vars")
+            .field("names", &self.values.keys().collect::<Vec<_>>())
+            .field("from_secret", &self.from_secret)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_overlays_the_environment_under_either_spelling_and_debug_shows_no_value() {
+        let mut vars = Vars::from_pairs([
+            ("PODIUM_JWT_SECRET", "stale"),
+            ("PODIUM_PRODUCTION_URL", "https://podium.example"),
+        ]);
+        vars.overlay_json(
+            r#"{"jwt_secret": "fresh", "PODIUM_DATABASE_URL": "postgres://u:pw@h/db", "PODIUM_JWT_EXPIRE_MINUTES": 60, "unused": null}"#,
+        )
+        .expect("overlay");
+        assert_eq!(vars.required("PODIUM_JWT_SECRET"), Ok("fresh".to_owned()));
+        assert_eq!(vars.parsed("PODIUM_JWT_EXPIRE_MINUTES", 0), Ok(60));
+        assert_eq!(
+            vars.optional("PODIUM_PRODUCTION_URL").as_deref(),
+            Some("https://podium.example")
+        );
+        assert_eq!(
+            vars.optional("PODIUM_DATABASE_URL").as_deref(),
+            Some("postgres://u:pw@h/db")
+        );
+        let shown = format!("{vars:?}");
+        assert!(
+            !shown.contains("fresh") && !shown.contains("pw@"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_secret_that_is_not_a_json_object_of_scalars_is_refused_without_echoing_it() {
+        let mut vars = Vars::default();
+        assert_eq!(
+            vars.overlay_json("hunter2"),
+            Err("the secret is not a JSON object of settings".to_owned())
+        );
+        assert_eq!(
+            vars.overlay_json(r#"{"PODIUM_JWT_SECRET": {"nested": "hunter2"}}"#),
+            Err("the secret's value for `PODIUM_JWT_SECRET` is not a scalar".to_owned())
+        );
+        assert_eq!(
+            vars.required("PODIUM_JWT_SECRET"),
+            Err(ConfigError::Missing("PODIUM_JWT_SECRET".to_owned()))
+        );
+    }
+}

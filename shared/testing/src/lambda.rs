@@ -1,0 +1,235 @@
+//! A minimal Lambda Runtime API (the protocol AWS and `cargo lambda` speak), so tests can run a
+//! function's real binary as a Lambda: the test queues events and reads what the function posts.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+/// What the function posted back for one invocation.
+#[derive(Debug)]
+pub struct Outcome {
+    pub request_id: String,
+    /// `"response"` or `"error"`.
+    pub kind: &'static str,
+    pub body: Value,
+}
+
+/// A function binary running against a fake Runtime API; killed when dropped.
+#[derive(Debug)]
+pub struct LambdaProcess {
+    child: Child,
+    events: mpsc::Sender<Value>,
+    outcomes: mpsc::Receiver<Outcome>,
+    log_path: PathBuf,
+}
+
+/// The JWT secret [`LambdaProcess::http_function`] gives the function.
+pub const JWT_SECRET: &str = "s";
+
+impl LambdaProcess {
+    /// A route-group function's `binary` as a Lambda on a fresh migrated database, with
+    /// `PODIUM_JWT_SECRET` = [`JWT_SECRET`]; the database is dropped with the returned value.
+    pub async fn http_function(binary: &str) -> (crate::TestDb, Self) {
+        let db = crate::TestDb::migrated().await;
+        let url = db.url().expose().to_owned();
+        let function = Self::start(
+            binary,
+            &[
+                ("PODIUM_DATABASE_URL", &url),
+                ("PODIUM_JWT_SECRET", JWT_SECRET),
+            ],
+        )
+        .await;
+        (db, function)
+    }
+
+    /// Starts `binary` as a Lambda with `env` (plus the runtime's own variables).
+    pub async fn start(binary: &str, env: &[(&str, &str)]) -> Self {
+        let (events, rx) = mpsc::channel(4);
+        let (api, outcomes) = fake_runtime(rx).await;
+        let log_path = std::env::temp_dir().join(format!(
+            "podium-lambda-{}-{}.log",
+            std::process::id(),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let log = std::fs::File::create(&log_path).expect("log file");
+        let mut command = Command::new(binary);
+        command
+            .env_remove("DATABASE_URL")
+            .env("AWS_LAMBDA_RUNTIME_API", api)
+            .env("AWS_LAMBDA_FUNCTION_NAME", "podium-test")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .stdout(Stdio::null())
+            .stderr(log);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command.spawn().expect("start the function");
+        Self {
+            child,
+            events,
+            outcomes,
+            log_path,
+        }
+    }
+
+    /// Sends one event and waits for the function's answer.
+    pub async fn invoke(&mut self, event: Value) -> Outcome {
+        self.events.send(event).await.expect("queue event");
+        tokio::time::timeout(Duration::from_secs(30), self.outcomes.recv())
+            .await
+            .expect("the function answered in time")
+            .expect("an answer")
+    }
+
+    /// Stops the function and returns what it logged.
+    pub fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+}
+
+impl Drop for LambdaProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log_path);
+    }
+}
+
+/// A Lambda function-URL event (payload format 2.0).
+pub fn function_url_event(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Value {
+    let mut header_map = serde_json::Map::new();
+    header_map.insert("host".into(), "abcdef.lambda-url.us-east-1.on.aws".into());
+    for (name, value) in headers {
+        header_map.insert((*name).to_owned(), (*value).into());
+    }
+    serde_json::json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": header_map,
+        "requestContext": {
+            "accountId": "anonymous",
+            "apiId": "abcdef",
+            "domainName": "abcdef.lambda-url.us-east-1.on.aws",
+            "domainPrefix": "abcdef",
+            "http": { "method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "podium-tests" },
+            "requestId": uuid::Uuid::new_v4().to_string(),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "21/Nov/2026:07:00:00 +0000",
+            "timeEpoch": 1_795_000_000_000u64
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+}
+
+/// A minimal Lambda Runtime API: hands out the events sent on `events`, reports what the
+/// function posts back on the returned channel.
+pub async fn fake_runtime(mut events: mpsc::Receiver<Value>) -> (String, mpsc::Receiver<Outcome>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address").to_string();
+    let (outcomes_tx, outcomes) = mpsc::channel(16);
+    tokio::spawn(async move {
+        let mut next_id = 0u32;
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let mut stream = BufReader::new(stream);
+            while let Some((method, path, body)) = read_request(&mut stream).await {
+                if method == "GET" && path.ends_with("/invocation/next") {
+                    let Some(event) = events.recv().await else {
+                        return;
+                    };
+                    next_id += 1;
+                    let headers = format!(
+                        "lambda-runtime-aws-request-id: req-{next_id}\r\nlambda-runtime-deadline-ms: {}\r\n\
+                         lambda-runtime-invoked-function-arn: arn:aws:lambda:us-east-1:000000000000:function:migrate\r\n",
+                        4_102_444_800_000u64
+                    );
+                    respond(stream.get_mut(), &headers, &event.to_string()).await;
+                } else {
+                    let request_id = path.split('/').nth(4).unwrap_or_default().to_owned();
+                    let kind = if path.ends_with("/error") {
+                        "error"
+                    } else {
+                        "response"
+                    };
+                    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                    respond(stream.get_mut(), "", "{}").await;
+                    let _ = outcomes_tx
+                        .send(Outcome {
+                            request_id,
+                            kind,
+                            body,
+                        })
+                        .await;
+                }
+            }
+        }
+    });
+    (address, outcomes)
+}
+
+async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<(String, String, Vec<u8>)> {
+    let mut line = String::new();
+    stream.read_line(&mut line).await.ok().filter(|n| *n > 0)?;
+    let mut parts = line.split_whitespace();
+    let (method, path) = (parts.next()?.to_owned(), parts.next()?.to_owned());
+    let (mut length, mut chunked) = (0usize, false);
+    loop {
+        let mut header = String::new();
+        stream.read_line(&mut header).await.ok()?;
+        let header = header.trim_end().to_ascii_lowercase();
+        if header.is_empty() {
+            break;
+        }
+        if let Some(v) = header.strip_prefix("content-length:") {
+            length = v.trim().parse().ok()?;
+        }
+        chunked |= header.starts_with("transfer-encoding:") && header.contains("chunked");
+    }
+    let mut body = Vec::new();
+    if chunked {
+        loop {
+            let mut size = String::new();
+            stream.read_line(&mut size).await.ok()?;
+            let size = usize::from_str_radix(size.trim(), 16).ok()?;
+            let mut chunk = vec![0; size + 2];
+            stream.read_exact(&mut chunk).await.ok()?;
+            if size == 0 {
+                break;
+            }
+            body.extend_from_slice(&chunk[..size]);
+        }
+    } else {
+        body.resize(length, 0);
+        stream.read_exact(&mut body).await.ok()?;
+    }
+    Some((method, path, body))
+}
+
+async fn respond(stream: &mut TcpStream, headers: &str, body: &str) {
+    let response = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{headers}\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+}
