@@ -303,6 +303,13 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
+    fn slot(&self, slot: Slot) -> &HashMap<&'a str, (Uuid, Option<&'a str>)> {
+        match slot {
+            Slot::Key => &self.by_key,
+            Slot::Key2 => &self.by_key2,
+        }
+    }
+
     fn new(existing: &'a [Existing]) -> Self {
         let mut index = Self {
             by_airtable: HashMap::new(),
@@ -408,89 +415,34 @@ async fn write_events(
     let slugs: Vec<String> = present.iter().map(|r| r.slug.clone()).collect();
     let codes: Vec<String> = present.iter().map(|r| r.join_code.clone()).collect();
     let existing = events::matches(&mut *tx, &ids, &slugs, &codes).await?;
-    let index = Index::new(&existing);
-    let mut taken_rows: HashSet<Uuid> = HashSet::new();
-    let mut taken_slugs: HashSet<String> = HashSet::new();
-    let mut taken_codes: HashSet<String> = HashSet::new();
-    let mut written = Written::default();
-    let (mut adopt, mut insert) = (Vec::new(), Vec::new());
-    for row in rows {
-        let Some(row) = row else {
-            written.decisions.push(Decision::Skip);
-            continue;
-        };
-        let free = |hit: Option<&(Uuid, Option<&str>)>, taken: &HashSet<Uuid>| {
-            hit.filter(|(id, stamp)| stamp.is_none() && !taken.contains(id))
-                .map(|(id, _)| *id)
-        };
-        let decision = if let Some(&id) = index.by_airtable.get(row.airtable_id.as_str()) {
-            // Imported earlier: report again a key it could not keep, as the first run did.
-            if index
-                .by_key
-                .get(row.slug.as_str())
-                .is_some_and(|(other, _)| *other != id)
-            {
-                written.found.push((
-                    Kind::DuplicateSlug,
-                    "events",
-                    "slug",
-                    row.airtable_id.clone(),
-                ));
-            }
-            if index
-                .by_key2
-                .get(row.join_code.as_str())
-                .is_some_and(|(other, _)| *other != id)
-            {
-                written.found.push((
-                    Kind::DuplicateJoinCode,
-                    "events",
-                    "join_code",
-                    row.airtable_id.clone(),
-                ));
-            }
-            Decision::Already(id)
-        } else if let Some(id) = free(index.by_key.get(row.slug.as_str()), &taken_rows)
-            .or_else(|| free(index.by_key2.get(row.join_code.as_str()), &taken_rows))
-        {
-            taken_rows.insert(id);
-            adopt.push((id, row.airtable_id.clone()));
-            Decision::Adopt(id)
-        } else {
-            let mut row = row.clone();
-            if index.by_key.contains_key(row.slug.as_str()) || taken_slugs.contains(&row.slug) {
-                row.slug = clean::derived_slug(&row.slug, &row.airtable_id, attempt);
-                written.found.push((
-                    Kind::DuplicateSlug,
-                    "events",
-                    "slug",
-                    row.airtable_id.clone(),
-                ));
-            }
-            if index.by_key2.contains_key(row.join_code.as_str())
-                || taken_codes.contains(&row.join_code)
-            {
-                row.join_code = clean::derived_join_code(&row.airtable_id, attempt + 1);
-                written.found.push((
-                    Kind::DuplicateJoinCode,
-                    "events",
-                    "join_code",
-                    row.airtable_id.clone(),
-                ));
-            }
-            taken_slugs.insert(row.slug.clone());
-            taken_codes.insert(row.join_code.clone());
-            let id = row.id;
-            insert.push(row);
-            Decision::Insert(id)
-        };
-        written.decisions.push(decision);
-    }
-    let stored = store(tx, Table::Events, &adopt, &insert, async |tx, rows| {
-        events::insert(tx, rows).await
-    })
+    let keys = [
+        UniqueKey {
+            column: "slug",
+            kind: Kind::DuplicateSlug,
+            slot: Slot::Key,
+            get: |r: &events::ImportedEvent| &r.slug,
+            derive: |r, attempt| r.slug = clean::derived_slug(&r.slug, &r.airtable_id, attempt),
+        },
+        UniqueKey {
+            column: "join_code",
+            kind: Kind::DuplicateJoinCode,
+            slot: Slot::Key2,
+            get: |r| &r.join_code,
+            derive: |r, attempt| {
+                r.join_code = clean::derived_join_code(&r.airtable_id, attempt + 1)
+            },
+        },
+    ];
+    let plan = reconcile("events", rows, &Index::new(&existing), &keys, attempt);
+    let stored = store(
+        tx,
+        Table::Events,
+        &plan.adopt,
+        &plan.insert,
+        async |tx, rows| events::insert(tx, rows).await,
+    )
     .await?;
-    Ok(stored.then_some(written))
+    Ok(stored.then_some(plan.written))
 }
 
 async fn write_projects(
@@ -502,71 +454,146 @@ async fn write_projects(
     let ids: Vec<String> = present.iter().map(|r| r.airtable_id.clone()).collect();
     let codes: Vec<String> = present.iter().map(|r| r.join_code.clone()).collect();
     let existing = projects::matches(&mut *tx, &ids, &codes).await?;
-    let index = Index::new(&existing);
     let event_of: HashMap<Uuid, Uuid> = existing
         .iter()
         .filter_map(|e| Some((e.id, e.key2.as_deref()?.parse().ok()?)))
         .collect();
-    let mut taken_codes: HashSet<String> = HashSet::new();
+    let keys = [UniqueKey {
+        column: "join_code",
+        kind: Kind::DuplicateJoinCode,
+        slot: Slot::Key,
+        get: |r: &projects::ImportedProject| &r.join_code,
+        derive: |r, attempt| r.join_code = clean::derived_join_code(&r.airtable_id, attempt + 1),
+    }];
+    let mut plan = reconcile("projects", rows, &Index::new(&existing), &keys, attempt);
+    for (row, decision) in rows.iter().zip(&plan.written.decisions) {
+        if let (Some(row), Some(id)) = (row, decision.row()) {
+            let event = event_of.get(&id).copied().unwrap_or(row.event_id);
+            plan.written.project_events.insert(id, event);
+        }
+    }
+    let stored = store(
+        tx,
+        Table::Projects,
+        &plan.adopt,
+        &plan.insert,
+        async |tx, rows| projects::insert(tx, rows).await,
+    )
+    .await?;
+    Ok(stored.then_some(plan.written))
+}
+
+/// A row of a table whose records are matched by record id, then by unique natural keys.
+trait Keyed: Clone {
+    fn id(&self) -> Uuid;
+    fn airtable_id(&self) -> &str;
+}
+
+impl Keyed for events::ImportedEvent {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn airtable_id(&self) -> &str {
+        &self.airtable_id
+    }
+}
+
+impl Keyed for projects::ImportedProject {
+    fn id(&self) -> Uuid {
+        self.id
+    }
+    fn airtable_id(&self) -> &str {
+        &self.airtable_id
+    }
+}
+
+/// Which natural key of [`Existing`] a unique key is matched against.
+#[derive(Debug, Clone, Copy)]
+enum Slot {
+    Key,
+    Key2,
+}
+
+/// A unique column of imported rows: a record whose value another row holds is adopted into
+/// that row when it has no record id, and otherwise imported with a derived value (reported).
+struct UniqueKey<R> {
+    column: &'static str,
+    kind: Kind,
+    slot: Slot,
+    get: fn(&R) -> &str,
+    derive: fn(&mut R, u32),
+}
+
+/// What a page of keyed records comes to: a decision each, the rows to stamp, the rows to insert.
+struct Plan<R> {
+    written: Written,
+    adopt: Vec<(Uuid, String)>,
+    insert: Vec<R>,
+}
+
+/// Decides each record of a page of `table` with unique `keys`: already imported (a key it
+/// could not keep is reported again, as the first run did), adopted (the first key, in order,
+/// that finds a row without a record id and not claimed by an earlier record of the page), or
+/// inserted (each key another row or an earlier record holds is derived anew and reported).
+fn reconcile<R: Keyed>(
+    table: &'static str,
+    rows: &[Option<R>],
+    index: &Index<'_>,
+    keys: &[UniqueKey<R>],
+    attempt: u32,
+) -> Plan<R> {
     let mut taken_rows: HashSet<Uuid> = HashSet::new();
-    let mut written = Written::default();
-    let (mut adopt, mut insert) = (Vec::new(), Vec::new());
+    let mut taken: Vec<HashSet<String>> = vec![HashSet::new(); keys.len()];
+    let mut plan = Plan {
+        written: Written::default(),
+        adopt: Vec::new(),
+        insert: Vec::new(),
+    };
+    let report = |written: &mut Written, key: &UniqueKey<R>, row: &R| {
+        written
+            .found
+            .push((key.kind, table, key.column, row.airtable_id().to_owned()));
+    };
     for row in rows {
         let Some(row) = row else {
-            written.decisions.push(Decision::Skip);
+            plan.written.decisions.push(Decision::Skip);
             continue;
         };
-        let decision = if let Some(&id) = index.by_airtable.get(row.airtable_id.as_str()) {
-            if index
-                .by_key
-                .get(row.join_code.as_str())
-                .is_some_and(|(other, _)| *other != id)
-            {
-                written.found.push((
-                    Kind::DuplicateJoinCode,
-                    "projects",
-                    "join_code",
-                    row.airtable_id.clone(),
-                ));
+        let decision = if let Some(&id) = index.by_airtable.get(row.airtable_id()) {
+            for key in keys {
+                let holder = index.slot(key.slot).get((key.get)(row));
+                if holder.is_some_and(|(other, _)| *other != id) {
+                    report(&mut plan.written, key, row);
+                }
             }
             Decision::Already(id)
-        } else if let Some(&(id, None)) = index
-            .by_key
-            .get(row.join_code.as_str())
-            .filter(|(id, _)| !taken_rows.contains(id))
-        {
+        } else if let Some(id) = keys.iter().find_map(|key| {
+            index
+                .slot(key.slot)
+                .get((key.get)(row))
+                .filter(|(id, stamp)| stamp.is_none() && !taken_rows.contains(id))
+                .map(|(id, _)| *id)
+        }) {
             taken_rows.insert(id);
-            adopt.push((id, row.airtable_id.clone()));
+            plan.adopt.push((id, row.airtable_id().to_owned()));
             Decision::Adopt(id)
         } else {
             let mut row = row.clone();
-            if index.by_key.contains_key(row.join_code.as_str())
-                || taken_codes.contains(&row.join_code)
-            {
-                row.join_code = clean::derived_join_code(&row.airtable_id, attempt + 1);
-                written.found.push((
-                    Kind::DuplicateJoinCode,
-                    "projects",
-                    "join_code",
-                    row.airtable_id.clone(),
-                ));
+            for (key, taken) in keys.iter().zip(&mut taken) {
+                let value = (key.get)(&row);
+                if index.slot(key.slot).contains_key(value) || taken.contains(value) {
+                    (key.derive)(&mut row, attempt);
+                    report(&mut plan.written, key, &row);
+                }
+                taken.insert((key.get)(&row).to_owned());
             }
-            taken_codes.insert(row.join_code.clone());
-            let id = row.id;
-            insert.push(row);
+            let id = row.id();
+            plan.insert.push(row);
             Decision::Insert(id)
         };
-        if let Some(id) = decision.row() {
-            let event = event_of.get(&id).copied().unwrap_or(row.event_id);
-            written.project_events.insert(id, event);
-        }
-        written.decisions.push(decision);
+        plan.written.decisions.push(decision);
     }
-    let stored = store(tx, Table::Projects, &adopt, &insert, async |tx, rows| {
-        projects::insert(tx, rows).await
-    })
-    .await?;
-    Ok(stored.then_some(written))
+    plan
 }
 
 async fn write_referrals(
