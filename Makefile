@@ -6,7 +6,7 @@ CARGO ?= cargo
 # nextest when installed (one process per test, clearer output), plain cargo test otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: help dev test build deploy rollback migrate-remote backfill-remote migrate backfill migration schema openapi lint fmt dev-db dev-db-stop
+.PHONY: help dev test client-check build deploy rollback migrate-remote backfill-remote migrate backfill migration schema openapi lint fmt dev-db dev-db-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ schema: ## Rewrite migrations/schema/NNN.txt, the expected schema after each mig
 
 openapi: ## Write the API's OpenAPI document to openapi.json (a test fails when it is stale)
 	$(CARGO) run -q -p podium-tests --bin openapi > openapi.json
+
+client-check: ## Generate the frontend's client from the original's and our OpenAPI documents and compare names (needs npm)
+	@scripts/check-client
 
 lint: ## rustfmt, clippy and cfn-lint, as CI runs them
 	$(CARGO) fmt --all -- --check
