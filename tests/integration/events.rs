@@ -45,8 +45,11 @@ async fn creating_an_event_answers_id_slug_and_code_and_lists_it_as_owned_not_at
             "owned_events": [{
                 "id": created["id"], "name": "Café Ünïcode 日本", "slug": "cafe-unicode-ri-ben",
                 "description": "d", "votable": false, "leaderboard_enabled": false,
-                "demo_links_optional": false, "max_votes_per_user": 1, "join_code": code,
-                "owner_id": owner_id, "ysws_checks_enabled": true
+                "demo_links_optional": false, "max_votes_per_user": 1,
+                "phase": "submission", "require_ysws_pii": false, "repo_validation": "github",
+                "demo_validation": "none", "join_code": code, "owner_id": owner_id,
+                "ysws_checks_enabled": true, "custom_validator": null, "feature_flags_csv": "",
+                "deleted_at": null, "live_leaderboard": false
             }],
             "attending_events": []
         })
@@ -61,9 +64,23 @@ async fn creating_an_event_answers_id_slug_and_code_and_lists_it_as_owned_not_at
         mine["attending_events"][0]
             .as_object()
             .expect("event")
-            .len(),
-        8,
-        "EventPublic has eight fields"
+            .keys()
+            .collect::<Vec<_>>(),
+        [
+            "id",
+            "name",
+            "slug",
+            "description",
+            "votable",
+            "leaderboard_enabled",
+            "demo_links_optional",
+            "max_votes_per_user",
+            "phase",
+            "require_ysws_pii",
+            "repo_validation",
+            "demo_validation"
+        ],
+        "EventPublic: the 2025 fields, then the 2026 ones"
     );
     let (status, _) = t
         .call(t.events(), Method::GET, "/events/", None, None)
@@ -547,5 +564,105 @@ async fn an_event_id_is_resolved_from_its_slug_as_a_bare_json_string() {
     assert_eq!(
         (status, &body["detail"][0]["type"]),
         (StatusCode::UNPROCESSABLE_ENTITY, &json!("string_too_long"))
+    );
+}
+
+/// The phase is stored; the December 2025 flags are read from it and, when a PUT changes them,
+/// set it (README: "Phases and the 2025 flags").
+#[tokio::test]
+async fn phases_are_the_truth_and_the_2025_flags_are_views_of_them() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (event, _) = t.event(&owner, "Phased").await;
+    let put = |body: Value| {
+        let t = &t;
+        let uri = format!("/events/{event}");
+        let owner = owner.clone();
+        async move {
+            let (status, answer) = t
+                .call(t.events(), Method::PUT, &uri, Some(body), Some(&owner))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{answer}");
+        }
+    };
+    let read = async || {
+        let (_, body) = t
+            .call(
+                t.events(),
+                Method::GET,
+                &format!("/events/{event}"),
+                None,
+                None,
+            )
+            .await;
+        (
+            body["phase"].as_str().unwrap_or_default().to_owned(),
+            body["votable"].as_bool(),
+            body["leaderboard_enabled"].as_bool(),
+        )
+    };
+    let flags = |v: bool, l: bool| json!({"votable": v, "leaderboard_enabled": l});
+    assert_eq!(
+        read().await,
+        ("submission".into(), Some(false), Some(false))
+    );
+    for ((v, l), phase) in [
+        ((true, false), "voting"),
+        ((true, true), "voting"),
+        ((false, true), "closed"),
+        ((false, false), "submission"),
+    ] {
+        put(flags(v, l)).await;
+        assert_eq!(read().await, (phase.into(), Some(v), Some(l)), "{v} {l}");
+    }
+    // Flags sent back unchanged (the 2025 edit form PUTs the whole event) keep the phase.
+    t.set_phase(&event, "draft", false).await;
+    put(json!({"name": "Renamed", "votable": false, "leaderboard_enabled": false})).await;
+    assert_eq!(read().await, ("draft".into(), Some(false), Some(false)));
+    // One flag alone combines with the other as it reads now.
+    put(json!({"leaderboard_enabled": true})).await;
+    assert_eq!(read().await, ("closed".into(), Some(false), Some(true)));
+
+    // The gates read the phase: the public leaderboard in closed and live voting only.
+    let leaderboard = async || {
+        t.call(
+            t.events(),
+            Method::GET,
+            &format!("/events/{event}/projects?leaderboard=true"),
+            None,
+            None,
+        )
+        .await
+    };
+    for (phase, live, open) in [
+        ("draft", false, false),
+        ("submission", false, false),
+        ("voting", false, false),
+        ("voting", true, true),
+        ("closed", false, true),
+    ] {
+        t.set_phase(&event, phase, live).await;
+        let (status, body) = leaderboard().await;
+        if open {
+            assert_eq!(status, StatusCode::OK, "{phase} {live}: {body}");
+        } else {
+            assert_eq!(
+                (status, body),
+                (
+                    StatusCode::FORBIDDEN,
+                    json!({"detail": "Leaderboard is not enabled"})
+                ),
+                "{phase} {live}"
+            );
+        }
+    }
+    // The database refuses a phase outside the four.
+    let refused = sqlx::query("UPDATE events SET phase = 'bogus'")
+        .execute(&t.state.pool)
+        .await
+        .expect_err("check constraint");
+    assert_eq!(
+        refused.as_database_error().and_then(|d| d.constraint()),
+        Some("events_phase_check")
     );
 }

@@ -241,16 +241,45 @@ impl TestApp {
         )
     }
 
-    /// Sets an event's flags directly.
-    pub async fn set_event(&self, event_id: &str, column: &str, value: bool) {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE events SET {column} = $2 WHERE id = $1::uuid"
-        )))
+    /// Sets an event's phase directly.
+    pub async fn set_phase(&self, event_id: &str, phase: &str, live_leaderboard: bool) {
+        sqlx::query("UPDATE events SET phase = $2, live_leaderboard = $3 WHERE id = $1::uuid")
+            .bind(event_id)
+            .bind(phase)
+            .bind(live_leaderboard)
+            .execute(&self.state.pool)
+            .await
+            .expect("update event");
+    }
+
+    /// Sets an event's boolean column directly; the December 2025 flags `votable` and
+    /// `leaderboard_enabled` set the phase they describe.
+    pub async fn set_event(&self, event_id: &str, flag: &str, value: bool) {
+        let (votable, leaderboard): (bool, bool) = sqlx::query_as(
+            "SELECT phase = 'voting', phase = 'closed' OR (phase = 'voting' AND live_leaderboard)
+             FROM events WHERE id = $1::uuid",
+        )
         .bind(event_id)
-        .bind(value)
-        .execute(&self.state.pool)
+        .fetch_one(&self.state.pool)
         .await
-        .expect("update event");
+        .expect("read event");
+        let (votable, leaderboard) = match flag {
+            "votable" => (value, leaderboard),
+            "leaderboard_enabled" => (votable, value),
+            column => {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE events SET {column} = $2 WHERE id = $1::uuid"
+                )))
+                .bind(event_id)
+                .bind(value)
+                .execute(&self.state.pool)
+                .await
+                .expect("update event");
+                return;
+            }
+        };
+        let (phase, live) = podium_data::Phase::from_flags(votable, leaderboard);
+        self.set_phase(event_id, phase.as_str(), live).await;
     }
 
     pub async fn scalar(&self, sql: &'static str) -> i64 {

@@ -713,11 +713,11 @@ async fn adopt_takes_over_the_original_database_keeping_every_row_then_up_applie
     assert_eq!(recorded.iter().map(|h| h.0).collect::<Vec<_>>(), [1, 2, 3]);
     assert!(recorded.iter().all(|h| h.1));
 
-    migrator.up(&mut conn, None).await.expect("up after adopt");
+    // Every row as it was, through our migrations up to 006 (the December 2025 schema).
     migrator
-        .verify(&mut conn)
+        .up(&mut conn, Some(6))
         .await
-        .expect("verify after adopt and up");
+        .expect("up after adopt");
     for (table, rows_before) in TABLES.iter().zip(&before) {
         assert_eq!(
             &rows(&mut conn, table).await,
@@ -725,6 +725,17 @@ async fn adopt_takes_over_the_original_database_keeping_every_row_then_up_applie
             "rows of {table} kept"
         );
     }
+    // 007: the event's flags (votable, no leaderboard) become the voting phase.
+    migrator.up(&mut conn, None).await.expect("up to the head");
+    migrator
+        .verify(&mut conn)
+        .await
+        .expect("verify after adopt and up");
+    let phase: (String, bool) = sqlx::query_as("SELECT phase, live_leaderboard FROM events")
+        .fetch_one(&mut conn)
+        .await
+        .expect("phase");
+    assert_eq!(phase, ("voting".to_owned(), false));
     // Our cascade now holds on the adopted data.
     exec(&mut conn, "DELETE FROM events").await;
     for table in [

@@ -189,15 +189,27 @@ async fn every_refusal_answers_its_contract_text_in_order_and_writes_nothing() {
         )
     );
     assert_eq!(t.scalar("SELECT sum(points) FROM projects").await, 1);
-    // Contract 7.4: a closed event refuses votes right after the event-exists check.
+    // Contract 7.4: a closed event refuses votes right after the event-exists check; only the
+    // voting phase (with or without a live leaderboard) takes them.
     t.set_event(&b.event, "votable", false).await;
+    for (phase, live) in [("draft", false), ("submission", false), ("closed", false)] {
+        t.set_phase(&b.event, phase, live).await;
+        assert_eq!(
+            b.vote(Some(&stranger), json!([p[1]])).await,
+            (
+                StatusCode::FORBIDDEN,
+                json!({"detail": "Voting is not open for this event"})
+            ),
+            "{phase}"
+        );
+    }
+    t.set_phase(&b.event, "voting", true).await;
     assert_eq!(
-        b.vote(Some(&stranger), json!([p[1]])).await,
-        (
-            StatusCode::FORBIDDEN,
-            json!({"detail": "Voting is not open for this event"})
-        )
+        b.vote(Some(&b.voter), json!([p[1]])).await.0,
+        StatusCode::OK,
+        "voting with a live leaderboard"
     );
+    t.set_phase(&b.event, "closed", false).await;
     // Auth and input come first.
     assert_eq!(b.vote(None, json!([p[1]])).await.0, StatusCode::FORBIDDEN);
     let (status, body) = b.vote(Some(&b.voter), json!(["not-a-uuid"])).await;

@@ -379,7 +379,7 @@ async fn rows_created_through_the_api_are_kept_and_matching_ones_adopted_not_dup
             "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country) VALUES ('{api_user}', 'user0@example.com', 'Signed up', 'Api', '', '', '', '', '', '', '', ''), ('{stranger}', 'stranger@example.com', 'Stranger', 'S', '', '', '', '', '', '', '', '')"
         ),
         format!(
-            "INSERT INTO events (id, name, slug, description, join_code, votable, leaderboard_enabled, demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id) VALUES ('{api_event}', 'API event', 'event-0', 'made in the app', 'APIEV', true, false, false, false, '', '{api_user}'), ('{other_event}', 'Other', 'api-other', '', 'APIOT', true, false, false, false, '', '{api_user}')"
+            "INSERT INTO events (id, name, slug, description, join_code, phase, demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id) VALUES ('{api_event}', 'API event', 'event-0', 'made in the app', 'APIEV', 'voting', false, false, '', '{api_user}'), ('{other_event}', 'Other', 'api-other', '', 'APIOT', 'voting', false, false, '', '{api_user}')"
         ),
         format!(
             "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code, hours_spent, points, owner_id, event_id) VALUES ('{api_project}', 'API project', '', '', '', '', 'P0000', 1, 7, '{stranger}', '{other_event}')"

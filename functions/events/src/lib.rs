@@ -345,7 +345,7 @@ async fn projects_of_event(
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
     let order = if query.leaderboard {
-        if !event.leaderboard_enabled {
+        if !event.leaderboard_enabled() {
             return Err(ApiError::forbidden(LEADERBOARD_DISABLED));
         }
         Order::Leaderboard

@@ -102,7 +102,7 @@ async fn verify_exits_non_zero_with_the_problems_when_the_schema_drifted() {
         report["problems"][0]
             .as_str()
             .expect("text")
-            .contains("+ column users.015 shoe_size integer null"),
+            .contains("+ column users.016 shoe_size integer null"),
         "{report}"
     );
 

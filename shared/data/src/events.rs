@@ -1,8 +1,10 @@
 //! The `events` table.
 
+use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 
 use crate::ids::{EventId, UserId};
+use crate::phase::Phase;
 
 use crate::db::violated_constraint;
 use crate::slug;
@@ -11,8 +13,10 @@ use crate::slug;
 /// `max_votes_per_user`), computed in the same statement.
 macro_rules! event_columns {
     () => {
-        "e.id, e.name, e.slug, e.description, e.join_code, e.votable, e.leaderboard_enabled,
-         e.demo_links_optional, e.ysws_checks_enabled, e.owner_id,
+        "e.id, e.name, e.slug, e.description, e.join_code, e.phase, e.live_leaderboard,
+         e.demo_links_optional, e.ysws_checks_enabled, e.owner_id, e.repo_validation,
+         e.demo_validation, e.custom_validator, e.feature_flags_csv, e.deleted_at,
+         e.require_ysws_pii,
          (SELECT count(*) FROM projects p WHERE p.event_id = e.id) AS project_count"
     };
 }
@@ -29,11 +33,22 @@ pub struct Event {
     pub slug: String,
     pub description: String,
     pub join_code: String,
-    pub votable: bool,
-    pub leaderboard_enabled: bool,
+    pub phase: Phase,
+    /// In the voting phase, whether the public leaderboard is open too (the 2025 frontend's
+    /// "votable and leaderboard enabled" at once).
+    pub live_leaderboard: bool,
     pub demo_links_optional: bool,
     pub ysws_checks_enabled: bool,
     pub owner_id: UserId,
+    /// `none`, `github` or `custom`.
+    pub repo_validation: String,
+    /// `none`, `itch` or `custom`.
+    pub demo_validation: String,
+    pub custom_validator: Option<String>,
+    pub feature_flags_csv: String,
+    /// Soft-deleted when set.
+    pub deleted_at: Option<DateTime<Utc>>,
+    pub require_ysws_pii: bool,
     pub project_count: i64,
 }
 
@@ -50,6 +65,17 @@ pub fn max_votes_per_user(project_count: i64) -> i32 {
 impl Event {
     pub fn max_votes_per_user(&self) -> i32 {
         max_votes_per_user(self.project_count)
+    }
+
+    /// The December 2025 `votable` flag: the voting phase.
+    pub fn votable(&self) -> bool {
+        self.phase == Phase::Voting
+    }
+
+    /// The December 2025 `leaderboard_enabled` flag, which is also when the public leaderboard
+    /// is open: the closed phase, or voting with a live leaderboard.
+    pub fn leaderboard_enabled(&self) -> bool {
+        self.phase == Phase::Closed || (self.phase == Phase::Voting && self.live_leaderboard)
     }
 }
 
@@ -185,9 +211,9 @@ pub async fn create(
     let inserted = slug::with_fresh_join_code(codes, "events_join_code_key", |code| {
         Box::pin(async move {
         sqlx::query(
-            "INSERT INTO events (id, name, slug, description, join_code, votable, leaderboard_enabled,
+            "INSERT INTO events (id, name, slug, description, join_code, phase,
                                  demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id)
-             VALUES ($1, $2, $3, $4, $5, false, false, $6, $7, '', $8)",
+             VALUES ($1, $2, $3, $4, $5, 'submission', $6, $7, '', $8)",
         )
         .bind(id)
         .bind(&event.name)
@@ -222,6 +248,9 @@ pub fn new_join_code() -> String {
 }
 
 /// Changes to an event: `None` leaves a field as it is. The slug and join code never change.
+/// The December 2025 flags change the phase only when they differ from what the phase shows
+/// (the 2025 frontend PUTs the whole event back): both on → voting with a live leaderboard,
+/// votable only → voting, leaderboard only → closed, both off → submission.
 #[derive(Debug, Clone, Default)]
 pub struct EventChanges {
     pub name: Option<String>,
@@ -241,12 +270,28 @@ pub async fn update(
     changes: &EventChanges,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
-        "UPDATE events SET
+        "WITH flags AS (
+             SELECT id, phase = 'voting' AS votable,
+                    phase = 'closed' OR (phase = 'voting' AND live_leaderboard) AS leaderboard
+             FROM events WHERE id = $1
+         ), wanted AS (
+             SELECT id, votable, leaderboard,
+                    COALESCE($5, votable) AS new_votable, COALESCE($6, leaderboard) AS new_leaderboard
+             FROM flags
+         )
+         UPDATE events e SET
             name = COALESCE($3, name), description = COALESCE($4, description),
-            votable = COALESCE($5, votable), leaderboard_enabled = COALESCE($6, leaderboard_enabled),
+            phase = CASE WHEN w.new_votable = w.votable AND w.new_leaderboard = w.leaderboard THEN e.phase
+                         WHEN w.new_votable THEN 'voting'
+                         WHEN w.new_leaderboard THEN 'closed'
+                         ELSE 'submission' END,
+            live_leaderboard = CASE WHEN w.new_votable = w.votable AND w.new_leaderboard = w.leaderboard
+                                    THEN e.live_leaderboard
+                                    ELSE w.new_votable AND w.new_leaderboard END,
             demo_links_optional = COALESCE($7, demo_links_optional),
             ysws_checks_enabled = COALESCE($8, ysws_checks_enabled)
-         WHERE id = $1 AND owner_id = $2",
+         FROM wanted w
+         WHERE e.id = w.id AND e.owner_id = $2",
     )
     .bind(id)
     .bind(owner)

@@ -11,6 +11,7 @@ pub mod ids;
 pub mod import;
 pub mod login_requests;
 pub mod magic_links;
+pub mod phase;
 pub mod projects;
 pub mod referrals;
 pub mod slug;
@@ -20,3 +21,4 @@ pub mod votes;
 
 pub use db::DatabaseUrl;
 pub use ids::{EventId, ProjectId, UserId, VoteId};
+pub use phase::Phase;

@@ -97,7 +97,7 @@ async fn cast_in(
     projects: &[ProjectId],
 ) -> Result<(), VoteError> {
     let votable: Option<bool> =
-        sqlx::query_scalar("SELECT votable FROM events WHERE id = $1 FOR KEY SHARE")
+        sqlx::query_scalar("SELECT phase = 'voting' FROM events WHERE id = $1 FOR KEY SHARE")
             .bind(event)
             .fetch_optional(&mut *tx)
             .await?;

@@ -55,20 +55,30 @@ impl From<&User> for UserPrivate {
     }
 }
 
-/// `EventPublic`.
+/// `EventPublic`: the December 2025 fields, then the April 2026 ones (one shape serves both
+/// frontends). `votable` and `leaderboard_enabled` are views of `phase`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventPublic {
     pub id: Uuid,
     pub name: String,
     pub slug: String,
     pub description: String,
+    /// The voting phase.
     pub votable: bool,
+    /// The public leaderboard is open: the closed phase, or voting with a live leaderboard.
     pub leaderboard_enabled: bool,
     pub demo_links_optional: bool,
     pub max_votes_per_user: i32,
+    /// `draft`, `submission`, `voting` or `closed`.
+    pub phase: &'static str,
+    pub require_ysws_pii: bool,
+    /// `none`, `github` or `custom`.
+    pub repo_validation: String,
+    /// `none`, `itch` or `custom`.
+    pub demo_validation: String,
 }
 
-/// `EventPrivate`: what the owner sees.
+/// `EventPrivate`: what the event's admins see (EventPublic's fields first).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EventPrivate {
     pub id: Uuid,
@@ -79,9 +89,19 @@ pub struct EventPrivate {
     pub leaderboard_enabled: bool,
     pub demo_links_optional: bool,
     pub max_votes_per_user: i32,
+    pub phase: &'static str,
+    pub require_ysws_pii: bool,
+    pub repo_validation: String,
+    pub demo_validation: String,
     pub join_code: String,
     pub owner_id: Uuid,
     pub ysws_checks_enabled: bool,
+    pub custom_validator: Option<String>,
+    pub feature_flags_csv: String,
+    /// When the event was soft-deleted (UTC), or `null`.
+    pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// In the voting phase, whether the public leaderboard is open too.
+    pub live_leaderboard: bool,
 }
 
 impl From<&Event> for EventPublic {
@@ -91,10 +111,14 @@ impl From<&Event> for EventPublic {
             name: event.name.clone(),
             slug: event.slug.clone(),
             description: event.description.clone(),
-            votable: event.votable,
-            leaderboard_enabled: event.leaderboard_enabled,
+            votable: event.votable(),
+            leaderboard_enabled: event.leaderboard_enabled(),
             demo_links_optional: event.demo_links_optional,
             max_votes_per_user: event.max_votes_per_user(),
+            phase: event.phase.as_str(),
+            require_ysws_pii: event.require_ysws_pii,
+            repo_validation: event.repo_validation.clone(),
+            demo_validation: event.demo_validation.clone(),
         }
     }
 }
@@ -106,13 +130,21 @@ impl From<&Event> for EventPrivate {
             name: event.name.clone(),
             slug: event.slug.clone(),
             description: event.description.clone(),
-            votable: event.votable,
-            leaderboard_enabled: event.leaderboard_enabled,
+            votable: event.votable(),
+            leaderboard_enabled: event.leaderboard_enabled(),
             demo_links_optional: event.demo_links_optional,
             max_votes_per_user: event.max_votes_per_user(),
+            phase: event.phase.as_str(),
+            require_ysws_pii: event.require_ysws_pii,
+            repo_validation: event.repo_validation.clone(),
+            demo_validation: event.demo_validation.clone(),
             join_code: event.join_code.clone(),
             owner_id: event.owner_id.0,
             ysws_checks_enabled: event.ysws_checks_enabled,
+            custom_validator: event.custom_validator.clone(),
+            feature_flags_csv: event.feature_flags_csv.clone(),
+            deleted_at: event.deleted_at,
+            live_leaderboard: event.live_leaderboard,
         }
     }
 }

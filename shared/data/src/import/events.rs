@@ -12,6 +12,7 @@ pub struct ImportedEvent {
     pub slug: String,
     pub description: String,
     pub join_code: String,
+    /// The record's December 2025 flags; stored as the phase they describe.
     pub votable: bool,
     pub leaderboard_enabled: bool,
     pub demo_links_optional: bool,
@@ -49,8 +50,12 @@ pub async fn insert(
     let text = |f: fn(&ImportedEvent) -> &str| rows.iter().map(f).collect::<Vec<_>>();
     let flag = |f: fn(&ImportedEvent) -> bool| rows.iter().map(f).collect::<Vec<_>>();
     sqlx::query_scalar(
-        "INSERT INTO events (id, airtable_id, name, slug, description, join_code, votable, leaderboard_enabled, demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::bool[], $9::bool[], $10::bool[], $11::text[], $12::uuid[])
+        "INSERT INTO events (id, airtable_id, name, slug, description, join_code, phase, live_leaderboard, demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id)
+         SELECT id, airtable_id, name, slug, description, join_code,
+                CASE WHEN votable THEN 'voting' WHEN leaderboard THEN 'closed' ELSE 'submission' END,
+                votable AND leaderboard, demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::bool[], $9::bool[], $10::bool[], $11::text[], $12::uuid[])
+              AS r(id, airtable_id, name, slug, description, join_code, votable, leaderboard, demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id)
          ON CONFLICT DO NOTHING RETURNING airtable_id",
     )
     .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
