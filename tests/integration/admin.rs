@@ -239,13 +239,13 @@ async fn every_admin_route_refuses_anyone_but_the_owner_even_for_unknown_events(
                 .call(t.admin(), method, &uri, body, token.map(String::as_str))
                 .await;
             let expected = if token.is_none() {
-                "Not authenticated"
+                (StatusCode::UNAUTHORIZED, "Not authenticated")
             } else {
-                BAD_ACCESS
+                (StatusCode::FORBIDDEN, BAD_ACCESS)
             };
             assert_eq!(
                 (status, detail),
-                (StatusCode::FORBIDDEN, json!({"detail": expected})),
+                (expected.0, json!({"detail": expected.1})),
                 "{who} {uri}"
             );
         }

@@ -85,7 +85,7 @@ async fn creating_an_event_answers_id_slug_and_code_and_lists_it_as_owned_not_at
     let (status, _) = t
         .call(t.events(), Method::GET, "/events/", None, None)
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
@@ -272,7 +272,7 @@ async fn joining_by_code_is_case_insensitive_records_a_referral_and_refuses_a_se
         )
     );
     let (status, _) = join(format!("join_code={code}&referral="), None).await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     // One attendee row and one referral (the refused second join wrote nothing).
     let referrals: Vec<(String, String)> =
         sqlx::query_as("SELECT content, user_id::text FROM referrals")
@@ -302,7 +302,10 @@ async fn only_the_owner_updates_an_event_and_the_whole_object_put_back_is_accept
     whole["join_code"] = json!("NOPE");
     whole["owned"] = json!(true);
     whole["partOfEvent"] = json!(false);
-    for token in [Some(&other), None] {
+    for (token, refused) in [
+        (Some(&other), StatusCode::FORBIDDEN),
+        (None, StatusCode::UNAUTHORIZED),
+    ] {
         let (status, _) = t
             .call(
                 t.events(),
@@ -312,7 +315,7 @@ async fn only_the_owner_updates_an_event_and_the_whole_object_put_back_is_accept
                 token.map(String::as_str),
             )
             .await;
-        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(status, refused);
     }
     assert_eq!(
         t.call(

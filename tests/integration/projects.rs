@@ -455,7 +455,7 @@ async fn project_checks_need_a_user_and_a_configured_review_factory_which_gets_t
         )
         .await,
         (
-            StatusCode::FORBIDDEN,
+            StatusCode::UNAUTHORIZED,
             json!({"detail": "Not authenticated"})
         )
     );

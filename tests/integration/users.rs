@@ -249,21 +249,23 @@ async fn the_auth_failure_matrix_answers_as_section_0_says() {
     );
     let no_sub = sign(&json!({"token_type": "access"}));
     let cases: Vec<(Option<String>, StatusCode, &str)> = vec![
-        (None, StatusCode::FORBIDDEN, "Not authenticated"),
+        // Missing credentials: 401 with `WWW-Authenticate: Bearer`, as the 2026 original (the
+        // 2025 one answered 403; neither frontend depends on it).
+        (None, StatusCode::UNAUTHORIZED, "Not authenticated"),
         (
             Some("Bearer ".into()),
-            StatusCode::FORBIDDEN,
+            StatusCode::UNAUTHORIZED,
             "Not authenticated",
         ),
         (
             Some(String::new()),
-            StatusCode::FORBIDDEN,
+            StatusCode::UNAUTHORIZED,
             "Not authenticated",
         ),
         (
             Some(format!("Basic {}", access_token("ada@example.com"))),
-            StatusCode::FORBIDDEN,
-            "Invalid authentication credentials",
+            StatusCode::UNAUTHORIZED,
+            "Not authenticated",
         ),
         (
             Some(format!(
@@ -322,11 +324,19 @@ async fn the_auth_failure_matrix_answers_as_section_0_says() {
         if let Some(header) = &header {
             request = request.header("authorization", header);
         }
-        let (got, _, text) = send(app(&t), request.body(Body::empty()).expect("request")).await;
+        let (got, headers, text) =
+            send(app(&t), request.body(Body::empty()).expect("request")).await;
         assert_eq!(
             (got, serde_json::from_str::<Value>(&text).expect("json")),
             (status, json!({"detail": detail})),
             "for {header:?}"
+        );
+        assert_eq!(
+            headers
+                .get("www-authenticate")
+                .and_then(|v| v.to_str().ok()),
+            (detail == "Not authenticated").then_some("Bearer"),
+            "WWW-Authenticate for {header:?}"
         );
     }
     let ok = Request::get("/users/current")

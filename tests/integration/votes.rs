@@ -211,7 +211,10 @@ async fn every_refusal_answers_its_contract_text_in_order_and_writes_nothing() {
     );
     t.set_phase(&b.event, "closed", false).await;
     // Auth and input come first.
-    assert_eq!(b.vote(None, json!([p[1]])).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        b.vote(None, json!([p[1]])).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     let (status, body) = b.vote(Some(&b.voter), json!(["not-a-uuid"])).await;
     assert_eq!(
         (status, &body["detail"][0]["loc"]),

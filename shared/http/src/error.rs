@@ -12,7 +12,7 @@ use serde_json::json;
 
 use podium_data::validation::ValidationIssue;
 
-use crate::texts::{BAD_AUTH, DATABASE_UNAVAILABLE, INTERNAL_ERROR};
+use crate::texts::{BAD_AUTH, DATABASE_UNAVAILABLE, INTERNAL_ERROR, NOT_AUTHENTICATED};
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -21,6 +21,9 @@ pub enum ApiError {
         status: StatusCode,
         detail: Cow<'static, str>,
     },
+    /// 401 `Not authenticated` with `WWW-Authenticate: Bearer`: no credentials, empty ones, or
+    /// another scheme than Bearer (the 2026 original; the 2025 one answered 403).
+    NotAuthenticated,
     /// 422 with a list of validation issues.
     Validation(Vec<ValidationIssue>),
     /// 503: the database (or another dependency) cannot be reached right now.
@@ -102,6 +105,12 @@ impl IntoResponse for ApiError {
             Self::Detail { status, detail } => {
                 (status, Json(json!({ "detail": detail }))).into_response()
             }
+            Self::NotAuthenticated => (
+                StatusCode::UNAUTHORIZED,
+                [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+                Json(json!({ "detail": NOT_AUTHENTICATED })),
+            )
+                .into_response(),
             Self::Validation(issues) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(json!({ "detail": issues })),

@@ -95,11 +95,8 @@ where
             .unwrap_or_default();
         let (scheme, credentials) = header.trim().split_once(' ').unwrap_or((header.trim(), ""));
         let credentials = credentials.trim();
-        if scheme.is_empty() || credentials.is_empty() {
-            return Err(ApiError::forbidden(texts::NOT_AUTHENTICATED));
-        }
-        if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(ApiError::forbidden(texts::BAD_AUTH));
+        if scheme.is_empty() || credentials.is_empty() || !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(ApiError::NotAuthenticated);
         }
         let claims = state
             .config

@@ -75,7 +75,7 @@ impl Message {
 pub const BEARER: &str = "HTTPBearer";
 
 /// Adds the bearer scheme, the shared error schemas, 500/503 to every operation, and the
-/// auth failures of contract section 0 (400 `Bad JWT`, 401, 403) to every operation that needs
+/// auth failures of contract section 0 (400 `Bad JWT`, 401) to every operation that needs
 /// a bearer token, so routes document only their own errors.
 #[derive(Debug)]
 pub struct Common;
@@ -123,11 +123,8 @@ impl Modify for Common {
             {
                 if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
                     let responses = &mut operation.responses.responses;
-                    responses
-                        .entry("401".to_owned())
-                        .or_insert_with(|| error("`Invalid authentication credentials`"));
-                    responses.entry("403".to_owned()).or_insert_with(|| {
-                        error("`Not authenticated` or `Invalid authentication credentials`")
+                    responses.entry("401".to_owned()).or_insert_with(|| {
+                        error("`Not authenticated` (no Bearer credentials; with `WWW-Authenticate: Bearer`) or `Invalid authentication credentials`")
                     });
                     match responses.get_mut("400") {
                         Some(RefOr::T(own)) => own.description.push_str(" or `Bad JWT`"),
