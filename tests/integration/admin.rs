@@ -65,8 +65,9 @@ async fn the_owner_sees_the_event_attendees_leaderboard_votes_and_referrals() {
     assert_eq!(
         attendees,
         [
-            json!({"id": hacker_id, "email": "hacker@example.com", "display_name": "", "first_name": "Test", "last_name": ""}),
-            json!({"id": voter_id, "email": "voter@example.com", "display_name": "", "first_name": "Test", "last_name": ""}),
+            // Signed up without a display name: "First L." of "Test" and "".
+            json!({"id": hacker_id, "email": "hacker@example.com", "display_name": "Test", "first_name": "Test", "last_name": ""}),
+            json!({"id": voter_id, "email": "voter@example.com", "display_name": "Test", "first_name": "Test", "last_name": ""}),
         ]
     );
 
@@ -92,11 +93,15 @@ async fn the_owner_sees_the_event_attendees_leaderboard_votes_and_referrals() {
             "demo",
             "description",
             "points",
+            "owner_id",
+            "owner_display_name",
+            "collaborator_display_names",
             "join_code",
             "hours_spent",
-            "owner_id",
             "event_id",
-            "cached_auto_quality"
+            "cached_auto_quality",
+            "validation_status",
+            "validation_message"
         ]
     );
 

@@ -201,7 +201,7 @@ async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_throug
         .expect("json");
     assert_eq!(
         me,
-        json!({"id": user_id, "display_name": "", "email": "new@example.com", "first_name": "New", "last_name": "User", "phone": ""})
+        json!({"id": user_id, "display_name": "New U.", "email": "new@example.com", "first_name": "New", "last_name": "User", "phone": "", "vote_ids": [], "has_ysws_pii": false, "is_superadmin": false})
     );
     // Section 5, organizer: create an event, list it, open its admin panel.
     let api = Api {

@@ -483,7 +483,10 @@ async fn an_events_projects_are_shuffled_or_a_leaderboard_only_when_enabled() {
             "image_url",
             "demo",
             "description",
-            "points"
+            "points",
+            "owner_id",
+            "owner_display_name",
+            "collaborator_display_names"
         ]
     );
     assert_eq!(

@@ -231,7 +231,7 @@ async fn current_user_answers_user_private_with_fields_in_contract_order() {
     assert_eq!(
         text,
         format!(
-            r#"{{"id":"{id}","display_name":"Ada L.","email":"ada@example.com","first_name":"Ada","last_name":"Lovelace","phone":"+44 20"}}"#
+            r#"{{"id":"{id}","display_name":"Ada L.","email":"ada@example.com","first_name":"Ada","last_name":"Lovelace","phone":"+44 20","vote_ids":[],"has_ysws_pii":true,"is_superadmin":false}}"#
         )
     );
 }

@@ -246,6 +246,7 @@ async fn verify(
         return Err(invalid());
     }
     magic_links::purge_expired(&mut *tx).await?;
+    let vote_ids = users::vote_ids(&mut *tx, user.id).await?;
     tx.commit().await?;
     let (access_token, _) = config
         .jwt_secret
@@ -253,7 +254,7 @@ async fn verify(
     Ok(JsonResponse(AuthenticatedUser {
         access_token,
         token_type: jwt::ACCESS,
-        user: UserPrivate::from(&user),
+        user: UserPrivate::new(&user, vote_ids),
     }))
 }
 

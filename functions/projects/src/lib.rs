@@ -18,7 +18,7 @@ use podium_http::openapi::{
 };
 use podium_http::texts::{
     ALREADY_MEMBER, BAD_ACCESS, CACHED_CHECK, DEMO_REQUIRED, EVENT_NOT_FOUND, JOINED_PROJECT,
-    NO_PROJECT_FOUND, NOT_ATTENDING_EVENT, PROJECT_DELETED, PROJECT_NOT_FOUND,
+    NO_PROJECT_FOUND, NOT_ATTENDING_EVENT, PROJECT_DELETED, PROJECT_NOT_FOUND, YSWS_PII_REQUIRED,
 };
 use podium_http::views::{ProjectPrivate, ProjectPublic};
 use podium_http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish};
@@ -108,6 +108,7 @@ struct ProjectCreated {
 #[utoipa::path(post, path = "/projects/", tag = "projects", operation_id = "create_project_projects__post", request_body = ProjectCreate, security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = ProjectCreated),
+        (status = 400, description = "`This event requires your address and date of birth on your profile before you can submit a project`", body = ErrorDetail),
         (status = 403, description = "`Owner not part of event`", body = ErrorDetail),
         (status = 404, description = "`Event not found`", body = ErrorDetail),
         (status = 422, description = "Missing, mistyped or over-long field (a list), or `Demo URL is required for this event` (a string)", body = inline(Unprocessable)),
@@ -129,6 +130,9 @@ async fn create(
     }
     if !rules.attending {
         return Err(ApiError::forbidden(NOT_ATTENDING_EVENT));
+    }
+    if rules.lacks_ysws_pii {
+        return Err(ApiError::bad_request(YSWS_PII_REQUIRED));
     }
     let project = NewProject {
         name: body.name,

@@ -67,8 +67,13 @@ async fn exists(
     responses(
         (status = 200, body = UserPrivate),
     ))]
-async fn current(CurrentUser(user): CurrentUser) -> JsonResponse<UserPrivate> {
-    JsonResponse(UserPrivate::from(&user))
+#[tracing::instrument(skip_all)]
+async fn current(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<JsonResponse<UserPrivate>, ApiError> {
+    let vote_ids = users::vote_ids(&state.pool, user.id).await?;
+    Ok(JsonResponse(UserPrivate::new(&user, vote_ids)))
 }
 
 /// A user's public profile.
@@ -165,7 +170,12 @@ impl UserSignup {
         }
         .parse(&mut issues);
         issues.finish()?;
-        let profile = Profile::from(changes);
+        let mut profile = Profile::from(changes);
+        // Absent, null or blank: "First L." (as the 2026 original).
+        if users::is_blank(&profile.display_name) {
+            profile.display_name =
+                users::default_display_name(&profile.first_name, &profile.last_name);
+        }
         Ok((email.ok_or_else(Vec::new)?, profile))
     }
 }
@@ -253,13 +263,26 @@ async fn update_current(
     Json(body): Json<ProfileFields>,
 ) -> Result<JsonResponse<UserPrivate>, ApiError> {
     let mut issues = Issues::default();
-    let changes = body.parse(&mut issues);
+    let mut changes = body.parse(&mut issues);
     issues.finish()?;
     if changes.is_empty() {
         return Err(ApiError::bad_request(NO_FIELDS_TO_UPDATE));
     }
+    // A blank display name sent becomes "First L." of the names the user will have.
+    if changes.display_name.as_deref().is_some_and(users::is_blank) {
+        let first = changes
+            .first_name
+            .as_ref()
+            .unwrap_or(&user.profile.first_name);
+        let last = changes
+            .last_name
+            .as_ref()
+            .unwrap_or(&user.profile.last_name);
+        changes.display_name = Some(users::default_display_name(first, last));
+    }
     let updated = users::update(&state.pool, user.id, &changes)
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(JsonResponse(UserPrivate::from(&updated)))
+    let vote_ids = users::vote_ids(&state.pool, user.id).await?;
+    Ok(JsonResponse(UserPrivate::new(&updated, vote_ids)))
 }

@@ -8,11 +8,16 @@ use crate::ids::{EventId, ProjectId, UserId};
 use crate::db::is_foreign_key_violation;
 use crate::slug;
 
-/// Every column the API reads (all but `airtable_id`).
+/// Every column the API reads (all but `airtable_id`), with the owner's and the collaborators'
+/// current display names, in the same statement.
 macro_rules! project_columns {
     () => {
         "p.id, p.name, p.repo, p.image_url, p.demo, p.description, p.join_code, p.hours_spent,
-         p.points, p.owner_id, p.event_id, p.cached_auto_quality"
+         p.points, p.owner_id, p.event_id, p.cached_auto_quality, p.validation_status,
+         p.validation_message,
+         (SELECT u.display_name FROM users u WHERE u.id = p.owner_id) AS owner_display_name,
+         ARRAY(SELECT u.display_name FROM project_collaborators c JOIN users u ON u.id = c.user_id
+               WHERE c.project_id = p.id ORDER BY c.id) AS collaborator_display_names"
     };
 }
 
@@ -36,6 +41,11 @@ pub struct Project {
     pub owner_id: UserId,
     pub event_id: EventId,
     pub cached_auto_quality: Option<Value>,
+    /// `pending`, `valid` or `warning`.
+    pub validation_status: String,
+    pub validation_message: String,
+    pub owner_display_name: String,
+    pub collaborator_display_names: Vec<String>,
 }
 
 #[tracing::instrument(skip_all)]
@@ -102,9 +112,11 @@ pub async fn of_user(db: impl PgExecutor<'_>, user: UserId) -> Result<Vec<Projec
 pub struct SubmissionRules {
     pub demo_links_optional: bool,
     pub attending: bool,
+    /// The event asks for address and date of birth, and the user's profile lacks them.
+    pub lacks_ysws_pii: bool,
 }
 
-/// The event's demo rule and whether `user` attends it (`None`: no such event).
+/// The event's demo and PII rules and whether `user` attends it (`None`: no such event).
 #[tracing::instrument(skip_all)]
 pub async fn submission_rules(
     db: impl PgExecutor<'_>,
@@ -113,7 +125,10 @@ pub async fn submission_rules(
 ) -> Result<Option<SubmissionRules>, sqlx::Error> {
     sqlx::query_as(
         "SELECT e.demo_links_optional,
-                EXISTS (SELECT 1 FROM event_attendees a WHERE a.event_id = e.id AND a.user_id = $2) AS attending
+                EXISTS (SELECT 1 FROM event_attendees a WHERE a.event_id = e.id AND a.user_id = $2) AS attending,
+                e.require_ysws_pii AND NOT EXISTS (
+                    SELECT 1 FROM users u WHERE u.id = $2 AND u.street_1 <> '' AND u.city <> ''
+                                          AND u.country <> '' AND u.dob IS NOT NULL) AS lacks_ysws_pii
          FROM events e WHERE e.id = $1",
     )
     .bind(event)
@@ -215,7 +230,8 @@ pub struct ProjectChanges {
     pub hours_spent: Option<i32>,
 }
 
-/// Applies `changes` when `owner` owns the project; the updated project, or `None`.
+/// Applies `changes` when `owner` owns the project, and marks it for validation again (as the
+/// original does, even when nothing changed); the updated project, or `None`.
 #[tracing::instrument(skip_all)]
 pub async fn update(
     db: impl PgExecutor<'_>,
@@ -227,7 +243,8 @@ pub async fn update(
         "UPDATE projects p SET
             name = COALESCE($3, p.name), repo = COALESCE($4, p.repo),
             image_url = COALESCE($5, p.image_url), demo = COALESCE($6, p.demo),
-            description = COALESCE($7, p.description), hours_spent = COALESCE($8, p.hours_spent)
+            description = COALESCE($7, p.description), hours_spent = COALESCE($8, p.hours_spent),
+            validation_status = 'pending', validation_message = ''
          WHERE p.id = $1 AND p.owner_id = $2
          RETURNING ",
         project_columns!()
@@ -270,7 +287,7 @@ pub struct JoinRules {
     pub attending: bool,
 }
 
-/// Looks the project up by join code (case-insensitive: codes are stored upper-case).
+/// Looks the project up by join code, in any case (imported codes may hold lower case).
 #[tracing::instrument(skip_all)]
 pub async fn join_rules(
     db: impl PgExecutor<'_>,
@@ -283,7 +300,7 @@ pub async fn join_rules(
                                            WHERE c.project_id = p.id AND c.user_id = $2) AS member,
                 EXISTS (SELECT 1 FROM event_attendees a
                         WHERE a.event_id = p.event_id AND a.user_id = $2) AS attending
-         FROM projects p WHERE p.join_code = upper($1)",
+         FROM projects p WHERE upper(p.join_code) = upper($1)",
     )
     .bind(join_code)
     .bind(user)

@@ -3,14 +3,14 @@
 use chrono::NaiveDate;
 use sqlx::PgExecutor;
 
-use crate::ids::UserId;
+use crate::ids::{UserId, VoteId};
 
 use crate::domain::Email;
 
 /// Every column of `users` but `airtable_id` (never read by the API).
 macro_rules! user_columns {
     () => {
-        "id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country, dob"
+        "id, email, is_superadmin, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country, dob"
     };
 }
 
@@ -18,8 +18,47 @@ macro_rules! user_columns {
 pub struct User {
     pub id: UserId,
     pub email: String,
+    /// May manage every event (granted in the database, never through a user-facing body).
+    pub is_superadmin: bool,
     #[sqlx(flatten)]
     pub profile: Profile,
+}
+
+impl User {
+    /// Whether the profile holds what a YSWS submission needs: street, city, country and date
+    /// of birth (2026 contract §2.1; state, ZIP and phone are not required).
+    pub fn has_ysws_pii(&self) -> bool {
+        let p = &self.profile;
+        !p.street_1.is_empty() && !p.city.is_empty() && !p.country.is_empty() && p.dob.is_some()
+    }
+}
+
+/// "First L.": the first name, a space, the last name's first character and a dot, leaving
+/// out empty parts (`Ann`/`Lee` → `Ann L.`, `Cy`/`` → `Cy`, ``/`Zed` → `Z.`).
+pub fn default_display_name(first_name: &str, last_name: &str) -> String {
+    let initial = last_name.chars().next().map(|c| format!("{c}."));
+    [
+        Some(first_name.to_owned()).filter(|f| !f.is_empty()),
+        initial,
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
+/// Whether a display name counts as not given (Python's `str.strip()` of the original).
+pub fn is_blank(text: &str) -> bool {
+    text.trim().is_empty()
+}
+
+/// The ids of every vote `user` cast, in any event.
+#[tracing::instrument(skip_all)]
+pub async fn vote_ids(db: impl PgExecutor<'_>, user: UserId) -> Result<Vec<VoteId>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM votes WHERE voter_id = $1 ORDER BY id")
+        .bind(user)
+        .fetch_all(db)
+        .await
 }
 
 /// Column limits (`varchar(n)`), checked before writing so that over-long input is a 422.

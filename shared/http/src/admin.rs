@@ -10,9 +10,10 @@ use serde::Deserialize;
 use crate::texts::BAD_ACCESS;
 use crate::{ApiError, AppState, CurrentUser, Path};
 
-/// The current user and the event of the `{event_id}` path parameter, which they own. Anyone
-/// else gets 403 `You don't have permission to do this`, also when the event does not exist
-/// (an admin route never tells a stranger whether an event exists). One statement.
+/// The current user and the event of the `{event_id}` path parameter, which they own or, as a
+/// superadmin, may manage (soft-deleted events included). Anyone else gets 403 `You don't have
+/// permission to do this`, also when the event does not exist (an admin route never tells a
+/// stranger whether an event exists). One statement.
 #[derive(Debug, Clone)]
 pub struct EventAdmin {
     pub user: User,
@@ -23,9 +24,12 @@ impl EventAdmin {
     /// The same check for a handler that must validate its body first (a 422 comes before the
     /// 403, as in the original, and extractors run before the body is read).
     pub async fn check(state: &AppState, user: User, event_id: EventId) -> Result<Self, ApiError> {
-        let event = events::find_owned(&state.pool, event_id, user.id)
-            .await?
-            .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
+        let event = if user.is_superadmin {
+            events::find(&state.pool, event_id).await?
+        } else {
+            events::find_owned(&state.pool, event_id, user.id).await?
+        };
+        let event = event.ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
         Ok(Self { user, event })
     }
 }

@@ -31,6 +31,7 @@ pub const NOT_IN_EVENT: &str = "Project is not in the event";
 pub const LEADERBOARD_DISABLED: &str = "Leaderboard is not enabled";
 pub const ALREADY_MEMBER: &str = "User is already a collaborator or owner";
 pub const DEMO_REQUIRED: &str = "Demo URL is required for this event";
+pub const YSWS_PII_REQUIRED: &str = "This event requires your address and date of birth on your profile before you can submit a project";
 pub const CHECKS_NOT_CONFIGURED: &str = "Project checks are not configured";
 pub const CHECK_SERVICE_FAILED: &str = "The project check service failed";
 pub const CACHED_CHECK: &str = "Cached results should be returned immediately";

@@ -2,6 +2,7 @@
 //! by a `From` impl. Ids are plain UUIDs here: on the wire, and in the OpenAPI document, an id is
 //! a string in UUID format.
 
+use podium_data::VoteId;
 use podium_data::attendees::Attendee;
 use podium_data::events::Event;
 use podium_data::projects::Project;
@@ -28,9 +29,14 @@ pub struct UserPrivate {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    /// Optional in the original's document; always sent.
+    /// Optional in the original's December 2025 document; always sent.
     #[schema(required = false)]
     pub phone: String,
+    /// The ids of every vote the user cast (vote ids, not project ids), in any event.
+    pub vote_ids: Vec<Uuid>,
+    /// Street, city, country and date of birth are all on the profile.
+    pub has_ysws_pii: bool,
+    pub is_superadmin: bool,
 }
 
 impl From<&User> for UserPublic {
@@ -42,8 +48,9 @@ impl From<&User> for UserPublic {
     }
 }
 
-impl From<&User> for UserPrivate {
-    fn from(user: &User) -> Self {
+impl UserPrivate {
+    /// The user, with the ids of the votes they cast.
+    pub fn new(user: &User, vote_ids: Vec<VoteId>) -> Self {
         Self {
             id: user.id.0,
             display_name: user.profile.display_name.clone(),
@@ -51,6 +58,9 @@ impl From<&User> for UserPrivate {
             first_name: user.profile.first_name.clone(),
             last_name: user.profile.last_name.clone(),
             phone: user.profile.phone.clone(),
+            vote_ids: vote_ids.into_iter().map(Uuid::from).collect(),
+            has_ysws_pii: user.has_ysws_pii(),
+            is_superadmin: user.is_superadmin,
         }
     }
 }
@@ -149,7 +159,7 @@ impl From<&Event> for EventPrivate {
     }
 }
 
-/// `ProjectPublic`.
+/// `ProjectPublic`: the December 2025 fields, then the April 2026 ones.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProjectPublic {
     pub id: Uuid,
@@ -159,9 +169,14 @@ pub struct ProjectPublic {
     pub demo: String,
     pub description: String,
     pub points: i32,
+    pub owner_id: Uuid,
+    /// The owner's current display name.
+    pub owner_display_name: String,
+    pub collaborator_display_names: Vec<String>,
 }
 
-/// `ProjectPrivate`: what the owner, collaborators and the event's owner see.
+/// `ProjectPrivate`: what the owner, collaborators and the event's admins see (ProjectPublic's
+/// fields first).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProjectPrivate {
     pub id: Uuid,
@@ -171,12 +186,17 @@ pub struct ProjectPrivate {
     pub demo: String,
     pub description: String,
     pub points: i32,
+    pub owner_id: Uuid,
+    pub owner_display_name: String,
+    pub collaborator_display_names: Vec<String>,
     pub join_code: String,
     pub hours_spent: i32,
-    pub owner_id: Uuid,
     pub event_id: Uuid,
     #[schema(value_type = Option<Object>)]
     pub cached_auto_quality: Option<Value>,
+    /// `pending`, `valid` or `warning`.
+    pub validation_status: String,
+    pub validation_message: String,
 }
 
 impl From<&Project> for ProjectPublic {
@@ -189,6 +209,9 @@ impl From<&Project> for ProjectPublic {
             demo: project.demo.clone(),
             description: project.description.clone(),
             points: project.points,
+            owner_id: project.owner_id.0,
+            owner_display_name: project.owner_display_name.clone(),
+            collaborator_display_names: project.collaborator_display_names.clone(),
         }
     }
 }
@@ -203,11 +226,15 @@ impl From<&Project> for ProjectPrivate {
             demo: project.demo.clone(),
             description: project.description.clone(),
             points: project.points,
+            owner_id: project.owner_id.0,
+            owner_display_name: project.owner_display_name.clone(),
+            collaborator_display_names: project.collaborator_display_names.clone(),
             join_code: project.join_code.clone(),
             hours_spent: project.hours_spent,
-            owner_id: project.owner_id.0,
             event_id: project.event_id.0,
             cached_auto_quality: project.cached_auto_quality.clone(),
+            validation_status: project.validation_status.clone(),
+            validation_message: project.validation_message.clone(),
         }
     }
 }
