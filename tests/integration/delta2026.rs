@@ -319,3 +319,344 @@ async fn projects_show_their_people_and_an_edit_sends_them_back_to_pending_valid
         (&json!("pending"), &json!(""))
     );
 }
+
+/// The test app's state with other settings.
+fn with_config(
+    t: &TestApp,
+    change: impl FnOnce(&mut podium_http::ApiConfig),
+) -> podium_http::AppState {
+    let mut config = (*t.state.config).clone();
+    change(&mut config);
+    podium_http::AppState {
+        pool: t.state.pool.clone(),
+        config: std::sync::Arc::new(config),
+    }
+}
+
+async fn set(t: &TestApp, sql: &'static str) {
+    sqlx::query(sql)
+        .execute(&t.state.pool)
+        .await
+        .expect("update");
+}
+
+#[tokio::test]
+async fn official_events_are_those_of_the_active_series_and_joining_them_is_idempotent() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (hacker, _) = t.person("hacker@example.com").await;
+    let (flagship, _) = t.event(&owner, "Flagship").await;
+    let (other, _) = t.event(&owner, "Other").await;
+    let (gone, _) = t.event(&owner, "Gone").await;
+    sqlx::query("UPDATE events SET feature_flags_csv = $2 WHERE id = $1::uuid")
+        .bind(&flagship)
+        .bind(" test-series , beta,,")
+        .execute(&t.state.pool)
+        .await
+        .expect("flags");
+    for (id, flags) in [
+        (&other, "test-series-2,Test-Series"),
+        (&gone, "test-series"),
+    ] {
+        sqlx::query("UPDATE events SET feature_flags_csv = $2 WHERE id = $1::uuid")
+            .bind(id)
+            .bind(flags)
+            .execute(&t.state.pool)
+            .await
+            .expect("flags");
+    }
+    set(
+        &t,
+        "UPDATE events SET deleted_at = now() WHERE name = 'Gone'",
+    )
+    .await;
+    set(
+        &t,
+        "UPDATE events SET phase = 'draft' WHERE name = 'Flagship'",
+    )
+    .await;
+    let (status, list) = t
+        .call(t.events(), Method::GET, "/events/official", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<&str> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [flagship.as_str()],
+        "exact, trimmed, case-sensitive; drafts listed, deleted not"
+    );
+    assert_eq!(list[0]["phase"], "draft");
+
+    let attend = async |id: &str, app: axum::Router| {
+        t.call(
+            app,
+            Method::POST,
+            &format!("/events/{id}/attend"),
+            None,
+            Some(&hacker),
+        )
+        .await
+    };
+    assert_eq!(
+        attend(&flagship, t.events()).await,
+        (
+            StatusCode::OK,
+            json!({"message": "Successfully joined event", "event_id": flagship})
+        )
+    );
+    assert_eq!(
+        attend(&flagship, t.events()).await,
+        (
+            StatusCode::OK,
+            json!({"message": "Already attending this event", "event_id": flagship})
+        )
+    );
+    assert_eq!(
+        attend(&other, t.events()).await,
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"detail": "Event is not part of the active series (expected 'test-series' in ['test-series-2', 'Test-Series'])"})
+        )
+    );
+    let not_found = (StatusCode::NOT_FOUND, json!({"detail": "Event not found"}));
+    assert_eq!(attend(&gone, t.events()).await, not_found, "soft-deleted");
+    assert_eq!(
+        attend("00000000-0000-0000-0000-000000000000", t.events()).await,
+        not_found
+    );
+    let no_series = events::app(with_config(&t, |c| c.active_event_series = String::new()));
+    assert_eq!(
+        attend(&flagship, no_series.clone()).await,
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"detail": "No active event series configured"})
+        )
+    );
+    assert_eq!(
+        t.call(no_series, Method::GET, "/events/official", None, None)
+            .await,
+        (StatusCode::OK, json!([]))
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM event_attendees").await, 1);
+}
+
+#[tokio::test]
+async fn soft_deleted_events_are_hidden_from_everyone_but_their_admins() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (hacker, _) = t.person("hacker@example.com").await;
+    let (event, code) = t.event(&owner, "Deleted Soon").await;
+    t.attend(&hacker, &code).await;
+    let (project, _) = {
+        t.attend(&owner, &code).await;
+        t.project(&owner, &event, "Robot").await
+    };
+    set(&t, "UPDATE events SET phase = 'voting', deleted_at = now()").await;
+    let not_found = (StatusCode::NOT_FOUND, json!({"detail": "Event not found"}));
+    let get = async |uri: String, token: Option<&str>| {
+        t.call(t.events(), Method::GET, &uri, None, token).await
+    };
+    assert_eq!(get(format!("/events/{event}"), None).await, not_found);
+    assert_eq!(
+        get(format!("/events/{event}/projects?leaderboard=false"), None).await,
+        not_found
+    );
+    assert_eq!(get("/events/id/deleted-soon".into(), None).await, not_found);
+    let (_, mine) = get("/events/".into(), Some(&hacker)).await;
+    assert_eq!(mine["attending_events"], json!([]));
+    let (_, theirs) = get("/events/".into(), Some(&owner)).await;
+    assert_eq!(
+        theirs["owned_events"][0]["id"],
+        json!(event),
+        "its owner still sees it"
+    );
+    assert!(theirs["owned_events"][0]["deleted_at"].is_string());
+    let (status, _) = t
+        .call(
+            t.events(),
+            Method::POST,
+            &format!("/events/attend?join_code={code}&referral="),
+            None,
+            Some(&t.user("late@example.com").await),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "joining by code");
+    assert_eq!(
+        t.call(
+            t.events(),
+            Method::POST,
+            "/events/vote",
+            Some(json!({"event": event, "projects": [project]})),
+            Some(&hacker),
+        )
+        .await,
+        not_found
+    );
+    assert_eq!(
+        t.call(
+            t.projects(),
+            Method::POST,
+            "/projects/",
+            Some(json!({"name": "P", "repo": "", "image_url": "", "demo": "d", "event_id": event})),
+            Some(&hacker),
+        )
+        .await,
+        not_found
+    );
+    let (status, admin_view) = t
+        .call(
+            t.admin(),
+            Method::GET,
+            &format!("/events/admin/{event}"),
+            None,
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "admins still reach it");
+    assert!(admin_view["deleted_at"].is_string());
+}
+
+#[tokio::test]
+async fn the_admin_patch_sets_what_it_is_given_and_refuses_nulls_and_unknown_values_with_422() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (stranger, _) = t.person("stranger@example.com").await;
+    let (event, _) = t.event(&owner, "Patched").await;
+    let patch = async |body: Value, token: &str| {
+        t.call(
+            t.admin(),
+            Method::PATCH,
+            &format!("/events/admin/{event}"),
+            Some(body),
+            Some(token),
+        )
+        .await
+    };
+    let (status, after) = patch(
+        json!({"phase": "voting", "custom_validator": "sleepover", "repo_validation": "custom",
+               "demo_validation": "itch", "require_ysws_pii": true,
+               "feature_flags_csv": " test-series , foo ,,", "description": "new"}),
+        &owner,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(
+        (
+            &after["phase"],
+            &after["votable"],
+            &after["custom_validator"],
+            &after["repo_validation"],
+            &after["demo_validation"],
+            &after["require_ysws_pii"],
+            &after["feature_flags_csv"],
+            &after["description"],
+            &after["name"]
+        ),
+        (
+            &json!("voting"),
+            &json!(true),
+            &json!("sleepover"),
+            &json!("custom"),
+            &json!("itch"),
+            &json!(true),
+            &json!(" test-series , foo ,,"),
+            &json!("new"),
+            &json!("Patched")
+        )
+    );
+    let (_, after) = patch(json!({"custom_validator": null}), &owner).await;
+    assert_eq!(after["custom_validator"], Value::Null, "null clears it");
+    let (status, same) = patch(json!({}), &owner).await;
+    assert_eq!((status, &same["phase"]), (StatusCode::OK, &json!("voting")));
+    let (status, body) = patch(
+        json!({"phase": "bogus", "name": null, "demo_links_optional": null, "repo_validation": "xyz",
+               "feature_flags_csv": "x".repeat(501)}),
+        &owner,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problems: Vec<(String, String)> = body["detail"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| {
+            (
+                i["loc"][1].as_str().unwrap_or_default().to_owned(),
+                i["type"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            ("name".to_owned(), "string_type".to_owned()),
+            ("demo_links_optional".to_owned(), "bool_type".to_owned()),
+            ("feature_flags_csv".to_owned(), "string_too_long".to_owned()),
+            ("phase".to_owned(), "literal_error".to_owned()),
+            ("repo_validation".to_owned(), "literal_error".to_owned()),
+        ]
+    );
+    assert_eq!(
+        body["detail"][3]["msg"],
+        "Input should be 'draft', 'submission', 'voting' or 'closed'"
+    );
+    let (_, unchanged) = t
+        .call(
+            t.admin(),
+            Method::GET,
+            &format!("/events/admin/{event}"),
+            None,
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(
+        (&unchanged["phase"], &unchanged["name"]),
+        (&json!("voting"), &json!("Patched"))
+    );
+    assert_eq!(
+        patch(json!({"phase": "closed"}), &stranger).await,
+        (
+            StatusCode::FORBIDDEN,
+            json!({"detail": "You don't have permission to do this"})
+        )
+    );
+}
+
+#[tokio::test]
+async fn with_event_creation_for_superadmins_only_others_get_403_on_the_2025_create() {
+    let t = TestApp::new().await;
+    let (user, _) = t.person("user@example.com").await;
+    let (admin, _) = t.person("admin@example.com").await;
+    set(
+        &t,
+        "UPDATE users SET is_superadmin = true WHERE email = 'admin@example.com'",
+    )
+    .await;
+    let app = events::app(with_config(&t, |c| {
+        c.event_creation = podium_http::EventCreation::Superadmins
+    }));
+    let create = async |token: &str| {
+        t.call(
+            app.clone(),
+            Method::POST,
+            "/events/",
+            Some(json!({"name": format!("E {token:.8}")})),
+            Some(token),
+        )
+        .await
+    };
+    assert_eq!(
+        create(&user).await,
+        (
+            StatusCode::FORBIDDEN,
+            json!({"detail": "You don't have permission to do this"})
+        )
+    );
+    assert_eq!(create(&admin).await.0, StatusCode::OK);
+    assert_eq!(t.scalar("SELECT count(*) FROM events").await, 1);
+}

@@ -47,6 +47,8 @@ impl TestApp {
             jwt_expire_minutes: 2880,
             // Wide enough that parallel-request tests really run in parallel.
             database_pool_size: 30,
+            active_event_series: "test-series".to_owned(),
+            event_creation: podium_http::EventCreation::Anyone,
         };
         let state = AppState::new(config, "podium-tests");
         Self { db, state }

@@ -4,20 +4,24 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
 use podium_data::attendees::{self, Join};
-use podium_data::events::{self, CreateEventError, EventChanges, NewEvent, limits};
+use podium_data::events::{self, CreateEventError, NewEvent, limits};
 use podium_data::projects::{self, Order};
 use podium_data::slug::{SLUG_MAX, slugify};
 use podium_data::validation::{Issues, ValidationIssue};
 use podium_data::votes::{self, VoteError};
 use podium_data::{EventId, ProjectId};
+use podium_http::bodies::EventUpdate;
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError, Message};
 use podium_http::texts::{
-    ALREADY_ATTENDING, ALREADY_VOTED, BAD_ACCESS, EVENT_DELETED, EVENT_NOT_FOUND, EVENT_SLUG_TAKEN,
-    EVENT_UPDATED, JOINED_EVENT, LEADERBOARD_DISABLED, NO_VOTES_REMAINING, NOT_IN_EVENT,
-    OWN_PROJECT, PROJECT_NOT_FOUND, VOTES_RECORDED, VOTING_CLOSED, over_vote_limit,
+    ALREADY_ATTENDING, ALREADY_ATTENDING_EVENT, ALREADY_VOTED, BAD_ACCESS, EVENT_DELETED,
+    EVENT_NOT_FOUND, EVENT_SLUG_TAKEN, EVENT_UPDATED, JOINED_EVENT, LEADERBOARD_DISABLED,
+    NO_ACTIVE_SERIES, NO_VOTES_REMAINING, NOT_IN_EVENT, OWN_PROJECT, PROJECT_NOT_FOUND,
+    VOTES_RECORDED, VOTING_CLOSED, not_in_series, over_vote_limit,
 };
 use podium_http::views::{EventPrivate, EventPublic, ProjectPublic};
-use podium_http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish, query_bool};
+use podium_http::{
+    ApiError, AppState, CurrentUser, EventCreation, Json, Path, Query, finish, query_bool,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
@@ -34,7 +38,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         delete,
         vote,
         projects_of_event,
-        id_by_slug
+        id_by_slug,
+        official,
+        attend_by_id
     ))]
     struct Doc;
     Doc::openapi()
@@ -45,6 +51,8 @@ pub fn app(state: AppState) -> Router {
         Router::new()
             .route("/events", get(of_user).post(create))
             .route("/events/attend", post(attend))
+            .route("/events/official", get(official))
+            .route("/events/{event_id}/attend", post(attend_by_id))
             .route("/events/vote", post(vote))
             .route("/events/id/{slug}", get(id_by_slug))
             .route("/events/{event_id}", get(by_id).put(update).delete(delete))
@@ -113,6 +121,7 @@ struct EventCreated {
 /// Create an event owned by the user. Its slug comes from the name; its join code is random.
 #[utoipa::path(post, path = "/events/", tag = "events", operation_id = "create_event_events__post", request_body = EventCreate, security(("HTTPBearer" = [])),
     responses(
+        (status = 403, description = "`You don't have permission to do this` (`PODIUM_EVENT_CREATION=superadmins` and not a superadmin)", body = ErrorDetail),
         (status = 200, body = EventCreated),
         (status = 400, description = "`Event slug already exists`", body = ErrorDetail),
         (status = 422, description = "Missing, mistyped or over-long field, or a name without letters or digits", body = HTTPValidationError),
@@ -123,6 +132,9 @@ async fn create(
     CurrentUser(user): CurrentUser,
     Json(body): Json<EventCreate>,
 ) -> Result<JsonResponse<EventCreated>, ApiError> {
+    if state.config.event_creation == EventCreation::Superadmins && !user.is_superadmin {
+        return Err(ApiError::forbidden(BAD_ACCESS));
+    }
     let mut issues = Issues::default();
     issues.max_chars("name", &body.name, limits::NAME);
     issues.finish()?;
@@ -170,6 +182,65 @@ struct Joined {
     event_id: Uuid,
 }
 
+/// The events of the active series (`PODIUM_ACTIVE_EVENT_SERIES`), in any phase, by name; none
+/// when no series is configured.
+#[utoipa::path(get, path = "/events/official", tag = "events", operation_id = "list_official_events_events_official_get",
+    responses((status = 200, body = Vec<EventPublic>)))]
+#[tracing::instrument(skip_all)]
+async fn official(
+    State(state): State<AppState>,
+) -> Result<JsonResponse<Vec<EventPublic>>, ApiError> {
+    let series = &state.config.active_event_series;
+    if series.is_empty() {
+        return Ok(JsonResponse(Vec::new()));
+    }
+    let list = events::official(&state.pool, series).await?;
+    Ok(JsonResponse(list.iter().map(EventPublic::from).collect()))
+}
+
+/// Join an official event by its id (April 2026; no join code, no referral). Joining twice is
+/// not an error.
+#[utoipa::path(post, path = "/events/{event_id}/attend", tag = "events", operation_id = "attend_event_events__event_id__attend_post",
+    params(("event_id" = Uuid, Path)), security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Joined, description = "`Successfully joined event`, or `Already attending this event`"),
+        (status = 400, description = "`No active event series configured` or `Event is not part of the active series (expected '…' in […])`", body = ErrorDetail),
+        (status = 404, description = "`Event not found` (also a soft-deleted one)", body = ErrorDetail),
+        (status = 422, description = "Malformed UUID", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn attend_by_id(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(event_id): Path<EventId>,
+) -> Result<JsonResponse<Joined>, ApiError> {
+    let series = &state.config.active_event_series;
+    if series.is_empty() {
+        return Err(ApiError::bad_request(NO_ACTIVE_SERIES));
+    }
+    let event = events::find(&state.pool, event_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
+    if !event.feature_flags().any(|flag| flag == series) {
+        return Err(ApiError::bad_request(not_in_series(
+            series,
+            &event.feature_flags().collect::<Vec<_>>(),
+        )));
+    }
+    let message = match attendees::add(&state.pool, event.id, user.id).await {
+        Ok(true) => JOINED_EVENT,
+        Ok(false) => ALREADY_ATTENDING_EVENT,
+        Err(e) if podium_data::db::is_foreign_key_violation(&e) => {
+            return Err(ApiError::not_found(EVENT_NOT_FOUND));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(JsonResponse(Joined {
+        message,
+        event_id: event.id.into(),
+    }))
+}
+
 /// Join an event with its code (and say how you heard of it).
 #[utoipa::path(post, path = "/events/attend", tag = "events", operation_id = "attend_event_events_attend_post", params(AttendQuery), security(("HTTPBearer" = [])),
     responses(
@@ -194,24 +265,6 @@ async fn attend(
     }
 }
 
-/// `EventUpdate`: absent or `null` fields are left alone; the slug and join code never change.
-/// Unknown fields (the whole event object the frontend PUTs back) are ignored.
-#[derive(Debug, Deserialize, ToSchema)]
-struct EventUpdate {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    votable: Option<bool>,
-    #[serde(default)]
-    leaderboard_enabled: Option<bool>,
-    #[serde(default)]
-    demo_links_optional: Option<bool>,
-    #[serde(default)]
-    ysws_checks_enabled: Option<bool>,
-}
-
 /// Change an event (its owner only).
 #[utoipa::path(put, path = "/events/{event_id}", tag = "events", operation_id = "update_event_events__event_id__put", params(("event_id" = Uuid, Path)),
     request_body = EventUpdate, security(("HTTPBearer" = [])),
@@ -227,20 +280,11 @@ async fn update(
     Path(event_id): Path<EventId>,
     Json(body): Json<EventUpdate>,
 ) -> Result<JsonResponse<Message>, ApiError> {
-    let mut issues = Issues::default();
-    if let Some(name) = &body.name {
-        issues.max_chars("name", name, limits::NAME);
-    }
-    issues.finish()?;
-    let changes = EventChanges {
-        name: body.name,
-        description: body.description,
-        votable: body.votable,
-        leaderboard_enabled: body.leaderboard_enabled,
-        demo_links_optional: body.demo_links_optional,
-        ysws_checks_enabled: body.ysws_checks_enabled,
-    };
-    if !events::update(&state.pool, event_id, user.id, &changes).await? {
+    let changes = body.changes_2025()?;
+    if events::update(&state.pool, event_id, Some(user.id), &changes)
+        .await?
+        .is_none()
+    {
         return Err(ApiError::forbidden(BAD_ACCESS));
     }
     Ok(Message::json(EVENT_UPDATED))

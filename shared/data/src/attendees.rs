@@ -21,6 +21,25 @@ pub enum Join {
     NoSuchEvent,
 }
 
+/// Adds `user` to the event's attendees; false when they already were (the unique pair
+/// constraint settles parallel requests). The caller checked the event.
+#[tracing::instrument(skip_all)]
+pub async fn add(
+    db: impl PgExecutor<'_>,
+    event: EventId,
+    user: UserId,
+) -> Result<bool, sqlx::Error> {
+    let added = sqlx::query(
+        "INSERT INTO event_attendees (event_id, user_id) VALUES ($1, $2)
+         ON CONFLICT ON CONSTRAINT event_attendees_event_id_user_id_key DO NOTHING",
+    )
+    .bind(event)
+    .bind(user)
+    .execute(db)
+    .await?;
+    Ok(added.rows_affected() == 1)
+}
+
 /// Joins the event whose join code is `join_code` (case-insensitive) and, when `referral` is
 /// not empty, records it, in one statement: the unique pair constraint settles parallel joins
 /// (one row, one referral), and the referral is written only by the request that joined.
@@ -33,7 +52,7 @@ pub async fn join(
 ) -> Result<Join, sqlx::Error> {
     let row: Option<(EventId, bool)> = sqlx::query_as(
         "WITH event AS (
-             SELECT id FROM events WHERE join_code = upper($1) FOR KEY SHARE
+             SELECT id FROM events WHERE join_code = upper($1) AND deleted_at IS NULL FOR KEY SHARE
          ), joined AS (
              INSERT INTO event_attendees (event_id, user_id)
              SELECT id, $2 FROM event

@@ -24,6 +24,8 @@ macro_rules! event_columns {
 /// Column limits checked before writing, so over-long input is a 422 and not a database error.
 pub mod limits {
     pub const NAME: usize = 255;
+    pub const FEATURE_FLAGS: usize = 500;
+    pub const CUSTOM_VALIDATOR: usize = 50;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -67,6 +69,18 @@ impl Event {
         max_votes_per_user(self.project_count)
     }
 
+    /// `feature_flags_csv` split on commas, each trimmed, empty ones dropped (case kept).
+    pub fn feature_flags(&self) -> impl Iterator<Item = &str> {
+        self.feature_flags_csv
+            .split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+    }
+
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+
     /// The December 2025 `votable` flag: the voting phase.
     pub fn votable(&self) -> bool {
         self.phase == Phase::Voting
@@ -79,8 +93,22 @@ impl Event {
     }
 }
 
+/// The event, unless it is soft-deleted (what anyone but its admins may see).
 #[tracing::instrument(skip_all)]
 pub async fn find(db: impl PgExecutor<'_>, id: EventId) -> Result<Option<Event>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events e WHERE e.id = $1 AND e.deleted_at IS NULL"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+/// The event, soft-deleted or not (for its admins).
+#[tracing::instrument(skip_all)]
+pub async fn find_any(db: impl PgExecutor<'_>, id: EventId) -> Result<Option<Event>, sqlx::Error> {
     sqlx::query_as(concat!(
         "SELECT ",
         event_columns!(),
@@ -88,6 +116,23 @@ pub async fn find(db: impl PgExecutor<'_>, id: EventId) -> Result<Option<Event>,
     ))
     .bind(id)
     .fetch_optional(db)
+    .await
+}
+
+/// The events of `series` (those whose `feature_flags_csv` lists it, trimmed, case kept) that
+/// are not soft-deleted, in any phase, by name.
+#[tracing::instrument(skip_all)]
+pub async fn official(db: impl PgExecutor<'_>, series: &str) -> Result<Vec<Event>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events e
+         WHERE e.deleted_at IS NULL
+           AND $1 IN (SELECT btrim(flag) FROM unnest(string_to_array(e.feature_flags_csv, ',')) flag)
+         ORDER BY e.name, e.id"
+    ))
+    .bind(series)
+    .fetch_all(db)
     .await
 }
 
@@ -128,13 +173,14 @@ pub async fn id_by_slug(
     db: impl PgExecutor<'_>,
     slug: &str,
 ) -> Result<Option<EventId>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM events WHERE slug = $1")
+    sqlx::query_scalar("SELECT id FROM events WHERE slug = $1 AND deleted_at IS NULL")
         .bind(slug)
         .fetch_optional(db)
         .await
 }
 
-/// The events `user` owns and the events `user` attends, in one statement.
+/// The events `user` owns (soft-deleted ones too) and the events `user` attends (not those), in
+/// one statement.
 #[tracing::instrument(skip_all)]
 pub async fn of_user(
     db: impl PgExecutor<'_>,
@@ -160,7 +206,8 @@ pub async fn of_user(
     let mut owned = Vec::new();
     let mut attending = Vec::new();
     for row in rows {
-        if row.attending {
+        // A soft-deleted event is hidden from its attendees; its owner still sees it.
+        if row.attending && !row.event.is_deleted() {
             attending.push(row.event.clone());
         }
         if row.event.owner_id == user {
@@ -248,9 +295,10 @@ pub fn new_join_code() -> String {
 }
 
 /// Changes to an event: `None` leaves a field as it is. The slug and join code never change.
-/// The December 2025 flags change the phase only when they differ from what the phase shows
-/// (the 2025 frontend PUTs the whole event back): both on → voting with a live leaderboard,
-/// votable only → voting, leaderboard only → closed, both off → submission.
+/// An explicit `phase` wins; otherwise the December 2025 flags change the phase only when they
+/// differ from what the phase shows (the 2025 frontend PUTs the whole event back): both on →
+/// voting with a live leaderboard, votable only → voting, leaderboard only → closed, both off →
+/// submission.
 #[derive(Debug, Clone, Default)]
 pub struct EventChanges {
     pub name: Option<String>,
@@ -259,17 +307,26 @@ pub struct EventChanges {
     pub leaderboard_enabled: Option<bool>,
     pub demo_links_optional: Option<bool>,
     pub ysws_checks_enabled: Option<bool>,
+    pub phase: Option<Phase>,
+    pub live_leaderboard: Option<bool>,
+    pub require_ysws_pii: Option<bool>,
+    pub repo_validation: Option<String>,
+    pub demo_validation: Option<String>,
+    /// `Some(None)` clears it.
+    pub custom_validator: Option<Option<String>>,
+    pub feature_flags_csv: Option<String>,
 }
 
-/// Applies `changes` when `owner` owns the event; false when it does not (or does not exist).
+/// Applies `changes` to the event, only when `owner` owns it if an owner is given; the event as
+/// it is now, or `None` when there was no such event (of that owner's).
 #[tracing::instrument(skip_all)]
 pub async fn update(
     db: impl PgExecutor<'_>,
     id: EventId,
-    owner: UserId,
+    owner: Option<UserId>,
     changes: &EventChanges,
-) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
+) -> Result<Option<Event>, sqlx::Error> {
+    sqlx::query_as(concat!(
         "WITH flags AS (
              SELECT id, phase = 'voting' AS votable,
                     phase = 'closed' OR (phase = 'voting' AND live_leaderboard) AS leaderboard
@@ -280,19 +337,29 @@ pub async fn update(
              FROM flags
          )
          UPDATE events e SET
-            name = COALESCE($3, name), description = COALESCE($4, description),
-            phase = CASE WHEN w.new_votable = w.votable AND w.new_leaderboard = w.leaderboard THEN e.phase
+            name = COALESCE($3, e.name), description = COALESCE($4, e.description),
+            phase = CASE WHEN $9::text IS NOT NULL THEN $9
+                         WHEN w.new_votable = w.votable AND w.new_leaderboard = w.leaderboard THEN e.phase
                          WHEN w.new_votable THEN 'voting'
                          WHEN w.new_leaderboard THEN 'closed'
                          ELSE 'submission' END,
-            live_leaderboard = CASE WHEN w.new_votable = w.votable AND w.new_leaderboard = w.leaderboard
+            live_leaderboard = CASE WHEN $10::bool IS NOT NULL THEN $10
+                                    WHEN $9::text IS NOT NULL THEN e.live_leaderboard
+                                    WHEN w.new_votable = w.votable AND w.new_leaderboard = w.leaderboard
                                     THEN e.live_leaderboard
                                     ELSE w.new_votable AND w.new_leaderboard END,
-            demo_links_optional = COALESCE($7, demo_links_optional),
-            ysws_checks_enabled = COALESCE($8, ysws_checks_enabled)
+            demo_links_optional = COALESCE($7, e.demo_links_optional),
+            ysws_checks_enabled = COALESCE($8, e.ysws_checks_enabled),
+            require_ysws_pii = COALESCE($11, e.require_ysws_pii),
+            repo_validation = COALESCE($12, e.repo_validation),
+            demo_validation = COALESCE($13, e.demo_validation),
+            custom_validator = CASE WHEN $14 THEN $15 ELSE e.custom_validator END,
+            feature_flags_csv = COALESCE($16, e.feature_flags_csv)
          FROM wanted w
-         WHERE e.id = w.id AND e.owner_id = $2",
-    )
+         WHERE e.id = w.id AND ($2::uuid IS NULL OR e.owner_id = $2)
+         RETURNING ",
+        event_columns!()
+    ))
     .bind(id)
     .bind(owner)
     .bind(&changes.name)
@@ -301,9 +368,16 @@ pub async fn update(
     .bind(changes.leaderboard_enabled)
     .bind(changes.demo_links_optional)
     .bind(changes.ysws_checks_enabled)
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .bind(changes.phase)
+    .bind(changes.live_leaderboard)
+    .bind(changes.require_ysws_pii)
+    .bind(&changes.repo_validation)
+    .bind(&changes.demo_validation)
+    .bind(changes.custom_validator.is_some())
+    .bind(changes.custom_validator.clone().flatten())
+    .bind(&changes.feature_flags_csv)
+    .fetch_optional(db)
+    .await
 }
 
 /// Deletes the event when `owner` owns it, with (through `ON DELETE CASCADE`, in this one

@@ -129,7 +129,7 @@ pub async fn submission_rules(
                 e.require_ysws_pii AND NOT EXISTS (
                     SELECT 1 FROM users u WHERE u.id = $2 AND u.street_1 <> '' AND u.city <> ''
                                           AND u.country <> '' AND u.dob IS NOT NULL) AS lacks_ysws_pii
-         FROM events e WHERE e.id = $1",
+         FROM events e WHERE e.id = $1 AND e.deleted_at IS NULL",
     )
     .bind(event)
     .bind(user)

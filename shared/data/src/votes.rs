@@ -96,11 +96,12 @@ async fn cast_in(
     event: EventId,
     projects: &[ProjectId],
 ) -> Result<(), VoteError> {
-    let votable: Option<bool> =
-        sqlx::query_scalar("SELECT phase = 'voting' FROM events WHERE id = $1 FOR KEY SHARE")
-            .bind(event)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let votable: Option<bool> = sqlx::query_scalar(
+        "SELECT phase = 'voting' FROM events WHERE id = $1 AND deleted_at IS NULL FOR KEY SHARE",
+    )
+    .bind(event)
+    .fetch_optional(&mut *tx)
+    .await?;
     match votable {
         None => return Err(VoteError::EventNotFound),
         Some(false) => return Err(VoteError::VotingClosed),

@@ -3,6 +3,7 @@
 //! ids, serving (Lambda or plain HTTP), the API's views of the data and the OpenAPI parts.
 
 mod admin;
+pub mod bodies;
 mod body;
 mod error;
 mod extract;
@@ -42,6 +43,32 @@ pub struct ApiConfig {
     pub jwt_expire_minutes: i64,
     /// Connections per instance (`PODIUM_DATABASE_POOL_SIZE`, default 2; raise it in containers).
     pub database_pool_size: u32,
+    /// The series whose events are official (`PODIUM_ACTIVE_EVENT_SERIES`, default empty: none):
+    /// an event is in it when its `feature_flags_csv` lists it.
+    pub active_event_series: String,
+    /// Who may create events with the December 2025 `POST /events/` (`PODIUM_EVENT_CREATION`).
+    pub event_creation: EventCreation,
+}
+
+/// `PODIUM_EVENT_CREATION`: `anyone` (default, as in December 2025) or `superadmins` (what Hack
+/// Club runs since 2026, where events are made by superadmins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EventCreation {
+    #[default]
+    Anyone,
+    Superadmins,
+}
+
+impl std::str::FromStr for EventCreation {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "anyone" => Ok(Self::Anyone),
+            "superadmins" => Ok(Self::Superadmins),
+            _ => Err("expected anyone or superadmins".to_owned()),
+        }
+    }
 }
 
 impl ApiConfig {
@@ -51,6 +78,11 @@ impl ApiConfig {
             jwt_secret: JwtSecret::new(&vars.required("PODIUM_JWT_SECRET")?),
             jwt_expire_minutes: vars.parsed("PODIUM_JWT_EXPIRE_MINUTES", 2880)?,
             database_pool_size: vars.parsed("PODIUM_DATABASE_POOL_SIZE", 2)?,
+            active_event_series: vars
+                .optional("PODIUM_ACTIVE_EVENT_SERIES")
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_default(),
+            event_creation: vars.parsed("PODIUM_EVENT_CREATION", EventCreation::Anyone)?,
         })
     }
 }

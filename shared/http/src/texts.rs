@@ -22,6 +22,8 @@ pub const USER_EXISTS: &str = "User already exists";
 pub const NO_FIELDS_TO_UPDATE: &str = "No fields to update";
 pub const EVENT_SLUG_TAKEN: &str = "Event slug already exists";
 pub const ALREADY_ATTENDING: &str = "User already attending event";
+pub const ALREADY_ATTENDING_EVENT: &str = "Already attending this event";
+pub const NO_ACTIVE_SERIES: &str = "No active event series configured";
 pub const VOTING_CLOSED: &str = "Voting is not open for this event";
 pub const NOT_ATTENDING_EVENT: &str = "Owner not part of event";
 pub const OWN_PROJECT: &str = "User cannot vote for their own project";
@@ -49,6 +51,43 @@ pub const EVENT_DELETED: &str = "Event deleted";
 pub const VOTES_RECORDED: &str = "Votes recorded";
 pub const PROJECT_DELETED: &str = "Project deleted";
 pub const ATTENDEE_REMOVED: &str = "Attendee removed";
+
+/// `Event is not part of the active series (expected 'series' in ['a', 'b'])`, with Python's
+/// `repr` of the strings, as the original formats it.
+pub fn not_in_series(series: &str, flags: &[&str]) -> String {
+    let flags: Vec<String> = flags.iter().map(|f| python_repr(f)).collect();
+    format!(
+        "Event is not part of the active series (expected {} in [{}])",
+        python_repr(series),
+        flags.join(", ")
+    )
+}
+
+/// Python's `repr` of a string: single quotes unless it holds one and no double quote.
+fn python_repr(text: &str) -> String {
+    let quote = if text.contains('\'') && !text.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
 
 /// `Cannot vote for {n} projects. You have {m} vote(s) remaining.`
 pub fn over_vote_limit(requested: usize, remaining: i64) -> String {
