@@ -178,14 +178,14 @@ async fn join_code_collisions_are_retried_by_the_database_not_refused() {
         let pool = t.state.pool.clone();
         async move {
             let mut first = true;
-            let event = NewEvent {
-                name: format!("E{i}"),
-                slug: format!("e{i}"),
-                description: String::new(),
-                demo_links_optional: false,
-                ysws_checks_enabled: false,
-                owner_id: owner.into(),
-            };
+            let event = NewEvent::december_2025(
+                format!("E{i}"),
+                format!("e{i}"),
+                String::new(),
+                false,
+                false,
+                owner.into(),
+            );
             events::create(&pool, &event, move || {
                 if std::mem::take(&mut first) {
                     "SAME".to_owned()

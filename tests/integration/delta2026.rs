@@ -660,3 +660,181 @@ async fn with_event_creation_for_superadmins_only_others_get_403_on_the_2025_cre
     assert_eq!(create(&admin).await.0, StatusCode::OK);
     assert_eq!(t.scalar("SELECT count(*) FROM events").await, 1);
 }
+
+#[tokio::test]
+async fn the_test_endpoints_make_events_promote_and_clean_up_whatever_others_did_with_their_data() {
+    let t = TestApp::new().await;
+    let (organizer, _) = t.person("organizer+1@test.local").await;
+    let (attendee, _) = t.person("attendee+1@test.local").await;
+    let (outsider, _) = t.person("real@example.com").await;
+    let (status, event) = t
+        .call(
+            t.events(),
+            Method::POST,
+            "/events/test/create",
+            Some(json!({"name": "My Test Event 日本", "description": "e2e"})),
+            Some(&organizer),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{event}");
+    let slug = event["slug"].as_str().expect("slug");
+    assert!(
+        slug.starts_with("my-test-event-ri-ben-") && slug.len() == 27,
+        "{slug}"
+    );
+    assert_eq!(
+        (
+            &event["phase"],
+            &event["demo_links_optional"],
+            &event["feature_flags_csv"],
+            &event["repo_validation"],
+            &event["demo_validation"],
+            &event["description"]
+        ),
+        (
+            &json!("voting"),
+            &json!(true),
+            &json!("test-series"),
+            &json!("none"),
+            &json!("none"),
+            &json!("e2e")
+        )
+    );
+    let id = event["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        t.scalar("SELECT count(*) FROM event_attendees").await,
+        0,
+        "the caller does not attend"
+    );
+    // Test and real users take part: the attendee and the outsider join and submit, vote.
+    for token in [&attendee, &outsider] {
+        let (status, _) = t
+            .call(
+                t.events(),
+                Method::POST,
+                &format!("/events/{id}/attend"),
+                None,
+                Some(token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (real_project, _) = t.project(&outsider, &id, "Real").await;
+    let (test_project, _) = t.project(&attendee, &id, "Test").await;
+    for (voter, project) in [(&attendee, &real_project), (&outsider, &test_project)] {
+        let (status, body) = t
+            .call(
+                t.events(),
+                Method::POST,
+                "/events/vote",
+                Some(json!({"event": id, "projects": [project]})),
+                Some(voter),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, promoted) = t
+        .call(
+            users::app(t.state.clone()),
+            Method::POST,
+            "/users/test/promote-superadmin",
+            None,
+            Some(&attendee),
+        )
+        .await;
+    assert_eq!(
+        (status, promoted),
+        (StatusCode::OK, json!({"message": "Promoted to superadmin"}))
+    );
+    assert_eq!(current(&t, &attendee).await["is_superadmin"], true);
+
+    // Anyone may clean up; nothing blocks it, and the real user stays.
+    assert_eq!(
+        t.call(t.events(), Method::POST, "/events/test/cleanup", None, None)
+            .await,
+        (StatusCode::OK, json!({"message": "Test data cleaned up"}))
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM users").await, 1);
+    assert_eq!(
+        t.scalar("SELECT count(*) FROM events").await
+            + t.scalar("SELECT count(*) FROM projects").await
+            + t.scalar("SELECT count(*) FROM votes").await
+            + t.scalar("SELECT count(*) FROM event_attendees").await,
+        0,
+        "the test event went whole"
+    );
+}
+
+#[tokio::test]
+async fn test_endpoints_off_answer_404_after_authentication_and_production_refuses_them() {
+    let t = TestApp::new().await;
+    let (user, _) = t.person("organizer+2@test.local").await;
+    let off = with_config(&t, |c| c.enable_test_endpoints = false);
+    let not_found = (StatusCode::NOT_FOUND, json!({"detail": "Not found"}));
+    assert_eq!(
+        t.call(
+            events::app(off.clone()),
+            Method::POST,
+            "/events/test/create",
+            Some(json!({"name": "x"})),
+            Some(&user)
+        )
+        .await,
+        not_found
+    );
+    assert_eq!(
+        t.call(
+            events::app(off.clone()),
+            Method::POST,
+            "/events/test/cleanup",
+            None,
+            None
+        )
+        .await,
+        not_found
+    );
+    assert_eq!(
+        t.call(
+            users::app(off.clone()),
+            Method::POST,
+            "/users/test/promote-superadmin",
+            None,
+            Some(&user)
+        )
+        .await,
+        not_found
+    );
+    let (status, _) = t
+        .call(
+            users::app(off),
+            Method::POST,
+            "/users/test/promote-superadmin",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "authentication comes first"
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM users").await, 1);
+
+    let vars = |env: &str| {
+        podium_runtime::Vars::from_pairs([
+            ("PODIUM_DATABASE_URL", "postgres://u@h/db"),
+            ("PODIUM_JWT_SECRET", "s"),
+            ("PODIUM_ENABLE_TEST_ENDPOINTS", "1"),
+            ("PODIUM_ENV", env),
+        ])
+    };
+    let refused = podium_http::ApiConfig::from_vars(&vars("production")).expect_err("refused");
+    assert!(
+        refused.to_string().contains("PODIUM_ENABLE_TEST_ENDPOINTS"),
+        "{refused}"
+    );
+    assert!(
+        podium_http::ApiConfig::from_vars(&vars("development"))
+            .is_ok_and(|c| c.enable_test_endpoints)
+    );
+}

@@ -49,6 +49,7 @@ impl TestApp {
             database_pool_size: 30,
             active_event_series: "test-series".to_owned(),
             event_creation: podium_http::EventCreation::Anyone,
+            enable_test_endpoints: true,
         };
         let state = AppState::new(config, "podium-tests");
         Self { db, state }

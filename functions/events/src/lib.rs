@@ -16,7 +16,8 @@ use podium_http::texts::{
     ALREADY_ATTENDING, ALREADY_ATTENDING_EVENT, ALREADY_VOTED, BAD_ACCESS, EVENT_DELETED,
     EVENT_NOT_FOUND, EVENT_SLUG_TAKEN, EVENT_UPDATED, JOINED_EVENT, LEADERBOARD_DISABLED,
     NO_ACTIVE_SERIES, NO_VOTES_REMAINING, NOT_IN_EVENT, OWN_PROJECT, PROJECT_NOT_FOUND,
-    VOTES_RECORDED, VOTING_CLOSED, not_in_series, over_vote_limit,
+    TEST_DATA_CLEANED, TEST_ENDPOINTS_OFF, VOTES_RECORDED, VOTING_CLOSED, not_in_series,
+    over_vote_limit,
 };
 use podium_http::views::{EventPrivate, EventPublic, ProjectPublic};
 use podium_http::{
@@ -40,7 +41,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         projects_of_event,
         id_by_slug,
         official,
-        attend_by_id
+        attend_by_id,
+        test_create,
+        test_cleanup
     ))]
     struct Doc;
     Doc::openapi()
@@ -52,6 +55,8 @@ pub fn app(state: AppState) -> Router {
             .route("/events", get(of_user).post(create))
             .route("/events/attend", post(attend))
             .route("/events/official", get(official))
+            .route("/events/test/create", post(test_create))
+            .route("/events/test/cleanup", post(test_cleanup))
             .route("/events/{event_id}/attend", post(attend_by_id))
             .route("/events/vote", post(vote))
             .route("/events/id/{slug}", get(id_by_slug))
@@ -147,14 +152,14 @@ async fn create(
         )
         .into());
     }
-    let event = NewEvent {
-        name: body.name,
+    let event = NewEvent::december_2025(
+        body.name,
         slug,
-        description: body.description,
-        demo_links_optional: body.demo_links_optional,
-        ysws_checks_enabled: body.ysws_checks_enabled,
-        owner_id: user.id,
-    };
+        body.description,
+        body.demo_links_optional,
+        body.ysws_checks_enabled,
+        user.id,
+    );
     match events::create(&state.pool, &event, events::new_join_code).await {
         Ok(created) => Ok(JsonResponse(EventCreated {
             id: created.id.into(),
@@ -239,6 +244,88 @@ async fn attend_by_id(
         message,
         event_id: event.id.into(),
     }))
+}
+
+/// `TestEventCreate`.
+#[derive(Debug, Deserialize, ToSchema)]
+struct TestEventCreate {
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// Test only (`PODIUM_ENABLE_TEST_ENDPOINTS`): an event of the active series owned by the caller,
+/// open for voting, demo links optional, no validation; its slug is the name's (at most 40
+/// characters) with a random suffix, drawn again on a collision.
+#[utoipa::path(post, path = "/events/test/create", tag = "events", operation_id = "create_test_event_events_test_create_post",
+    request_body = TestEventCreate, security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = EventPrivate),
+        (status = 400, description = "`No active event series configured`", body = ErrorDetail),
+        (status = 404, description = "`Not found`: the test endpoints are off", body = ErrorDetail),
+        (status = 422, description = "Missing or mistyped field", body = HTTPValidationError),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn test_create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Json(body): Json<TestEventCreate>,
+) -> Result<JsonResponse<EventPrivate>, ApiError> {
+    if !state.config.enable_test_endpoints {
+        return Err(ApiError::not_found(TEST_ENDPOINTS_OFF));
+    }
+    let series = &state.config.active_event_series;
+    if series.is_empty() {
+        return Err(ApiError::bad_request(NO_ACTIVE_SERIES));
+    }
+    let mut issues = Issues::default();
+    issues.max_chars("name", &body.name, limits::NAME);
+    issues.finish()?;
+    let base: String = slugify(&body.name).chars().take(40).collect();
+    for _ in 0..podium_data::slug::JOIN_CODE_ATTEMPTS {
+        let event = NewEvent {
+            phase: podium_data::Phase::Voting,
+            feature_flags_csv: series.clone(),
+            repo_validation: "none".to_owned(),
+            ..NewEvent::december_2025(
+                body.name.clone(),
+                format!("{base}-{}", podium_data::slug::random_suffix()),
+                body.description.clone(),
+                true,
+                false,
+                user.id,
+            )
+        };
+        match events::create(&state.pool, &event, events::new_join_code).await {
+            Ok(created) => {
+                let event = events::find_any(&state.pool, created.id)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
+                return Ok(JsonResponse(EventPrivate::from(&event)));
+            }
+            Err(CreateEventError::SlugTaken) => {}
+            Err(CreateEventError::Database(e)) => return Err(e.into()),
+            Err(e @ CreateEventError::JoinCodesExhausted) => return Err(ApiError::internal(e)),
+        }
+    }
+    Err(ApiError::internal("no free slug for a test event"))
+}
+
+/// Test only (`PODIUM_ENABLE_TEST_ENDPOINTS`), without authentication, as the original: deletes
+/// the end-to-end suite's users (`test+pw…@example.com`, `organizer+…`, `attendee+…`,
+/// `admin+…@test.local`) with everything they made, in one transaction.
+#[utoipa::path(post, path = "/events/test/cleanup", tag = "events", operation_id = "cleanup_test_data_events_test_cleanup_post",
+    responses(
+        (status = 200, body = Message, example = json!({"message": "Test data cleaned up"})),
+        (status = 404, description = "`Not found`: the test endpoints are off", body = ErrorDetail),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn test_cleanup(State(state): State<AppState>) -> Result<JsonResponse<Message>, ApiError> {
+    if !state.config.enable_test_endpoints {
+        return Err(ApiError::not_found(TEST_ENDPOINTS_OFF));
+    }
+    podium_data::test_data::clean_up(&state.pool).await?;
+    Ok(Message::json(TEST_DATA_CLEANED))
 }
 
 /// Join an event with its code (and say how you heard of it).

@@ -7,8 +7,10 @@ use podium_data::UserId;
 use podium_data::domain::{Email, parse_date};
 use podium_data::users::{self, CreateUserError, Profile, ProfileChanges, limits};
 use podium_data::validation::{Issues, ValidationIssue};
-use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError};
-use podium_http::texts::{NO_FIELDS_TO_UPDATE, USER_EXISTS, USER_NOT_FOUND};
+use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError, Message};
+use podium_http::texts::{
+    NO_FIELDS_TO_UPDATE, PROMOTED, TEST_ENDPOINTS_OFF, USER_EXISTS, USER_NOT_FOUND,
+};
 use podium_http::views::{UserPrivate, UserPublic};
 use podium_http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish};
 use serde::{Deserialize, Serialize};
@@ -18,7 +20,7 @@ use uuid::Uuid;
 /// This function's part of the OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     #[derive(OpenApi)]
-    #[openapi(paths(exists, current, update_current, by_id, signup))]
+    #[openapi(paths(exists, current, update_current, by_id, signup, promote_superadmin))]
     struct Doc;
     Doc::openapi()
 }
@@ -30,6 +32,10 @@ pub fn app(state: AppState) -> Router {
             .route("/users/exists", get(exists))
             .route("/users/current", get(current).put(update_current))
             .route("/users/{user_id}", get(by_id))
+            .route(
+                "/users/test/promote-superadmin",
+                axum::routing::post(promote_superadmin),
+            )
             .with_state(state),
     )
 }
@@ -74,6 +80,24 @@ async fn current(
 ) -> Result<JsonResponse<UserPrivate>, ApiError> {
     let vote_ids = users::vote_ids(&state.pool, user.id).await?;
     Ok(JsonResponse(UserPrivate::new(&user, vote_ids)))
+}
+
+/// Test only (`PODIUM_ENABLE_TEST_ENDPOINTS`): makes the caller a superadmin.
+#[utoipa::path(post, path = "/users/test/promote-superadmin", tag = "users", operation_id = "promote_to_superadmin_users_test_promote_superadmin_post", security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = Message, example = json!({"message": "Promoted to superadmin"})),
+        (status = 404, description = "`Not found`: the test endpoints are off", body = ErrorDetail),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn promote_superadmin(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<JsonResponse<Message>, ApiError> {
+    if !state.config.enable_test_endpoints {
+        return Err(ApiError::not_found(TEST_ENDPOINTS_OFF));
+    }
+    podium_data::test_data::promote_superadmin(&state.pool, user.id).await?;
+    Ok(Message::json(PROMOTED))
 }
 
 /// A user's public profile.

@@ -226,6 +226,36 @@ pub struct NewEvent {
     pub demo_links_optional: bool,
     pub ysws_checks_enabled: bool,
     pub owner_id: UserId,
+    pub phase: Phase,
+    pub feature_flags_csv: String,
+    pub repo_validation: String,
+    pub demo_validation: String,
+}
+
+impl NewEvent {
+    /// An event as the December 2025 `POST /events/` makes it: open for submissions, GitHub
+    /// repository validation (the 2026 default), no series.
+    pub fn december_2025(
+        name: String,
+        slug: String,
+        description: String,
+        demo_links_optional: bool,
+        ysws_checks_enabled: bool,
+        owner_id: UserId,
+    ) -> Self {
+        Self {
+            name,
+            slug,
+            description,
+            demo_links_optional,
+            ysws_checks_enabled,
+            owner_id,
+            phase: Phase::Submission,
+            feature_flags_csv: String::new(),
+            repo_validation: "github".to_owned(),
+            demo_validation: "none".to_owned(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,8 +289,9 @@ pub async fn create(
         Box::pin(async move {
         sqlx::query(
             "INSERT INTO events (id, name, slug, description, join_code, phase,
-                                 demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id)
-             VALUES ($1, $2, $3, $4, $5, 'submission', $6, $7, '', $8)",
+                                 demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id,
+                                 repo_validation, demo_validation)
+             VALUES ($1, $2, $3, $4, $5, $9, $6, $7, $10, $8, $11, $12)",
         )
         .bind(id)
         .bind(&event.name)
@@ -270,6 +301,10 @@ pub async fn create(
         .bind(event.demo_links_optional)
         .bind(event.ysws_checks_enabled)
         .bind(event.owner_id)
+        .bind(event.phase)
+        .bind(&event.feature_flags_csv)
+        .bind(&event.repo_validation)
+        .bind(&event.demo_validation)
         .execute(db)
         .await
         })

@@ -15,6 +15,7 @@ pub mod phase;
 pub mod projects;
 pub mod referrals;
 pub mod slug;
+pub mod test_data;
 pub mod users;
 pub mod validation;
 pub mod votes;

@@ -48,6 +48,25 @@ pub struct ApiConfig {
     pub active_event_series: String,
     /// Who may create events with the December 2025 `POST /events/` (`PODIUM_EVENT_CREATION`).
     pub event_creation: EventCreation,
+    /// The end-to-end suite's endpoints (`PODIUM_ENABLE_TEST_ENDPOINTS`, off by default; a
+    /// function refuses to start with them on when `PODIUM_ENV=production`).
+    pub enable_test_endpoints: bool,
+}
+
+/// A yes/no setting: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off` (any case).
+fn flag(vars: &Vars, name: &str) -> Result<bool, ConfigError> {
+    match vars
+        .optional(name)
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(_) => Err(ConfigError::Invalid {
+            name: name.to_owned(),
+            reason: "expected 1/true/yes/on or 0/false/no/off".to_owned(),
+        }),
+    }
 }
 
 /// `PODIUM_EVENT_CREATION`: `anyone` (default, as in December 2025) or `superadmins` (what Hack
@@ -83,6 +102,17 @@ impl ApiConfig {
                 .map(|s| s.trim().to_owned())
                 .unwrap_or_default(),
             event_creation: vars.parsed("PODIUM_EVENT_CREATION", EventCreation::Anyone)?,
+            enable_test_endpoints: {
+                let on = flag(vars, "PODIUM_ENABLE_TEST_ENDPOINTS")?;
+                if on && vars.optional("PODIUM_ENV").as_deref() == Some("production") {
+                    return Err(ConfigError::Invalid {
+                        name: "PODIUM_ENABLE_TEST_ENDPOINTS".to_owned(),
+                        reason: "the test endpoints must not be on when PODIUM_ENV=production"
+                            .to_owned(),
+                    });
+                }
+                on
+            },
         })
     }
 }

@@ -43,7 +43,12 @@ pub const BODY_TOO_LARGE: &str = "Request body too large";
 pub const DATABASE_UNAVAILABLE: &str = "The database is unavailable, try again shortly";
 pub const INTERNAL_ERROR: &str = "Internal server error";
 
+/// A test endpoint while they are off.
+pub const TEST_ENDPOINTS_OFF: &str = "Not found";
+
 // Confirmations (`{"message": …}`).
+pub const TEST_DATA_CLEANED: &str = "Test data cleaned up";
+pub const PROMOTED: &str = "Promoted to superadmin";
 pub const JOINED_EVENT: &str = "Successfully joined event";
 pub const JOINED_PROJECT: &str = "Successfully joined project";
 pub const EVENT_UPDATED: &str = "Event updated";

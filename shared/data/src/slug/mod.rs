@@ -181,6 +181,22 @@ pub fn join_code() -> String {
         .collect()
 }
 
+/// Python's `secrets.token_urlsafe(4)`: 4 random bytes in URL-safe base64 without padding, so 6
+/// characters from `[A-Za-z0-9_-]` (the suffix of the 2026 original's generated slugs).
+pub fn random_suffix() -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let random = uuid::Uuid::new_v4();
+    let bytes = random.as_bytes();
+    // 6 characters carry 36 bits: the first 4 random bytes, then 4 bits of padding zeros.
+    let n = u64::from(bytes[0]) << 40
+        | u64::from(bytes[1]) << 32
+        | u64::from(bytes[2]) << 24
+        | u64::from(bytes[3]) << 16;
+    (0..6)
+        .map(|i| char::from(ALPHABET[(n >> (42 - 6 * i) & 63) as usize]))
+        .collect()
+}
+
 /// How many join codes to try before giving up (a collision among ~2 million codes is rare;
 /// ten in a row means something else is wrong).
 pub const JOIN_CODE_ATTEMPTS: usize = 10;
