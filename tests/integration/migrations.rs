@@ -799,6 +799,22 @@ async fn adopt_refuses_an_unknown_alembic_revision_and_an_empty_database() {
     let mut conn = original_database(&db).await;
     exec(
         &mut conn,
+        "UPDATE alembic_version SET version_num = 'f00dfeedbeef'",
+    )
+    .await;
+    let err = embedded()
+        .adopt(&mut conn)
+        .await
+        .expect_err("refused")
+        .to_string();
+    assert_eq!(
+        err,
+        "refusing to adopt: alembic_version is at f00dfeedbeef, which podium-migrate does not know \
+         (it can adopt eb4f2bdf228a, 68760cdd30c1, e10bb6a39187, e5f6a7b8c9d0); nothing was changed"
+    );
+    // A revision between the 2025 ones and the April 2026 head is named, with what to do.
+    exec(
+        &mut conn,
         "UPDATE alembic_version SET version_num = '434e824c2c24'",
     )
     .await;
@@ -809,8 +825,9 @@ async fn adopt_refuses_an_unknown_alembic_revision_and_an_empty_database() {
         .to_string();
     assert_eq!(
         err,
-        "refusing to adopt: alembic_version is at 434e824c2c24, which podium-migrate does not know \
-         (it can adopt eb4f2bdf228a, 68760cdd30c1, e10bb6a39187); nothing was changed"
+        "refusing to adopt: alembic_version is at 434e824c2c24, between the revisions podium-migrate \
+         can adopt (eb4f2bdf228a, 68760cdd30c1, e10bb6a39187, e5f6a7b8c9d0); upgrade it to e5f6a7b8c9d0 \
+         with the original's Alembic first; nothing was changed"
     );
     assert!(history(&mut conn).await.is_empty());
 
@@ -822,4 +839,197 @@ async fn adopt_refuses_an_unknown_alembic_revision_and_an_empty_database() {
         .expect_err("refused")
         .to_string();
     assert!(err.contains("there is no alembic_version table"), "{err}");
+}
+
+/// A database at the original's April 2026 head, with rows in every table.
+async fn april_2026_database(db: &TestDb) -> sqlx::PgConnection {
+    let mut conn = db.connect().await;
+    exec(
+        &mut conn,
+        include_str!("../fixtures/alembic_e5f6a7b8c9d0.sql"),
+    )
+    .await;
+    let snapshot = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/migrations/src/alembic_e5f6a7b8c9d0.txt"
+    );
+    if blessing() {
+        std::fs::write(snapshot, fingerprint(&mut conn).await.to_string()).expect("write snapshot");
+    }
+    exec(
+        &mut conn,
+        "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country, dob, is_superadmin) VALUES
+           ('11111111-1111-4111-8111-111111111111', 'orga@example.com', 'Orga N.', 'Orga', 'Nizer', '+1 555', '1 Main St', '', 'Burlington', 'VT', '05401', 'US', '1990-02-03', true),
+           ('22222222-2222-4222-8222-222222222222', 'hacker@example.com', 'Hack', 'Hack', '', '', '', '', '', '', '', '', NULL, false),
+           ('33333333-3333-4333-8333-333333333333', 'mate@example.com', 'Team M.', 'Team', 'Mate', '', '', '', '', '', '', 'DE', NULL, false);
+         INSERT INTO events (id, name, slug, description, demo_links_optional, feature_flags_csv, owner_id, phase, repo_validation, demo_validation, custom_validator, deleted_at, require_ysws_pii) VALUES
+           ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'Café Hack', 'cafe-hack-wAWMCw', 'It''s a hack', true, 'flagship', '11111111-1111-4111-8111-111111111111', 'voting', 'github', 'itch', NULL, NULL, true),
+           ('abababab-abab-4bab-8bab-abababababab', 'Old', 'old-I4fd_Q', '', false, '', '11111111-1111-4111-8111-111111111111', 'closed', 'custom', 'custom', 'sleepover', '2026-04-01 12:00:00+00', false);
+         INSERT INTO event_attendees (event_id, user_id) VALUES
+           ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', '22222222-2222-4222-8222-222222222222'),
+           ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', '33333333-3333-4333-8333-333333333333');
+         INSERT INTO projects (id, name, repo, image_url, demo, description, join_code, hours_spent, owner_id, event_id, validation_status, validation_message) VALUES
+           ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'Robot', 'https://github.com/x/y', 'https://cdn.hackclub.com/019dca36-2c32-7627-9db0-e574d55fba28/image.png', '', '', 'kw7n', 3, '22222222-2222-4222-8222-222222222222', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'warning', 'Repository URL must be a GitHub URL (e.g. github.com/owner/repo).'),
+           ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'Other', '', '', '', '', 'PJ02', 0, '33333333-3333-4333-8333-333333333333', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'valid', '');
+         INSERT INTO project_collaborators (project_id, user_id) VALUES
+           ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', '33333333-3333-4333-8333-333333333333');
+         INSERT INTO referrals (id, content, user_id, event_id) VALUES
+           ('dddddddd-dddd-4ddd-8ddd-dddddddddddd', 'Joined from link', '22222222-2222-4222-8222-222222222222', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa');
+         INSERT INTO votes (id, voter_id, project_id, event_id) VALUES
+           ('eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee', '22222222-2222-4222-8222-222222222222', 'cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'),
+           ('efefefef-efef-4fef-8fef-efefefefefef', '11111111-1111-4111-8111-111111111111', 'cccccccc-cccc-4ccc-8ccc-cccccccccccc', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa');",
+    )
+    .await;
+    conn
+}
+
+/// Every row of `table`, as JSON, with only the given columns (the ones both schemas have).
+async fn columns(conn: &mut sqlx::PgConnection, table: &str, columns: &str) -> String {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT coalesce(json_agg(t ORDER BY t.id), '[]')::text FROM (SELECT {columns} FROM {table}) t"
+    )))
+    .fetch_one(conn)
+    .await
+    .expect("read rows")
+}
+
+#[tokio::test]
+async fn adopt_converts_the_originals_april_2026_database_keeping_every_row() {
+    let db = TestDb::new().await;
+    let mut conn = april_2026_database(&db).await;
+    let kept = [
+        (
+            "users",
+            "id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country, dob, is_superadmin",
+        ),
+        (
+            "events",
+            "id, name, slug, description, demo_links_optional, feature_flags_csv, owner_id, phase, repo_validation, demo_validation, custom_validator, deleted_at, require_ysws_pii",
+        ),
+        ("event_attendees", "id, event_id, user_id"),
+        (
+            "projects",
+            "id, name, repo, image_url, demo, description, join_code, hours_spent, owner_id, event_id, validation_status, validation_message",
+        ),
+        ("project_collaborators", "id, project_id, user_id"),
+        ("referrals", "id, content, user_id, event_id"),
+        ("votes", "id, voter_id, project_id, event_id"),
+    ];
+    let mut before = Vec::new();
+    for (table, cols) in kept {
+        before.push(columns(&mut conn, table, cols).await);
+    }
+    let migrator = embedded();
+    let report = migrator.adopt(&mut conn).await.expect("adopt");
+    assert_eq!(
+        (
+            report.alembic_revision.as_str(),
+            report.marked_applied.as_slice()
+        ),
+        ("e5f6a7b8c9d0", &[1, 2, 3, 4, 5, 6, 7, 8][..])
+    );
+    migrator
+        .verify(&mut conn)
+        .await
+        .expect("verify clean after adopt");
+    for ((table, cols), rows_before) in kept.iter().zip(&before) {
+        assert_eq!(
+            &columns(&mut conn, table, cols).await,
+            rows_before,
+            "rows of {table} kept"
+        );
+    }
+    let codes: Vec<String> = sqlx::query_scalar("SELECT join_code FROM events ORDER BY id")
+        .fetch_all(&mut conn)
+        .await
+        .expect("codes");
+    assert_eq!(codes.len(), 2);
+    assert_ne!(codes[0], codes[1]);
+    assert!(
+        codes.iter().all(|c| c.len() == 4
+            && c.chars().all(|ch| ch.is_ascii_uppercase()
+                || ch.is_ascii_digit()
+                || ch == '-'
+                || ch == '_')),
+        "{codes:?}"
+    );
+    let points: Vec<(String, i32)> =
+        sqlx::query_as("SELECT name, points FROM projects ORDER BY name")
+            .fetch_all(&mut conn)
+            .await
+            .expect("points");
+    assert_eq!(points, [("Other".to_owned(), 2), ("Robot".to_owned(), 0)]);
+    let stamped: i64 = sqlx::query_scalar(
+        "SELECT (SELECT count(*) FROM users WHERE airtable_id IS NOT NULL)
+              + (SELECT count(*) FROM events WHERE airtable_id IS NOT NULL)
+              + (SELECT count(*) FROM projects WHERE airtable_id IS NOT NULL OR cached_auto_quality IS NOT NULL)",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("count");
+    assert_eq!(stamped, 0);
+    // Ours from here: the cascade holds, and the next migrations (if any) apply.
+    migrator.up(&mut conn, None).await.expect("up");
+    exec(&mut conn, "DELETE FROM events").await;
+    assert_eq!(rows(&mut conn, "votes").await, "[]");
+}
+
+#[tokio::test]
+async fn adopting_an_april_2026_database_refuses_drift_unfitting_rows_and_intermediate_revisions() {
+    let db = TestDb::new().await;
+    let mut conn = april_2026_database(&db).await;
+    // A row our CHECK constraints refuse (the original stored any phase).
+    exec(
+        &mut conn,
+        "UPDATE events SET phase = 'bogus' WHERE slug = 'old-I4fd_Q'",
+    )
+    .await;
+    let schema_before = fingerprint(&mut conn).await;
+    let err = embedded()
+        .adopt(&mut conn)
+        .await
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        err.contains("a row does not fit our schema") && err.contains("nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(
+        fingerprint(&mut conn).await,
+        schema_before,
+        "nothing changed"
+    );
+    assert!(history(&mut conn).await.is_empty());
+    exec(&mut conn, "UPDATE events SET phase = 'closed'").await;
+
+    exec(&mut conn, "ALTER TABLE events ADD COLUMN join_code text").await;
+    let err = embedded()
+        .adopt(&mut conn)
+        .await
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        err.starts_with(
+            "refusing to adopt: alembic_version says e5f6a7b8c9d0, but the schema differs"
+        ) && err.contains("join_code"),
+        "{err}"
+    );
+    exec(&mut conn, "ALTER TABLE events DROP COLUMN join_code").await;
+
+    exec(
+        &mut conn,
+        "UPDATE alembic_version SET version_num = 'a1b2c3d4e5f6'",
+    )
+    .await;
+    let err = embedded()
+        .adopt(&mut conn)
+        .await
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        err.contains("a1b2c3d4e5f6") && err.contains("upgrade it to e5f6a7b8c9d0"),
+        "{err}"
+    );
+    assert!(history(&mut conn).await.is_empty());
+    assert!(!lock_is_held(&mut conn).await);
 }

@@ -26,6 +26,37 @@ pub const ALEMBIC_REVISIONS: [(&str, i64); 3] = [
     ("e10bb6a39187", 3),
 ];
 
+/// The original's April 2026 head, which `adopt` converts (its schema lost columns ours keeps):
+/// the revision, the version of ours it becomes, its expected schema, and the SQL that moves its
+/// rows into ours.
+pub const ALEMBIC_CONVERTED: (&str, i64) = ("e5f6a7b8c9d0", 8);
+const CONVERTED_SCHEMA: &str = include_str!("alembic_e5f6a7b8c9d0.txt");
+const CONVERT_ROWS: &str = include_str!("adopt_e5f6a7b8c9d0.sql");
+
+/// The revisions between e10bb6a39187 and e5f6a7b8c9d0, which `adopt` cannot take over: bring
+/// such a database to the head with the original's Alembic first.
+pub const ALEMBIC_UNSUPPORTED: [&str; 8] = [
+    "434e824c2c24",
+    "86972a653c14",
+    "2b44c8c9a626",
+    "28f961df26a5",
+    "a1b2c3d4e5f6",
+    "b2c3d4e5f6a7",
+    "c3d4e5f6a7b8",
+    "d4e5f6a7b8c9",
+];
+
+/// The original's tables, set aside while ours are made.
+const ORIGINAL_TABLES: [&str; 7] = [
+    "users",
+    "events",
+    "event_attendees",
+    "projects",
+    "project_collaborators",
+    "referrals",
+    "votes",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Settings {
     /// How long a run waits for another run's lock before giving up.
@@ -470,8 +501,22 @@ impl Migrator {
             let revisions: Vec<String> = sqlx::query_scalar("SELECT version_num::text FROM alembic_version ORDER BY 1")
                 .fetch_all(&mut *conn)
                 .await?;
-            let known: Vec<&str> = ALEMBIC_REVISIONS.iter().map(|(r, _)| *r).collect();
+            let mut known: Vec<&str> = ALEMBIC_REVISIONS.iter().map(|(r, _)| *r).collect();
+            known.push(ALEMBIC_CONVERTED.0);
+            if let [one] = revisions.as_slice()
+                && one == ALEMBIC_CONVERTED.0
+            {
+                return this.convert(conn).await;
+            }
             let (revision, version) = match revisions.as_slice() {
+                [one] if ALEMBIC_UNSUPPORTED.contains(&one.as_str()) => {
+                    return Err(MigrateError::Refused(format!(
+                        "refusing to adopt: alembic_version is at {one}, between the revisions podium-migrate \
+                         can adopt ({}); upgrade it to {} with the original's Alembic first; nothing was changed",
+                        known.join(", "),
+                        ALEMBIC_CONVERTED.0
+                    )));
+                }
                 [one] => ALEMBIC_REVISIONS.iter().find(|(r, _)| r == one).copied().ok_or_else(|| {
                     MigrateError::Refused(format!(
                         "refusing to adopt: alembic_version is at {one}, which podium-migrate does not know \
@@ -515,6 +560,73 @@ impl Migrator {
             })
         })
         .await
+    }
+
+    /// Converts a database at the original's April 2026 head into ours after version 8, in one
+    /// transaction: its tables are set aside, ours are made by our migrations 1 to 8, every row
+    /// is moved over (fresh join codes for events, no record ids, points counted from votes),
+    /// and migrations 1 to 8 are recorded as applied. Refuses, changing nothing, when the schema
+    /// differs from that revision's, or when a row does not fit ours.
+    async fn convert(&self, conn: &mut PgConnection) -> Result<AdoptReport, MigrateError> {
+        let (revision, version) = ALEMBIC_CONVERTED;
+        let expected = SchemaFingerprint::parse(CONVERTED_SCHEMA);
+        let live = SchemaFingerprint::read(conn).await?;
+        let diff = SchemaFingerprint::diff(&expected, &live);
+        if !diff.is_empty() {
+            return Err(MigrateError::Refused(format!(
+                "refusing to adopt: alembic_version says {revision}, but the schema differs from that revision's \
+                 (- expected, + found); nothing was changed:\n  {}",
+                diff.join("\n  ")
+            )));
+        }
+        let marked: Vec<&Migration> = self.set.iter().filter(|m| m.version <= version).collect();
+        let mut statements = vec!["BEGIN".to_owned(), "CREATE SCHEMA podium_adopt".to_owned()];
+        statements.extend(
+            ORIGINAL_TABLES
+                .iter()
+                .map(|t| format!("ALTER TABLE public.{t} SET SCHEMA podium_adopt")),
+        );
+        for migration in &marked {
+            // Inside this one transaction: indexes of empty tables need no CONCURRENTLY.
+            statements.extend(
+                migration
+                    .up
+                    .statements()
+                    .into_iter()
+                    .map(|s| s.sql.replace("INDEX CONCURRENTLY", "INDEX")),
+            );
+        }
+        statements.push(CONVERT_ROWS.to_owned());
+        statements.push(history::CREATE_TABLE.to_owned());
+        statements.extend(marked.iter().map(|m| history::insert_adopted(m)));
+        statements.push("COMMIT".to_owned());
+        for sql in &statements {
+            if let Err(err) = raw(conn, sql).await {
+                let _ = raw(conn, "ROLLBACK").await;
+                return Err(match err.as_database_error() {
+                    Some(db) if db.constraint().is_some() => MigrateError::Refused(format!(
+                        "refusing to adopt {revision}: a row does not fit our schema ({}); nothing was changed",
+                        db.message()
+                    )),
+                    _ => err.into(),
+                });
+            }
+        }
+        tracing::info!(
+            revision,
+            version,
+            "converted the original service's April 2026 database"
+        );
+        Ok(AdoptReport {
+            alembic_revision: revision.to_owned(),
+            marked_applied: marked.iter().map(|m| m.version).collect(),
+            pending: self
+                .set
+                .iter()
+                .map(|m| m.version)
+                .filter(|v| *v > version)
+                .collect(),
+        })
     }
 
     /// The expected fingerprint after `version` (0: the empty schema).

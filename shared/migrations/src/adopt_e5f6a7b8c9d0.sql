@@ -1,0 +1,62 @@
+-- Moves the rows of a database at the original's Alembic head e5f6a7b8c9d0 (April 2026), whose
+-- tables were set aside in schema podium_adopt, into our schema after migration 008, which the
+-- adoption has just created. Runs inside the adoption's one transaction: any row that does not
+-- fit (a phase or validation value outside the documented sets) fails it whole.
+
+INSERT INTO users (id, airtable_id, email, display_name, first_name, last_name, phone, street_1,
+                   street_2, city, state, zip_code, country, dob, is_superadmin)
+SELECT id, NULL, email, display_name, first_name, last_name, phone, street_1, street_2, city,
+       state, zip_code, country, dob, is_superadmin
+FROM podium_adopt.users;
+
+-- Events lost their join codes in 28f961df26a5: each gets a fresh one, as our join codes are
+-- made (three random bytes in upper-cased URL-safe base64), drawn again on a collision.
+DO $$
+DECLARE
+    event record;
+    alphabet constant text := 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    bytes bytea;
+    bits integer;
+    code text;
+BEGIN
+    FOR event IN SELECT * FROM podium_adopt.events ORDER BY id LOOP
+        LOOP
+            bytes := uuid_send(gen_random_uuid());
+            bits := (get_byte(bytes, 0) << 16) | (get_byte(bytes, 1) << 8) | get_byte(bytes, 2);
+            code := upper(substr(alphabet, ((bits >> 18) & 63) + 1, 1) || substr(alphabet, ((bits >> 12) & 63) + 1, 1)
+                       || substr(alphabet, ((bits >> 6) & 63) + 1, 1) || substr(alphabet, (bits & 63) + 1, 1));
+            EXIT WHEN NOT EXISTS (SELECT 1 FROM events WHERE join_code = code);
+        END LOOP;
+        INSERT INTO events (id, airtable_id, name, slug, description, join_code, demo_links_optional,
+                            ysws_checks_enabled, feature_flags_csv, owner_id, phase, live_leaderboard,
+                            repo_validation, demo_validation, custom_validator, deleted_at,
+                            require_ysws_pii)
+        VALUES (event.id, NULL, event.name, event.slug, event.description, code,
+                event.demo_links_optional, false, event.feature_flags_csv, event.owner_id,
+                event.phase, false, event.repo_validation, event.demo_validation,
+                event.custom_validator, event.deleted_at, event.require_ysws_pii);
+    END LOOP;
+END $$;
+
+INSERT INTO event_attendees (event_id, user_id, id)
+SELECT event_id, user_id, id FROM podium_adopt.event_attendees;
+
+-- Points were dropped in 434e824c2c24 (computed from votes since): stored again, as the count.
+INSERT INTO projects (id, airtable_id, name, repo, image_url, demo, description, join_code,
+                      hours_spent, points, cached_auto_quality, owner_id, event_id,
+                      validation_status, validation_message)
+SELECT p.id, NULL, p.name, p.repo, p.image_url, p.demo, p.description, p.join_code, p.hours_spent,
+       (SELECT count(*) FROM podium_adopt.votes v WHERE v.project_id = p.id), NULL, p.owner_id,
+       p.event_id, p.validation_status, p.validation_message
+FROM podium_adopt.projects p;
+
+INSERT INTO project_collaborators (project_id, user_id, id)
+SELECT project_id, user_id, id FROM podium_adopt.project_collaborators;
+
+INSERT INTO referrals (id, airtable_id, content, user_id, event_id)
+SELECT id, NULL, content, user_id, event_id FROM podium_adopt.referrals;
+
+INSERT INTO votes (id, airtable_id, voter_id, project_id, event_id)
+SELECT id, NULL, voter_id, project_id, event_id FROM podium_adopt.votes;
+
+DROP SCHEMA podium_adopt CASCADE;
