@@ -162,6 +162,10 @@ async fn cast_in(
             Some(_) => {}
         }
     }
+    // In id order, so that overlapping ballots tend to lock project rows in one order (fewer
+    // deadlocks to retry).
+    let mut in_id_order = projects.to_vec();
+    in_id_order.sort_unstable();
     sqlx::query(
         "WITH accepted AS (
              INSERT INTO votes (id, voter_id, project_id, event_id)
@@ -170,7 +174,7 @@ async fn cast_in(
          )
          UPDATE projects p SET points = p.points + 1 FROM accepted WHERE p.id = accepted.project_id",
     )
-    .bind(projects)
+    .bind(in_id_order)
     .bind(voter)
     .bind(event)
     .execute(&mut *tx)
