@@ -533,31 +533,13 @@ impl Migrator {
                 }
             };
             let expected = this.expected_schema(version).map_err(MigrateError::Refused)?;
-            let live = SchemaFingerprint::read(conn).await?;
-            let diff = SchemaFingerprint::diff(&expected, &live);
-            if !diff.is_empty() {
-                return Err(MigrateError::Refused(format!(
-                    "refusing to adopt: alembic_version says {revision}, but the schema differs from that revision's \
-                     (- expected, + found); nothing was changed:\n  {}",
-                    diff.join("\n  ")
-                )));
-            }
-            let marked: Vec<&Migration> = this.set.iter().filter(|m| m.version <= version).collect();
-            let mut statements = vec!["BEGIN".to_owned(), history::CREATE_TABLE.to_owned()];
+            refuse_drift(revision, &expected, &SchemaFingerprint::read(conn).await?)?;
+            let marked = this.up_to(version);
+            let mut statements = vec![history::CREATE_TABLE.to_owned()];
             statements.extend(marked.iter().map(|m| history::insert_adopted(m)));
-            statements.push("COMMIT".to_owned());
-            for sql in &statements {
-                if let Err(err) = raw(conn, sql).await {
-                    let _ = raw(conn, "ROLLBACK").await;
-                    return Err(err.into());
-                }
-            }
+            atomically(conn, &statements).await?;
             tracing::info!(revision, version, "adopted the original service's database");
-            Ok(AdoptReport {
-                alembic_revision: revision.to_owned(),
-                marked_applied: marked.iter().map(|m| m.version).collect(),
-                pending: this.set.iter().map(|m| m.version).filter(|v| *v > version).collect(),
-            })
+            Ok(this.adopted(revision, version))
         })
         .await
     }
@@ -570,17 +552,9 @@ impl Migrator {
     async fn convert(&self, conn: &mut PgConnection) -> Result<AdoptReport, MigrateError> {
         let (revision, version) = ALEMBIC_CONVERTED;
         let expected = SchemaFingerprint::parse(CONVERTED_SCHEMA);
-        let live = SchemaFingerprint::read(conn).await?;
-        let diff = SchemaFingerprint::diff(&expected, &live);
-        if !diff.is_empty() {
-            return Err(MigrateError::Refused(format!(
-                "refusing to adopt: alembic_version says {revision}, but the schema differs from that revision's \
-                 (- expected, + found); nothing was changed:\n  {}",
-                diff.join("\n  ")
-            )));
-        }
-        let marked: Vec<&Migration> = self.set.iter().filter(|m| m.version <= version).collect();
-        let mut statements = vec!["BEGIN".to_owned(), "CREATE SCHEMA podium_adopt".to_owned()];
+        refuse_drift(revision, &expected, &SchemaFingerprint::read(conn).await?)?;
+        let marked = self.up_to(version);
+        let mut statements = vec!["CREATE SCHEMA podium_adopt".to_owned()];
         statements.extend(
             ORIGINAL_TABLES
                 .iter()
@@ -599,34 +573,38 @@ impl Migrator {
         statements.push(CONVERT_ROWS.to_owned());
         statements.push(history::CREATE_TABLE.to_owned());
         statements.extend(marked.iter().map(|m| history::insert_adopted(m)));
-        statements.push("COMMIT".to_owned());
-        for sql in &statements {
-            if let Err(err) = raw(conn, sql).await {
-                let _ = raw(conn, "ROLLBACK").await;
-                return Err(match err.as_database_error() {
-                    Some(db) if db.constraint().is_some() => MigrateError::Refused(format!(
-                        "refusing to adopt {revision}: a row does not fit our schema ({}); nothing was changed",
-                        db.message()
-                    )),
-                    _ => err.into(),
-                });
-            }
-        }
+        atomically(conn, &statements).await.map_err(|err| match err.as_database_error() {
+            Some(db) if db.constraint().is_some() => MigrateError::Refused(format!(
+                "refusing to adopt {revision}: a row does not fit our schema ({}); nothing was changed",
+                db.message()
+            )),
+            _ => err.into(),
+        })?;
         tracing::info!(
             revision,
             version,
             "converted the original service's April 2026 database"
         );
-        Ok(AdoptReport {
+        Ok(self.adopted(revision, version))
+    }
+
+    /// The migrations up to `version`, in order.
+    fn up_to(&self, version: i64) -> Vec<&Migration> {
+        self.set.iter().filter(|m| m.version <= version).collect()
+    }
+
+    /// What adopting at `revision` (our `version`) did and leaves to do.
+    fn adopted(&self, revision: &str, version: i64) -> AdoptReport {
+        AdoptReport {
             alembic_revision: revision.to_owned(),
-            marked_applied: marked.iter().map(|m| m.version).collect(),
+            marked_applied: self.up_to(version).iter().map(|m| m.version).collect(),
             pending: self
                 .set
                 .iter()
                 .map(|m| m.version)
                 .filter(|v| *v > version)
                 .collect(),
-        })
+        }
     }
 
     /// The expected fingerprint after `version` (0: the empty schema).
@@ -897,6 +875,35 @@ async fn raw(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// Refuses, naming every difference, a database whose schema is not `revision`'s.
+fn refuse_drift(
+    revision: &str,
+    expected: &SchemaFingerprint,
+    live: &SchemaFingerprint,
+) -> Result<(), MigrateError> {
+    let diff = SchemaFingerprint::diff(expected, live);
+    if diff.is_empty() {
+        return Ok(());
+    }
+    Err(MigrateError::Refused(format!(
+        "refusing to adopt: alembic_version says {revision}, but the schema differs from that revision's \
+         (- expected, + found); nothing was changed:\n  {}",
+        diff.join("\n  ")
+    )))
+}
+
+/// Runs `statements` in one transaction on this connection; the first failure rolls it all back.
+async fn atomically(conn: &mut PgConnection, statements: &[String]) -> Result<(), sqlx::Error> {
+    raw(conn, "BEGIN").await?;
+    for sql in statements {
+        if let Err(err) = raw(conn, sql).await {
+            let _ = raw(conn, "ROLLBACK").await;
+            return Err(err);
+        }
+    }
+    raw(conn, "COMMIT").await
 }
 
 /// A duration as a PostgreSQL setting literal.
