@@ -838,3 +838,33 @@ async fn test_endpoints_off_answer_404_after_authentication_and_production_refus
             .is_ok_and(|c| c.enable_test_endpoints)
     );
 }
+
+#[tokio::test]
+async fn a_suffixed_slug_that_is_taken_is_drawn_again() {
+    let t = TestApp::new().await;
+    let (owner, owner_id) = t.person("organizer+3@test.local").await;
+    let (first, _) = t.event(&owner, "x").await;
+    sqlx::query("UPDATE events SET slug = 'x-TAKEN' WHERE id = $1::uuid")
+        .bind(&first)
+        .execute(&t.state.pool)
+        .await
+        .expect("slug");
+    let event = podium_data::events::NewEvent::december_2025(
+        "x".into(),
+        "x".into(),
+        String::new(),
+        true,
+        false,
+        owner_id.parse::<uuid::Uuid>().expect("uuid").into(),
+    );
+    let mut suffixes = ["TAKEN", "fresh"].into_iter().map(str::to_owned);
+    let created = podium_data::events::create_with_slug_suffix(
+        &t.state.pool,
+        &event,
+        || suffixes.next().unwrap_or_default(),
+        podium_data::events::new_join_code,
+    )
+    .await
+    .expect("created");
+    assert_eq!(created.slug, "x-fresh");
+}

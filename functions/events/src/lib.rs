@@ -282,33 +282,27 @@ async fn test_create(
     issues.max_chars("name", &body.name, limits::NAME);
     issues.finish()?;
     let base: String = slugify(&body.name).chars().take(40).collect();
-    for _ in 0..podium_data::slug::JOIN_CODE_ATTEMPTS {
-        let event = NewEvent {
-            phase: podium_data::Phase::Voting,
-            feature_flags_csv: series.clone(),
-            repo_validation: "none".to_owned(),
-            ..NewEvent::december_2025(
-                body.name.clone(),
-                format!("{base}-{}", podium_data::slug::random_suffix()),
-                body.description.clone(),
-                true,
-                false,
-                user.id,
-            )
-        };
-        match events::create(&state.pool, &event, events::new_join_code).await {
-            Ok(created) => {
-                let event = events::find_any(&state.pool, created.id)
-                    .await?
-                    .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
-                return Ok(JsonResponse(EventPrivate::from(&event)));
-            }
-            Err(CreateEventError::SlugTaken) => {}
-            Err(CreateEventError::Database(e)) => return Err(e.into()),
-            Err(e @ CreateEventError::JoinCodesExhausted) => return Err(ApiError::internal(e)),
-        }
-    }
-    Err(ApiError::internal("no free slug for a test event"))
+    let event = NewEvent {
+        phase: podium_data::Phase::Voting,
+        feature_flags_csv: series.clone(),
+        repo_validation: "none".to_owned(),
+        ..NewEvent::december_2025(body.name, base, body.description, true, false, user.id)
+    };
+    let created = events::create_with_slug_suffix(
+        &state.pool,
+        &event,
+        podium_data::slug::random_suffix,
+        events::new_join_code,
+    )
+    .await
+    .map_err(|e| match e {
+        CreateEventError::Database(e) => e.into(),
+        other => ApiError::internal(other),
+    })?;
+    let event = events::find_any(&state.pool, created.id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
+    Ok(JsonResponse(EventPrivate::from(&event)))
 }
 
 /// Test only (`PODIUM_ENABLE_TEST_ENDPOINTS`), without authentication, as the original: deletes

@@ -324,6 +324,27 @@ pub async fn create(
     }
 }
 
+/// Inserts the event with its slug followed by `-` and a suffix from `suffixes`, drawing a new
+/// suffix while the slug is taken (the unique index settles races); `SlugTaken` only when
+/// every attempt collided.
+#[tracing::instrument(skip_all)]
+pub async fn create_with_slug_suffix(
+    db: &sqlx::PgPool,
+    event: &NewEvent,
+    mut suffixes: impl FnMut() -> String,
+    mut codes: impl FnMut() -> String,
+) -> Result<CreatedEvent, CreateEventError> {
+    let mut attempt = event.clone();
+    for _ in 0..slug::JOIN_CODE_ATTEMPTS {
+        attempt.slug = format!("{}-{}", event.slug, suffixes());
+        match create(db, &attempt, &mut codes).await {
+            Err(CreateEventError::SlugTaken) => {}
+            done => return done,
+        }
+    }
+    Err(CreateEventError::SlugTaken)
+}
+
 /// A new random join code (see [`slug::join_code`]).
 pub fn new_join_code() -> String {
     slug::join_code()
