@@ -186,13 +186,18 @@ async fn join_code_collisions_are_retried_by_the_database_not_refused() {
                 false,
                 owner.into(),
             );
-            events::create(&pool, &event, move || {
-                if std::mem::take(&mut first) {
-                    "SAME".to_owned()
-                } else {
-                    events::new_join_code()
-                }
-            })
+            events::create(
+                &pool,
+                &event,
+                move || {
+                    if std::mem::take(&mut first) {
+                        "SAME".to_owned()
+                    } else {
+                        events::new_join_code()
+                    }
+                },
+                None,
+            )
             .await
         }
     }))

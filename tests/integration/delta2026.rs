@@ -747,6 +747,15 @@ async fn the_test_endpoints_make_events_promote_and_clean_up_whatever_others_did
         (StatusCode::OK, json!({"message": "Promoted to superadmin"}))
     );
     assert_eq!(current(&t, &attendee).await["is_superadmin"], true);
+    let (action, subject_is_actor): (String, bool) =
+        sqlx::query_as("SELECT action, subject_user_id = actor_id FROM audit_log")
+            .fetch_one(&t.state.pool)
+            .await
+            .expect("the grant is in the audit log");
+    assert_eq!(
+        (action.as_str(), subject_is_actor),
+        ("user.grant_superadmin", true)
+    );
 
     // Anyone may clean up; nothing blocks it, and the real user stays.
     assert_eq!(
@@ -863,6 +872,7 @@ async fn a_suffixed_slug_that_is_taken_is_drawn_again() {
         &event,
         || suffixes.next().unwrap_or_default(),
         podium_data::events::new_join_code,
+        None,
     )
     .await
     .expect("created");

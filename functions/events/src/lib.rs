@@ -10,7 +10,7 @@ use podium_data::slug::{SLUG_MAX, slugify};
 use podium_data::validation::{Issues, ValidationIssue};
 use podium_data::votes::{self, VoteError};
 use podium_data::{EventId, ProjectId};
-use podium_http::bodies::EventUpdate;
+use podium_http::bodies::{EventCreate, EventUpdate};
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError, Message};
 use podium_http::texts::{
     ALREADY_ATTENDING, ALREADY_ATTENDING_EVENT, ALREADY_VOTED, BAD_ACCESS, EVENT_DELETED,
@@ -105,17 +105,6 @@ async fn of_user(
     }))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-struct EventCreate {
-    name: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    demo_links_optional: bool,
-    #[serde(default)]
-    ysws_checks_enabled: bool,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 struct EventCreated {
     id: Uuid,
@@ -160,7 +149,7 @@ async fn create(
         body.ysws_checks_enabled,
         user.id,
     );
-    match events::create(&state.pool, &event, events::new_join_code).await {
+    match events::create(&state.pool, &event, events::new_join_code, None).await {
         Ok(created) => Ok(JsonResponse(EventCreated {
             id: created.id.into(),
             slug: created.slug,
@@ -293,6 +282,7 @@ async fn test_create(
         &event,
         podium_data::slug::random_suffix,
         events::new_join_code,
+        None,
     )
     .await
     .map_err(|e| match e {

@@ -82,7 +82,8 @@ async fn current(
     Ok(JsonResponse(UserPrivate::new(&user, vote_ids)))
 }
 
-/// Test only (`PODIUM_ENABLE_TEST_ENDPOINTS`): makes the caller a superadmin.
+/// Test only (`PODIUM_ENABLE_TEST_ENDPOINTS`): makes the caller a superadmin (logged in the
+/// audit log as a grant by themself).
 #[utoipa::path(post, path = "/users/test/promote-superadmin", tag = "users", operation_id = "promote_to_superadmin_users_test_promote_superadmin_post", security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Message, example = json!({"message": "Promoted to superadmin"})),
@@ -96,7 +97,9 @@ async fn promote_superadmin(
     if !state.config.enable_test_endpoints {
         return Err(ApiError::not_found(TEST_ENDPOINTS_OFF));
     }
-    podium_data::test_data::promote_superadmin(&state.pool, user.id).await?;
+    // Through the audit log, as every grant is.
+    let actor = podium_data::audit::Actor::user(&user);
+    podium_data::superadmin::set_superadmin(&state.pool, &actor, &user.email, true).await?;
     Ok(Message::json(PROMOTED))
 }
 

@@ -6,7 +6,9 @@ use sqlx::PgExecutor;
 use crate::ids::{EventId, UserId};
 use crate::phase::Phase;
 
+use crate::audit::{self, Actor};
 use crate::db::violated_constraint;
+use crate::page::{PageRequest, Paged};
 use crate::slug;
 
 /// Every column the API reads, plus the event's current project count (for
@@ -230,6 +232,7 @@ pub struct NewEvent {
     pub feature_flags_csv: String,
     pub repo_validation: String,
     pub demo_validation: String,
+    pub custom_validator: Option<String>,
 }
 
 impl NewEvent {
@@ -254,6 +257,7 @@ impl NewEvent {
             feature_flags_csv: String::new(),
             repo_validation: "github".to_owned(),
             demo_validation: "none".to_owned(),
+            custom_validator: None,
         }
     }
 }
@@ -277,21 +281,28 @@ pub enum CreateEventError {
 
 /// Inserts the event. The unique index on `slug` settles a race between two equal names
 /// (`SlugTaken`); a join-code collision (the unique constraint on `join_code`) is retried with
-/// a fresh code from `codes`.
+/// a fresh code from `codes`. With an `audit` actor, the `event.create` row is written by the
+/// same statement.
 #[tracing::instrument(skip_all)]
 pub async fn create(
     db: &sqlx::PgPool,
     event: &NewEvent,
     codes: impl FnMut() -> String,
+    audit: Option<&Actor>,
 ) -> Result<CreatedEvent, CreateEventError> {
     let id = EventId::random();
     let inserted = slug::with_fresh_join_code(codes, "events_join_code_key", |code| {
         Box::pin(async move {
         sqlx::query(
-            "INSERT INTO events (id, name, slug, description, join_code, phase,
-                                 demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id,
-                                 repo_validation, demo_validation)
-             VALUES ($1, $2, $3, $4, $5, $9, $6, $7, $10, $8, $11, $12)",
+            "WITH created AS (
+                 INSERT INTO events (id, name, slug, description, join_code, phase,
+                                     demo_links_optional, ysws_checks_enabled, feature_flags_csv, owner_id,
+                                     repo_validation, demo_validation, custom_validator)
+                 VALUES ($1, $2, $3, $4, $5, $9, $6, $7, $10, $8, $11, $12, $13)
+                 RETURNING *
+             )
+             INSERT INTO audit_log (actor_id, actor, action, event_id, after)
+             SELECT $14, $15, $16, created.id, to_jsonb(created) FROM created WHERE $15::text IS NOT NULL",
         )
         .bind(id)
         .bind(&event.name)
@@ -305,6 +316,10 @@ pub async fn create(
         .bind(&event.feature_flags_csv)
         .bind(&event.repo_validation)
         .bind(&event.demo_validation)
+        .bind(&event.custom_validator)
+        .bind(audit.and_then(|a| a.id))
+        .bind(audit.map(|a| a.name.as_str()))
+        .bind(audit::Action::EventCreate.as_str())
         .execute(db)
         .await
         })
@@ -333,11 +348,12 @@ pub async fn create_with_slug_suffix(
     event: &NewEvent,
     mut suffixes: impl FnMut() -> String,
     mut codes: impl FnMut() -> String,
+    audit: Option<&Actor>,
 ) -> Result<CreatedEvent, CreateEventError> {
     let mut attempt = event.clone();
     for _ in 0..slug::JOIN_CODE_ATTEMPTS {
         attempt.slug = format!("{}-{}", event.slug, suffixes());
-        match create(db, &attempt, &mut codes).await {
+        match create(db, &attempt, &mut codes, audit).await {
             Err(CreateEventError::SlugTaken) => {}
             done => return done,
         }
@@ -371,6 +387,8 @@ pub struct EventChanges {
     /// `Some(None)` clears it.
     pub custom_validator: Option<Option<String>>,
     pub feature_flags_csv: Option<String>,
+    /// A new owner (superadmins only).
+    pub owner_id: Option<UserId>,
 }
 
 /// Applies `changes` to the event, only when `owner` owns it if an owner is given; the event as
@@ -410,7 +428,8 @@ pub async fn update(
             repo_validation = COALESCE($12, e.repo_validation),
             demo_validation = COALESCE($13, e.demo_validation),
             custom_validator = CASE WHEN $14 THEN $15 ELSE e.custom_validator END,
-            feature_flags_csv = COALESCE($16, e.feature_flags_csv)
+            feature_flags_csv = COALESCE($16, e.feature_flags_csv),
+            owner_id = COALESCE($17, e.owner_id)
          FROM wanted w
          WHERE e.id = w.id AND ($2::uuid IS NULL OR e.owner_id = $2)
          RETURNING ",
@@ -432,6 +451,7 @@ pub async fn update(
     .bind(changes.custom_validator.is_some())
     .bind(changes.custom_validator.clone().flatten())
     .bind(&changes.feature_flags_csv)
+    .bind(changes.owner_id)
     .fetch_optional(db)
     .await
 }
@@ -451,4 +471,74 @@ pub async fn delete(
         .execute(db)
         .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// A page of every event, soft-deleted ones too, by name then id; the total comes from the same
+/// statement (a window count over the ids), and takes a second one only for a page past the end.
+#[tracing::instrument(skip_all)]
+pub async fn page(db: &sqlx::PgPool, request: PageRequest) -> Result<Paged<Event>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        event: Event,
+        total: i64,
+    }
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "WITH page AS (
+             SELECT id, count(*) OVER () AS total FROM events
+             ORDER BY name, id LIMIT $1 OFFSET $2
+         )
+         SELECT ",
+        event_columns!(),
+        ", page.total FROM page JOIN events e ON e.id = page.id ORDER BY e.name, e.id"
+    ))
+    .bind(request.limit())
+    .bind(request.offset())
+    .fetch_all(db)
+    .await?;
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None if request.offset() == 0 => 0,
+        None => {
+            sqlx::query_scalar("SELECT count(*) FROM events")
+                .fetch_one(db)
+                .await?
+        }
+    };
+    Ok(Paged {
+        items: rows.into_iter().map(|r| r.event).collect(),
+        total,
+    })
+}
+
+/// Sets `deleted_at` to now on an event that is not deleted; when it was set, or `None` (no
+/// such event, or already deleted: the caller holds the lock of [`audit::lock_event`] and knows
+/// which).
+#[tracing::instrument(skip_all)]
+pub async fn soft_delete(
+    conn: &mut sqlx::PgConnection,
+    id: EventId,
+) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE events SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING deleted_at",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Clears `deleted_at` on a soft-deleted event; the event as it is now, or `None` when there
+/// was no such deleted event.
+#[tracing::instrument(skip_all)]
+pub async fn restore(
+    conn: &mut sqlx::PgConnection,
+    id: EventId,
+) -> Result<Option<Event>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "UPDATE events e SET deleted_at = NULL WHERE e.id = $1 AND e.deleted_at IS NOT NULL RETURNING ",
+        event_columns!()
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }

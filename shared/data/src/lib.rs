@@ -3,6 +3,7 @@
 //! a pool, a connection or a transaction (`impl PgExecutor`). Nothing here knows HTTP.
 
 pub mod attendees;
+pub mod audit;
 pub mod collaborators;
 pub mod db;
 pub mod domain;
@@ -11,10 +12,12 @@ pub mod ids;
 pub mod import;
 pub mod login_requests;
 pub mod magic_links;
+pub mod page;
 pub mod phase;
 pub mod projects;
 pub mod referrals;
 pub mod slug;
+pub mod superadmin;
 pub mod test_data;
 pub mod users;
 pub mod validation;

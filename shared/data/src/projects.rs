@@ -307,3 +307,43 @@ pub async fn join_rules(
     .fetch_optional(db)
     .await
 }
+
+/// One row of the YSWS export: a project and its owner's personal data (collaborators are not
+/// exported).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ExportRow {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub demo: String,
+    pub repo: String,
+    pub image_url: String,
+    pub description: String,
+    pub street_1: String,
+    pub street_2: String,
+    pub city: String,
+    pub state: String,
+    pub country: String,
+    pub zip_code: String,
+    pub dob: Option<chrono::NaiveDate>,
+    pub hours_spent: i32,
+}
+
+/// The export rows of every project of `events`, by event name, event, project name, project,
+/// read as a stream (one row at a time off the connection, never the whole result in memory).
+pub fn export<'a>(
+    db: &'a sqlx::PgPool,
+    events: &'a [EventId],
+) -> futures_util::stream::BoxStream<'a, Result<ExportRow, sqlx::Error>> {
+    sqlx::query_as(
+        "SELECT u.first_name, u.last_name, u.email, p.demo, p.repo, p.image_url, p.description,
+                u.street_1, u.street_2, u.city, u.state, u.country, u.zip_code, u.dob, p.hours_spent
+         FROM projects p
+         JOIN users u ON u.id = p.owner_id
+         JOIN events e ON e.id = p.event_id
+         WHERE p.event_id = ANY($1)
+         ORDER BY e.name, e.id, p.name, p.id",
+    )
+    .bind(events)
+    .fetch(db)
+}

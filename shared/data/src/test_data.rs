@@ -1,9 +1,7 @@
 //! The data behind the test-only endpoints (`PODIUM_ENABLE_TEST_ENDPOINTS`), which the April
 //! 2026 frontend's end-to-end suite uses to set up and tear down.
 
-use sqlx::{PgExecutor, PgPool};
-
-use crate::ids::UserId;
+use sqlx::PgPool;
 
 /// The users the end-to-end suite makes (2026 contract §2.9), as a SQL condition on `email`.
 macro_rules! test_users {
@@ -41,14 +39,4 @@ pub async fn clean_up(pool: &PgPool) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::raw_sql(sql).execute(&mut *tx).await?;
     tx.commit().await
-}
-
-/// Makes `user` a superadmin.
-#[tracing::instrument(skip_all)]
-pub async fn promote_superadmin(db: impl PgExecutor<'_>, user: UserId) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET is_superadmin = true WHERE id = $1")
-        .bind(user)
-        .execute(db)
-        .await?;
-    Ok(())
 }

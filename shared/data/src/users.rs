@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use sqlx::PgExecutor;
 
 use crate::ids::{UserId, VoteId};
+use crate::page::{PageRequest, Paged};
 
 use crate::domain::Email;
 
@@ -239,5 +240,91 @@ pub async fn update(
     .bind(&changes.country)
     .bind(changes.dob)
     .fetch_optional(db)
+    .await
+}
+
+/// What a superadmin's user list shows of a user.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Summary {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub is_superadmin: bool,
+}
+
+/// A page of every user, by e-mail (unique); the total from the same statement (a window count
+/// over the e-mail index), a second one only for a page past the end.
+#[tracing::instrument(skip_all)]
+pub async fn page(db: &sqlx::PgPool, request: PageRequest) -> Result<Paged<Summary>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: Summary,
+        total: i64,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "WITH page AS (
+             SELECT id, count(*) OVER () AS total FROM users ORDER BY email LIMIT $1 OFFSET $2
+         )
+         SELECT u.id, u.email, u.display_name, u.is_superadmin, page.total
+         FROM page JOIN users u USING (id) ORDER BY u.email",
+    )
+    .bind(request.limit())
+    .bind(request.offset())
+    .fetch_all(db)
+    .await?;
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None if request.offset() == 0 => 0,
+        None => {
+            sqlx::query_scalar("SELECT count(*) FROM users")
+                .fetch_one(db)
+                .await?
+        }
+    };
+    Ok(Paged {
+        items: rows.into_iter().map(|r| r.user).collect(),
+        total,
+    })
+}
+
+/// The user with this e-mail, locked until the transaction ends.
+#[tracing::instrument(skip_all)]
+pub async fn lock_by_email(
+    conn: &mut sqlx::PgConnection,
+    email: &str,
+) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE email = $1 FOR UPDATE"
+    ))
+    .bind(email)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Sets or clears the superadmin flag.
+#[tracing::instrument(skip_all)]
+pub async fn set_superadmin(
+    conn: &mut sqlx::PgConnection,
+    id: UserId,
+    on: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET is_superadmin = $2 WHERE id = $1")
+        .bind(id)
+        .bind(on)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Every superadmin, by e-mail.
+#[tracing::instrument(skip_all)]
+pub async fn superadmins(db: impl PgExecutor<'_>) -> Result<Vec<Summary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, email, display_name, is_superadmin FROM users WHERE is_superadmin ORDER BY email",
+    )
+    .fetch_all(db)
     .await
 }

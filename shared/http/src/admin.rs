@@ -1,4 +1,5 @@
-//! `EventAdmin`: the extractor for the routes only an event's owner may use.
+//! `EventAdmin`: the extractor for the routes only an event's owner may use; `Superadmin`: for
+//! the `/superadmin` routes.
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
@@ -49,5 +50,25 @@ where
         let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
         let Path(path) = Path::<EventPath>::from_request_parts(parts, state).await?;
         Self::check(&AppState::from_ref(state), user, path.event_id).await
+    }
+}
+
+/// The current user, who must be a superadmin: anyone else gets 403 `You don't have permission
+/// to do this` (and a caller without credentials 401, before that).
+#[derive(Debug, Clone)]
+pub struct Superadmin(pub User);
+
+impl<S: Send + Sync> FromRequestParts<S> for Superadmin
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        if !user.is_superadmin {
+            return Err(ApiError::forbidden(BAD_ACCESS));
+        }
+        Ok(Self(user))
     }
 }

@@ -127,32 +127,12 @@ impl EventUpdate {
         if let Some(Some(custom)) = &self.custom_validator {
             issues.max_chars("custom_validator", custom, limits::CUSTOM_VALIDATOR);
         }
-        let phase = phase.and_then(|p| match p.parse::<Phase>() {
-            Ok(phase) => Some(phase),
-            Err(_) => {
-                issues.push(one_of(
-                    "phase",
-                    &["draft", "submission", "voting", "closed"],
-                ));
-                None
-            }
-        });
-        for (field, value, allowed) in [
-            (
-                "repo_validation",
-                &repo_validation,
-                &["none", "github", "custom"],
-            ),
-            (
-                "demo_validation",
-                &demo_validation,
-                &["none", "itch", "custom"],
-            ),
-        ] {
-            if value.as_deref().is_some_and(|v| !allowed.contains(&v)) {
-                issues.push(one_of(field, allowed));
-            }
-        }
+        let phase = phase.and_then(|p| parse_phase(&mut issues, &p));
+        check_validation_kinds(
+            &mut issues,
+            repo_validation.as_deref(),
+            demo_validation.as_deref(),
+        );
         issues.finish()?;
         Ok(EventChanges {
             name,
@@ -168,6 +148,7 @@ impl EventUpdate {
             demo_validation,
             custom_validator: self.custom_validator,
             feature_flags_csv,
+            owner_id: None,
         })
     }
 }
@@ -194,6 +175,159 @@ impl Take<'_> {
             self.issues.push(ValidationIssue::body(kind, field, msg));
         }
         value.flatten()
+    }
+}
+
+/// The phase, or a 422 `literal_error` naming the four.
+fn parse_phase(issues: &mut Issues, phase: &str) -> Option<Phase> {
+    match phase.parse::<Phase>() {
+        Ok(phase) => Some(phase),
+        Err(_) => {
+            issues.push(one_of(
+                "phase",
+                &["draft", "submission", "voting", "closed"],
+            ));
+            None
+        }
+    }
+}
+
+/// `repo_validation` and `demo_validation` take only their documented values.
+fn check_validation_kinds(issues: &mut Issues, repo: Option<&str>, demo: Option<&str>) {
+    for (field, value, allowed) in [
+        ("repo_validation", repo, &["none", "github", "custom"]),
+        ("demo_validation", demo, &["none", "itch", "custom"]),
+    ] {
+        if value.is_some_and(|v| !allowed.contains(&v)) {
+            issues.push(one_of(field, allowed));
+        }
+    }
+}
+
+/// `EventCreate`: the December 2025 `POST /events/` body (name, description and two flags) and
+/// the April 2026 `POST /superadmin/events` one (name, description, `demo_links_optional`, the
+/// phase and the validation settings) in one schema, as the original's two documents name both
+/// `EventCreate`. Each route reads its own fields and ignores the others.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct EventCreate {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub demo_links_optional: bool,
+    /// December 2025 only.
+    #[serde(default)]
+    pub ysws_checks_enabled: bool,
+    /// April 2026: `draft` (default), `submission`, `voting` or `closed`.
+    #[serde(default = "default_phase")]
+    #[schema(default = "draft")]
+    pub phase: String,
+    /// April 2026: `none`, `github` (default) or `custom`.
+    #[serde(default = "default_repo_validation")]
+    #[schema(default = "github")]
+    pub repo_validation: String,
+    /// April 2026: `none` (default), `itch` or `custom`.
+    #[serde(default = "default_demo_validation")]
+    #[schema(default = "none")]
+    pub demo_validation: String,
+    /// April 2026.
+    #[serde(default)]
+    pub custom_validator: Option<String>,
+    /// April 2026: comma-separated flags, such as the event's series.
+    #[serde(default)]
+    pub feature_flags_csv: String,
+}
+
+fn default_phase() -> String {
+    "draft".to_owned()
+}
+
+fn default_repo_validation() -> String {
+    "github".to_owned()
+}
+
+fn default_demo_validation() -> String {
+    "none".to_owned()
+}
+
+impl EventCreate {
+    /// The April 2026 (superadmin) event `owner` asks for, with `slug` as the slug's stem; a
+    /// 422 listing every over-long field and every value outside its documented set.
+    pub fn superadmin_event(
+        self,
+        slug: String,
+        owner: podium_data::UserId,
+    ) -> Result<podium_data::events::NewEvent, Vec<ValidationIssue>> {
+        let mut issues = Issues::default();
+        issues.max_chars("name", &self.name, limits::NAME);
+        issues.max_chars(
+            "feature_flags_csv",
+            &self.feature_flags_csv,
+            limits::FEATURE_FLAGS,
+        );
+        if let Some(custom) = &self.custom_validator {
+            issues.max_chars("custom_validator", custom, limits::CUSTOM_VALIDATOR);
+        }
+        let phase = parse_phase(&mut issues, &self.phase);
+        check_validation_kinds(
+            &mut issues,
+            Some(&self.repo_validation),
+            Some(&self.demo_validation),
+        );
+        issues.finish()?;
+        Ok(podium_data::events::NewEvent {
+            name: self.name,
+            slug,
+            description: self.description,
+            demo_links_optional: self.demo_links_optional,
+            ysws_checks_enabled: false,
+            owner_id: owner,
+            phase: phase.unwrap_or(Phase::Draft),
+            feature_flags_csv: self.feature_flags_csv,
+            repo_validation: self.repo_validation,
+            demo_validation: self.demo_validation,
+            custom_validator: self.custom_validator,
+        })
+    }
+}
+
+/// `SuperadminEventUpdate`: [`EventUpdate`] and `owner_email`, the e-mail of the user to make
+/// the event's owner (trimmed and compared case-insensitively, where the original matched it
+/// exactly; `null` is a 422, where the original looked for a user `'None'`).
+#[derive(Debug, Default, ToSchema)]
+pub struct SuperadminEventUpdate {
+    #[schema(inline)]
+    pub update: EventUpdate,
+    #[schema(value_type = Option<String>)]
+    pub owner_email: Option<String>,
+}
+
+impl SuperadminEventUpdate {
+    /// Reads the body (already checked to be JSON): every problem of both parts in one 422.
+    pub fn parse(body: &serde_json::Value) -> Result<Self, Vec<ValidationIssue>> {
+        let update: EventUpdate = crate::extract::from_value(body).map_err(|issue| vec![issue])?;
+        let owner_email = match body.get("owner_email") {
+            None => None,
+            Some(serde_json::Value::String(email)) => Some(email.clone()),
+            Some(_) => {
+                return Err(vec![ValidationIssue::body(
+                    "string_type",
+                    "owner_email",
+                    "Input should be a valid string",
+                )]);
+            }
+        };
+        Ok(Self {
+            update,
+            owner_email,
+        })
+    }
+
+    /// The e-mail to look up: trimmed and lower-cased, as stored e-mails are.
+    pub fn normalized_owner_email(&self) -> Option<String> {
+        self.owner_email
+            .as_deref()
+            .map(|email| email.trim().to_lowercase())
     }
 }
 

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::body::{self, nul_issue};
 use super::error::ApiError;
+use podium_data::page::PageRequest;
 use podium_data::validation::ValidationIssue;
 
 use crate::texts::BODY_TOO_LARGE;
@@ -44,6 +45,83 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
                 Err(json_issue(err.inner(), path).into())
             }
         }
+    }
+}
+
+/// Reads a body already parsed to JSON as `T`, with the issues [`Json`] would report.
+pub(crate) fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, ValidationIssue> {
+    if !value.is_object() {
+        return Err(not_an_object(vec!["body".into()]));
+    }
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = path_segments(err.path());
+        json_issue(err.inner(), path)
+    })
+}
+
+/// `?page=&size=` of a paged list (fastapi-pagination's `Params`): `page` ≥ 1, default 1;
+/// `size` 1–100, default 50; anything else a 422 naming the parameter, as the original words
+/// it (`int_parsing`, `greater_than_equal`, `less_than_equal`).
+#[derive(Debug, Clone, Copy)]
+pub struct PageParams(pub PageRequest);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            page: Option<String>,
+            size: Option<String>,
+        }
+        let Query(raw) = Query::<Raw>::from_request_parts(parts, state).await?;
+        let mut issues = Vec::new();
+        let mut read = |name: &str, value: Option<String>, default: u32, max: Option<u32>| {
+            let Some(text) = value else {
+                return default;
+            };
+            let loc = || vec![Value::from("query"), Value::from(name)];
+            match text.trim().parse::<i64>() {
+                Err(_) => issues.push(ValidationIssue::new(
+                    "int_parsing",
+                    loc(),
+                    "Input should be a valid integer, unable to parse string as an integer",
+                )),
+                Ok(n) if n < 1 => issues.push(
+                    ValidationIssue::new(
+                        "greater_than_equal",
+                        loc(),
+                        "Input should be greater than or equal to 1",
+                    )
+                    .with_ctx(serde_json::json!({"ge": 1})),
+                ),
+                Ok(n) if max.is_some_and(|max| n > i64::from(max)) => {
+                    let max = max.unwrap_or_default();
+                    issues.push(
+                        ValidationIssue::new(
+                            "less_than_equal",
+                            loc(),
+                            format!("Input should be less than or equal to {max}"),
+                        )
+                        .with_ctx(serde_json::json!({"le": max})),
+                    );
+                }
+                // A page far past the end is just empty.
+                Ok(n) => return u32::try_from(n).unwrap_or(u32::MAX),
+            }
+            default
+        };
+        let page = read("page", raw.page, 1, None);
+        let size = read(
+            "size",
+            raw.size,
+            PageRequest::DEFAULT_SIZE,
+            Some(PageRequest::MAX_SIZE),
+        );
+        if !issues.is_empty() {
+            return Err(ApiError::Validation(issues));
+        }
+        Ok(Self(PageRequest::new(page, size)))
     }
 }
 

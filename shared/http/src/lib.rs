@@ -23,10 +23,10 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sqlx::PgPool;
 
-pub use admin::EventAdmin;
+pub use admin::{EventAdmin, Superadmin};
 pub use body::MAX_DEPTH as MAX_BODY_DEPTH;
 pub use error::ApiError;
-pub use extract::{Json, Path, Query, query_bool};
+pub use extract::{Json, PageParams, Path, Query, query_bool};
 pub use layers::finish;
 
 use jwt::JwtSecret;
@@ -176,6 +176,16 @@ where
     }
 }
 
+/// How a function answers on Lambda.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LambdaResponses {
+    /// The whole response at once (function URL invoke mode `BUFFERED`; at most 6 MB).
+    Buffered,
+    /// Streamed as it is produced (invoke mode `RESPONSE_STREAM`): for responses that may be
+    /// large, such as the superadmin's CSV export.
+    Streamed,
+}
+
 /// A route-group function's whole `main`: tracing, the settings (environment and, when
 /// `PODIUM_SECRETS_ARN` is set, Secrets Manager) read once, the router built from them, then
 /// [`serve`]. A missing or malformed setting stops the process at start with exit code 2 and a
@@ -184,6 +194,14 @@ where
 /// On Lambda (one request at a time per instance) the runtime is single-threaded; as a plain
 /// HTTP server (a container) it uses every core.
 pub fn run_function(
+    build: impl FnOnce(&Vars) -> Result<Router, ConfigError>,
+) -> std::process::ExitCode {
+    run_function_with(LambdaResponses::Buffered, build)
+}
+
+/// [`run_function`], answering on Lambda as `mode` says.
+pub fn run_function_with(
+    mode: LambdaResponses,
     build: impl FnOnce(&Vars) -> Result<Router, ConfigError>,
 ) -> std::process::ExitCode {
     telemetry::init("info");
@@ -214,7 +232,7 @@ pub fn run_function(
                 return std::process::ExitCode::from(2);
             }
         };
-        match serve(app, port).await {
+        match serve(app, port, mode).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(err) => {
                 tracing::error!(error = %err, "stopped");
@@ -225,11 +243,18 @@ pub fn run_function(
 }
 
 /// Serves `app` through the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set (function
-/// URLs, payload 2.0), otherwise as plain HTTP on `0.0.0.0:port` (the `PORT` setting, default
-/// 8080), e.g. in a container.
-pub async fn serve(app: Router, port: u16) -> Result<(), lambda_http::Error> {
+/// URLs, payload 2.0, buffered or streamed as `mode` says), otherwise as plain HTTP on
+/// `0.0.0.0:port` (the `PORT` setting, default 8080), e.g. in a container.
+pub async fn serve(
+    app: Router,
+    port: u16,
+    mode: LambdaResponses,
+) -> Result<(), lambda_http::Error> {
     if telemetry::on_lambda() {
-        return lambda_http::run(app).await;
+        return match mode {
+            LambdaResponses::Buffered => lambda_http::run(app).await,
+            LambdaResponses::Streamed => lambda_http::run_with_streaming_response(app).await,
+        };
     }
     let address = SocketAddr::from(([0, 0, 0, 0], port));
     let listener = tokio::net::TcpListener::bind(address).await?;

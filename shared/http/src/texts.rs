@@ -36,6 +36,10 @@ pub const DEMO_REQUIRED: &str = "Demo URL is required for this event";
 pub const YSWS_PII_REQUIRED: &str = "This event requires your address and date of birth on your profile before you can submit a project";
 pub const CHECKS_NOT_CONFIGURED: &str = "Project checks are not configured";
 pub const CHECK_SERVICE_FAILED: &str = "The project check service failed";
+pub const EVENT_ALREADY_DELETED: &str = "Event is already deleted";
+pub const EVENT_NOT_DELETED: &str = "Event is not deleted";
+pub const EXPORT_NEEDS_SCOPE: &str = "Provide either event_id or series";
+pub const EXPORT_ONE_SCOPE: &str = "Provide either event_id or series, not both";
 pub const CACHED_CHECK: &str = "Cached results should be returned immediately";
 
 // Failures that are not the client's.
@@ -56,6 +60,17 @@ pub const EVENT_DELETED: &str = "Event deleted";
 pub const VOTES_RECORDED: &str = "Votes recorded";
 pub const PROJECT_DELETED: &str = "Project deleted";
 pub const ATTENDEE_REMOVED: &str = "Attendee removed";
+pub const EVENT_SOFT_DELETED: &str = "Event soft-deleted";
+
+/// `User '<email>' not found` (the owner e-mail as sent).
+pub fn owner_not_found(email: &str) -> String {
+    format!("User '{email}' not found")
+}
+
+/// `No active events found with series '<series>'`.
+pub fn no_series_events(series: &str) -> String {
+    format!("No active events found with series '{series}'")
+}
 
 /// `Event is not part of the active series (expected 'series' in ['a', 'b'])`, with Python's
 /// `repr` of the strings, as the original formats it.

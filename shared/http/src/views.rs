@@ -300,3 +300,171 @@ impl From<Referral> for ReferralResponse {
         }
     }
 }
+
+/// `UserSummary`: a user in the superadmin's list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserSummary {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub is_superadmin: bool,
+}
+
+impl From<podium_data::users::Summary> for UserSummary {
+    fn from(user: podium_data::users::Summary) -> Self {
+        Self {
+            id: user.id.0,
+            email: user.email,
+            display_name: user.display_name,
+            is_superadmin: user.is_superadmin,
+        }
+    }
+}
+
+/// One superadmin write (or grant/revoke of the role), as the audit log keeps it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// When (UTC).
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The superadmin's user id; `null` for the command line or a since-deleted user.
+    pub actor_id: Option<Uuid>,
+    /// The superadmin's e-mail at the time, or `command line`.
+    pub actor: String,
+    /// `event.create`, `event.update`, `event.owner_transfer`, `event.soft_delete`,
+    /// `event.restore`, `user.grant_superadmin` or `user.revoke_superadmin`.
+    pub action: String,
+    pub event_id: Option<Uuid>,
+    pub subject_user_id: Option<Uuid>,
+    /// The row before the change (`null` for a creation).
+    pub before: Option<Value>,
+    /// The row after it.
+    pub after: Option<Value>,
+}
+
+impl From<podium_data::audit::Entry> for AuditEntry {
+    fn from(entry: podium_data::audit::Entry) -> Self {
+        Self {
+            id: entry.id,
+            at: entry.at,
+            actor_id: entry.actor_id.map(Uuid::from),
+            actor: entry.actor,
+            action: entry.action,
+            event_id: entry.event_id.map(Uuid::from),
+            subject_user_id: entry.subject_user_id.map(Uuid::from),
+            before: entry.before,
+            after: entry.after,
+        }
+    }
+}
+
+/// Declares a `Page[T]` response (fastapi-pagination's shape, named as the original names it).
+macro_rules! page_of {
+    ($(#[$attr:meta])* $name:ident, $item:ty, $title:literal) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Serialize, ToSchema)]
+        #[schema(title = $title)]
+        pub struct $name {
+            pub items: Vec<$item>,
+            #[schema(minimum = 0)]
+            pub total: i64,
+            #[schema(minimum = 1)]
+            pub page: u32,
+            #[schema(minimum = 1)]
+            pub size: u32,
+            /// `ceil(total / size)`, 0 when the list is empty.
+            #[schema(minimum = 0)]
+            pub pages: i64,
+        }
+
+        impl $name {
+            pub fn new<T: Into<$item>>(
+                request: podium_data::page::PageRequest,
+                paged: podium_data::page::Paged<T>,
+            ) -> Self {
+                Self {
+                    items: paged.items.into_iter().map(Into::into).collect(),
+                    total: paged.total,
+                    page: request.page(),
+                    size: request.size(),
+                    pages: request.pages(paged.total),
+                }
+            }
+        }
+    };
+}
+
+page_of!(
+    /// `Page[EventPrivate]`
+    #[allow(non_camel_case_types)]
+    Page_EventPrivate_,
+    EventPrivate,
+    "Page[EventPrivate]"
+);
+page_of!(
+    /// `Page[UserSummary]`
+    #[allow(non_camel_case_types)]
+    Page_UserSummary_,
+    UserSummary,
+    "Page[UserSummary]"
+);
+page_of!(
+    /// `Page[AuditEntry]`
+    #[allow(non_camel_case_types)]
+    Page_AuditEntry_,
+    AuditEntry,
+    "Page[AuditEntry]"
+);
+
+impl From<podium_data::events::Event> for EventPrivate {
+    fn from(event: podium_data::events::Event) -> Self {
+        Self::from(&event)
+    }
+}
+
+/// The answer to a soft delete: `{"message": "Event soft-deleted", "deleted_at": "…+00:00"}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SoftDeleted {
+    pub message: String,
+    /// When (ISO 8601 in UTC with `+00:00`, as Python's `isoformat()` writes it).
+    pub deleted_at: String,
+}
+
+impl SoftDeleted {
+    pub fn new(at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            message: crate::texts::EVENT_SOFT_DELETED.to_owned(),
+            deleted_at: python_isoformat(at),
+        }
+    }
+}
+
+/// Python's `datetime.isoformat()` of an aware UTC time: microseconds only when not zero.
+pub fn python_isoformat(at: chrono::DateTime<chrono::Utc>) -> String {
+    use chrono::Timelike;
+    if at.nanosecond() / 1000 == 0 {
+        at.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
+    } else {
+        at.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn isoformat_writes_microseconds_only_when_there_are_some() {
+        let whole = chrono::Utc
+            .with_ymd_and_hms(2026, 11, 28, 23, 59, 4)
+            .single()
+            .expect("a time");
+        assert_eq!(python_isoformat(whole), "2026-11-28T23:59:04+00:00");
+        let fraction = whole + chrono::Duration::microseconds(576_477);
+        assert_eq!(
+            python_isoformat(fraction),
+            "2026-11-28T23:59:04.576477+00:00"
+        );
+    }
+}

@@ -14,7 +14,8 @@ use tokio::sync::mpsc;
 #[derive(Debug)]
 pub struct Outcome {
     pub request_id: String,
-    /// `"response"` or `"error"`.
+    /// `"response"`, `"error"`, or `"stream"` for a streamed response (invoke mode
+    /// `RESPONSE_STREAM`), whose `body` is `{"prelude": {statusCode, headers, …}, "body": text}`.
     pub kind: &'static str,
     pub body: Value,
 }
@@ -167,12 +168,19 @@ pub async fn fake_runtime(mut events: mpsc::Receiver<Value>) -> (String, mpsc::R
                     respond(stream.get_mut(), &headers, &event.to_string()).await;
                 } else {
                     let request_id = path.split('/').nth(4).unwrap_or_default().to_owned();
-                    let kind = if path.ends_with("/error") {
-                        "error"
+                    let (kind, body) = if path.ends_with("/error") {
+                        (
+                            "error",
+                            serde_json::from_slice(&body).unwrap_or(Value::Null),
+                        )
+                    } else if let Some(streamed) = streamed(&body) {
+                        ("stream", streamed)
                     } else {
-                        "response"
+                        (
+                            "response",
+                            serde_json::from_slice(&body).unwrap_or(Value::Null),
+                        )
                     };
-                    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
                     respond(stream.get_mut(), "", "{}").await;
                     let _ = outcomes_tx
                         .send(Outcome {
@@ -186,6 +194,16 @@ pub async fn fake_runtime(mut events: mpsc::Receiver<Value>) -> (String, mpsc::R
         }
     });
     (address, outcomes)
+}
+
+/// A streamed HTTP response as Lambda receives it: the prelude (JSON), eight NUL bytes, then
+/// the body as the function wrote it.
+fn streamed(posted: &[u8]) -> Option<Value> {
+    const SEPARATOR: [u8; 8] = [0; 8];
+    let at = posted.windows(8).position(|w| w == SEPARATOR)?;
+    let prelude: Value = serde_json::from_slice(&posted[..at]).ok()?;
+    let body = String::from_utf8_lossy(&posted[at + 8..]).into_owned();
+    Some(serde_json::json!({ "prelude": prelude, "body": body }))
 }
 
 async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<(String, String, Vec<u8>)> {
@@ -212,11 +230,19 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<(String, Stri
             let mut size = String::new();
             stream.read_line(&mut size).await.ok()?;
             let size = usize::from_str_radix(size.trim(), 16).ok()?;
-            let mut chunk = vec![0; size + 2];
-            stream.read_exact(&mut chunk).await.ok()?;
             if size == 0 {
+                // Trailers (a streamed error's type and body), then an empty line.
+                loop {
+                    let mut trailer = String::new();
+                    stream.read_line(&mut trailer).await.ok()?;
+                    if trailer.trim().is_empty() {
+                        break;
+                    }
+                }
                 break;
             }
+            let mut chunk = vec![0; size + 2];
+            stream.read_exact(&mut chunk).await.ok()?;
             body.extend_from_slice(&chunk[..size]);
         }
     } else {

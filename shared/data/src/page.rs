@@ -1,0 +1,70 @@
+//! Pages of a list: which page, how big, and the total the list has.
+
+/// A page of `size` items (1–100), `page` counting from 1. Built by the HTTP layer, which checks
+/// the bounds; [`PageRequest::new`] clamps them so no query ever gets a negative offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    page: u32,
+    size: u32,
+}
+
+impl PageRequest {
+    pub const MAX_SIZE: u32 = 100;
+    pub const DEFAULT_SIZE: u32 = 50;
+
+    pub fn new(page: u32, size: u32) -> Self {
+        Self {
+            page: page.max(1),
+            size: size.clamp(1, Self::MAX_SIZE),
+        }
+    }
+
+    pub fn page(self) -> u32 {
+        self.page
+    }
+
+    pub fn size(self) -> u32 {
+        self.size
+    }
+
+    pub fn limit(self) -> i64 {
+        i64::from(self.size)
+    }
+
+    pub fn offset(self) -> i64 {
+        (i64::from(self.page) - 1) * i64::from(self.size)
+    }
+
+    /// How many pages `total` items fill (0 when there are none).
+    pub fn pages(self, total: i64) -> i64 {
+        (total + self.limit() - 1) / self.limit()
+    }
+}
+
+/// One page of items and how many the whole list has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_round_up_and_are_zero_for_an_empty_list() {
+        let request = PageRequest::new(1, 50);
+        assert_eq!(request.pages(0), 0);
+        assert_eq!(request.pages(1), 1);
+        assert_eq!(request.pages(50), 1);
+        assert_eq!(request.pages(51), 2);
+    }
+
+    #[test]
+    fn out_of_range_values_are_clamped_and_the_offset_counts_from_page_one() {
+        assert_eq!(PageRequest::new(0, 0), PageRequest::new(1, 1));
+        assert_eq!(PageRequest::new(3, 500).size(), 100);
+        assert_eq!(PageRequest::new(3, 20).offset(), 40);
+    }
+}
