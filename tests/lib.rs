@@ -25,6 +25,7 @@ pub fn openapi_document() -> OpenApi {
         events::openapi(),
         admin::openapi(),
         projects::openapi(),
+        superadmin::openapi(),
     ] {
         api.merge(part);
     }

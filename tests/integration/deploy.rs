@@ -9,7 +9,7 @@ use serde_yaml::Value;
 
 use crate::routing::router_table;
 
-const ROUTE_GROUPS: [&str; 5] = ["auth", "users", "events", "admin", "projects"];
+const ROUTE_GROUPS: [&str; 6] = ["auth", "users", "events", "admin", "projects", "superadmin"];
 
 fn template() -> Value {
     let text = std::fs::read_to_string(concat!(
@@ -92,6 +92,7 @@ fn routes() -> Vec<(&'static str, String)> {
         ("users", users::openapi()),
         ("events", events::openapi()),
         ("admin", admin::openapi()),
+        ("superadmin", superadmin::openapi()),
         ("projects", projects::openapi()),
     ];
     let mut routes = Vec::new();
@@ -268,7 +269,7 @@ fn every_function_at_full_concurrency_fits_the_database_connection_limit() {
         total <= limit,
         "{total} connections at full concurrency, limit {limit}"
     );
-    assert_eq!(total, 72, "the sum in the template's comment and README");
+    assert_eq!(total, 74, "the sum in the template's comment and README");
 }
 
 /// Runs scripts/deploy against the fake AWS CLI (tests/fixtures/fake-aws); returns the exit
@@ -281,7 +282,14 @@ fn deploy_with_fake_aws(migrate_fails: bool) -> (bool, String, Vec<String>) {
     std::os::unix::fs::symlink(format!("{root}/tests/fixtures/fake-aws"), bin.join("aws"))
         .expect("fake aws");
     for f in [
-        "auth", "users", "events", "admin", "projects", "migrate", "backfill",
+        "auth",
+        "users",
+        "events",
+        "admin",
+        "projects",
+        "superadmin",
+        "migrate",
+        "backfill",
     ] {
         std::fs::create_dir_all(dir.join("dist").join(f)).expect("dist");
         std::fs::write(dir.join("dist").join(f).join("bootstrap.zip"), b"zip").expect("zip");
@@ -340,7 +348,14 @@ fn deploy_with_fake_aws(migrate_fails: bool) -> (bool, String, Vec<String>) {
 
 fn expected_calls(through_migrate: bool) -> Vec<String> {
     let mut calls: Vec<String> = [
-        "auth", "users", "events", "admin", "projects", "migrate", "backfill",
+        "auth",
+        "users",
+        "events",
+        "admin",
+        "projects",
+        "superadmin",
+        "migrate",
+        "backfill",
     ]
     .iter()
     .map(|f| format!("s3 cp s3://artifacts/test/v-new/{f}.zip"))

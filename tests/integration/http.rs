@@ -167,6 +167,10 @@ impl TestApp {
         admin::app(self.state.clone())
     }
 
+    pub fn superadmin(&self) -> Router {
+        superadmin::app(self.state.clone())
+    }
+
     /// The projects function, its Review Factory unconfigured.
     pub fn projects(&self) -> Router {
         self.projects_with(

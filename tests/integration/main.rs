@@ -16,6 +16,7 @@ mod openapi;
 mod projects;
 mod routing;
 mod statements;
+mod superadmin;
 mod support;
 mod users;
 mod votes;

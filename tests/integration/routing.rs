@@ -89,6 +89,7 @@ async fn the_router_table_sends_every_route_to_its_function_and_nothing_is_shado
         ("users", users::openapi(), users::app(t.state.clone())),
         ("events", events::openapi(), t.events()),
         ("admin", admin::openapi(), t.admin()),
+        ("superadmin", superadmin::openapi(), t.superadmin()),
         ("projects", projects::openapi(), t.projects()),
     ];
     let mut used: BTreeSet<String> = BTreeSet::new();
@@ -154,8 +155,8 @@ async fn the_router_table_sends_every_route_to_its_function_and_nothing_is_shado
         }
     }
     assert_eq!(
-        routes, 36,
-        "the 2025 contract's 30 operations and the 2026 ones built so far"
+        routes, 44,
+        "the 2025 contract's 30 operations, the 2026 ones built so far, and our two superadmin additions"
     );
     let entries: BTreeSet<String> = table.iter().map(|(path, _)| path.clone()).collect();
     assert_eq!(
