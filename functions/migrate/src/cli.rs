@@ -50,6 +50,19 @@ enum CliCommand {
     Verify,
     /// Take over a database of the original service (Alembic), keeping every row.
     Adopt,
+    /// Grant, revoke or list the superadmin role (every change goes into the audit log).
+    #[command(subcommand)]
+    Superadmin(RoleCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum RoleCommand {
+    /// Make the user with this e-mail a superadmin.
+    Grant { email: String },
+    /// Take the role away from the user with this e-mail.
+    Revoke { email: String },
+    /// List the superadmins.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -81,8 +94,9 @@ impl DownArgs {
 }
 
 impl Cli {
-    fn command(&self) -> Command {
-        match &self.command {
+    /// The migration command, or `None` for `superadmin` (not a migration; no lock).
+    fn command(&self) -> Option<Command> {
+        Some(match &self.command {
             CliCommand::Status => Command::Status,
             CliCommand::Up { to } => Command::Up { to: *to },
             CliCommand::Down(args) => Command::Down(args.target()),
@@ -95,7 +109,8 @@ impl Cli {
             } => Command::PlanDown(args.target()),
             CliCommand::Verify => Command::Verify,
             CliCommand::Adopt => Command::Adopt,
-        }
+            CliCommand::Superadmin(_) => return None,
+        })
     }
 
     fn settings(&self, base: Settings) -> Settings {
@@ -125,7 +140,12 @@ pub async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let outcome = execute(cli.command(), &url, settings).await;
+    let command = match (cli.command(), &cli.command) {
+        (Some(command), _) => command,
+        (None, CliCommand::Superadmin(role)) => return superadmin(role, &url, cli.json).await,
+        (None, _) => return ExitCode::from(2),
+    };
+    let outcome = execute(command, &url, settings).await;
     match outcome {
         Ok(report) => {
             if cli.json {
@@ -165,4 +185,66 @@ pub fn error_kind(err: &MigrateError) -> &'static str {
         MigrateError::Failed { .. } => "migration_failed",
         MigrateError::VerifyFailed(_) => "verify_failed",
     }
+}
+
+/// `migrate superadmin grant|revoke|list`: exit 0 when done (also when nothing had to change),
+/// 1 when there is no such user or the database failed.
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+async fn superadmin(command: &RoleCommand, url: &DatabaseUrl, json: bool) -> ExitCode {
+    use podium_data::superadmin::{RoleChange, set_superadmin};
+    let pool = podium_data::db::lazy_pool(url, "podium-migrate", 1);
+    let (email, on) = match command {
+        RoleCommand::Grant { email } => (email, true),
+        RoleCommand::Revoke { email } => (email, false),
+        RoleCommand::List => {
+            return match podium_data::users::superadmins(&pool).await {
+                Ok(list) => {
+                    if json {
+                        let emails: Vec<&str> = list.iter().map(|u| u.email.as_str()).collect();
+                        println!("{}", serde_json::json!({ "superadmins": emails }));
+                    } else if list.is_empty() {
+                        println!("No superadmins.");
+                    } else {
+                        for user in &list {
+                            println!("{} ({})", user.email, user.id);
+                        }
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("migrate: {err}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+    };
+    let email = email.trim().to_lowercase();
+    let actor = podium_data::audit::Actor::command_line();
+    let (outcome, code) = match set_superadmin(&pool, &actor, &email, on).await {
+        Ok(RoleChange::Changed) => ("changed", ExitCode::SUCCESS),
+        Ok(RoleChange::Unchanged) => ("unchanged", ExitCode::SUCCESS),
+        Ok(RoleChange::NoSuchUser) => ("no_such_user", ExitCode::FAILURE),
+        Err(err) => {
+            eprintln!("migrate: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "email": email, "superadmin": on, "outcome": outcome })
+        );
+    } else {
+        let role = if on {
+            "a superadmin"
+        } else {
+            "not a superadmin"
+        };
+        match outcome {
+            "changed" => println!("{email} is now {role}."),
+            "unchanged" => println!("{email} was already {role}; nothing changed."),
+            _ => eprintln!("migrate: no user has the e-mail {email}"),
+        }
+    }
+    code
 }

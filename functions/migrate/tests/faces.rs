@@ -249,3 +249,70 @@ async fn with_podium_secrets_arn_the_database_url_comes_from_secrets_manager() {
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].body["SecretId"], arn);
 }
+
+#[tokio::test]
+async fn superadmin_grant_revoke_and_list_change_the_role_and_log_each_change() {
+    let db = TestDb::migrated().await;
+    let url = url_with_password(&db);
+    let mut conn = db.connect().await;
+    sqlx::raw_sql(
+        "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1,
+                            street_2, city, state, zip_code, country)
+         VALUES (gen_random_uuid(), 'ops@example.com', 'Ops', 'Ops', '', '', '', '', '', '', '', '')",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("user");
+    let text = |output: &Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+
+    let granted = migrate(&url, &["superadmin", "grant", "  Ops@Example.COM "]);
+    assert!(granted.status.success(), "{}", text(&granted));
+    assert_eq!(text(&granted), "ops@example.com is now a superadmin.\n");
+    let again = migrate(&url, &["superadmin", "grant", "ops@example.com", "--json"]);
+    assert_eq!(
+        json(&again),
+        json!({"email": "ops@example.com", "superadmin": true, "outcome": "unchanged"})
+    );
+    let listed = migrate(&url, &["superadmin", "list", "--json"]);
+    assert_eq!(json(&listed), json!({"superadmins": ["ops@example.com"]}));
+    let revoked = migrate(&url, &["superadmin", "revoke", "ops@example.com"]);
+    assert!(revoked.status.success());
+    assert_eq!(text(&revoked), "ops@example.com is now not a superadmin.\n");
+    let missing = migrate(&url, &["superadmin", "grant", "nobody@example.com"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(
+        text(&missing),
+        "migrate: no user has the e-mail nobody@example.com\n"
+    );
+
+    let log: Vec<(String, Option<uuid::Uuid>, String, Value, Value)> =
+        sqlx::query_as("SELECT action, actor_id, actor, before, after FROM audit_log ORDER BY id")
+            .fetch_all(&mut conn)
+            .await
+            .expect("audit log");
+    assert_eq!(
+        log,
+        [
+            (
+                "user.grant_superadmin".to_owned(),
+                None,
+                "command line".to_owned(),
+                json!({"email": "ops@example.com", "is_superadmin": false}),
+                json!({"email": "ops@example.com", "is_superadmin": true}),
+            ),
+            (
+                "user.revoke_superadmin".to_owned(),
+                None,
+                "command line".to_owned(),
+                json!({"email": "ops@example.com", "is_superadmin": true}),
+                json!({"email": "ops@example.com", "is_superadmin": false}),
+            ),
+        ]
+    );
+}
