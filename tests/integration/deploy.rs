@@ -269,7 +269,7 @@ fn every_function_at_full_concurrency_fits_the_database_connection_limit() {
         total <= limit,
         "{total} connections at full concurrency, limit {limit}"
     );
-    assert_eq!(total, 74, "the sum in the template's comment and README");
+    assert_eq!(total, 76, "the sum in the template's comment and README");
 }
 
 /// Runs scripts/deploy against the fake AWS CLI (tests/fixtures/fake-aws); returns the exit
@@ -288,6 +288,7 @@ fn deploy_with_fake_aws(migrate_fails: bool) -> (bool, String, Vec<String>) {
         "admin",
         "projects",
         "superadmin",
+        "validate",
         "migrate",
         "backfill",
     ] {
@@ -354,6 +355,7 @@ fn expected_calls(through_migrate: bool) -> Vec<String> {
         "admin",
         "projects",
         "superadmin",
+        "validate",
         "migrate",
         "backfill",
     ]
@@ -385,5 +387,51 @@ fn a_migration_that_reports_a_function_error_stops_the_rollout_before_the_route_
     assert!(
         stderr.contains("the route-group functions were NOT updated (still v-old)"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn the_validate_worker_has_no_url_runs_on_a_schedule_and_only_the_projects_function_invokes_it() {
+    let template = template();
+    let resources = resources(&template);
+    let validate = &resources["ValidateFunction"]["Properties"];
+    assert_eq!(
+        text(&validate["CodeUri"], "Key"),
+        "${Env}/${ApiCodeVersion}/validate.zip",
+        "moves with the route-group functions, after migrating"
+    );
+    let sweep = &validate["Events"]["Sweep"];
+    assert_eq!(text(sweep, "Type"), "ScheduleV2");
+    assert_eq!(
+        text(&sweep["Properties"], "ScheduleExpression"),
+        "rate(1 minute)"
+    );
+    assert!(
+        !resources.values().any(|r| r["Type"] == "AWS::Lambda::Url"
+            && text(&r["Properties"], "TargetFunctionArn").starts_with("Validate")),
+        "no public URL"
+    );
+    let projects = &resources["ProjectsFunction"]["Properties"];
+    assert_eq!(
+        text(
+            &projects["Environment"]["Variables"],
+            "PODIUM_VALIDATE_FUNCTION"
+        ),
+        "podium-${Env}-validate:live"
+    );
+    let invokers: Vec<&String> = resources
+        .iter()
+        .filter(|(_, r)| {
+            serde_yaml::to_string(&r["Properties"]["Policies"])
+                .unwrap_or_default()
+                .contains("lambda:InvokeFunction")
+        })
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(invokers, ["ProjectsFunction"]);
+    let policy = serde_yaml::to_string(&projects["Policies"]).unwrap_or_default();
+    assert!(
+        policy.contains("function:podium-${Env}-validate:live"),
+        "{policy}"
     );
 }

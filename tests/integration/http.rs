@@ -171,6 +171,17 @@ impl TestApp {
         superadmin::app(self.state.clone())
     }
 
+    /// The projects function with a validation trigger (its Review Factory unconfigured).
+    pub fn projects_validating(&self, validation: podium_validation::Trigger) -> Router {
+        projects::app(projects::ProjectsState {
+            app: self.state.clone(),
+            checks: std::sync::Arc::new(
+                projects::checks::ReviewFactory::new("http://127.0.0.1:9", None).expect("client"),
+            ),
+            validation,
+        })
+    }
+
     /// The projects function, its Review Factory unconfigured.
     pub fn projects(&self) -> Router {
         self.projects_with(
@@ -182,6 +193,8 @@ impl TestApp {
         projects::app(projects::ProjectsState {
             app: self.state.clone(),
             checks: std::sync::Arc::new(checks),
+            // Jobs stay queued; the validation tests run workers themselves.
+            validation: podium_validation::Trigger::Off,
         })
     }
 

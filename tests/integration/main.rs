@@ -19,4 +19,5 @@ mod statements;
 mod superadmin;
 mod support;
 mod users;
+mod validation;
 mod votes;

@@ -82,6 +82,7 @@ fn the_document_describes_every_route_with_its_errors() {
             "POST /projects/",
             "POST /projects/check/start",
             "POST /projects/join",
+            "POST /projects/validate",
             "POST /request-login",
             "POST /superadmin/events",
             "POST /superadmin/events/{event_id}/restore",

@@ -1,4 +1,4 @@
-//! `/projects`: submissions, joining a team by code, and the Review Factory checks.
+//! `/projects`: submissions, joining a team by code, validation, and the Review Factory checks.
 
 pub mod checks;
 
@@ -11,17 +11,20 @@ use axum::{Json as JsonResponse, Router};
 use podium_data::collaborators::{self, AddCollaborator};
 use podium_data::events;
 use podium_data::projects::{self, CreateProjectError, NewProject, ProjectChanges, limits};
-use podium_data::validation::Issues;
+use podium_data::validation::{Issues, ValidationIssue};
 use podium_data::{EventId, ProjectId};
+use podium_data::{validation_jobs, validation_requests};
 use podium_http::openapi::{
     ErrorDetail, HttpValidationError as HTTPValidationError, Message, Unprocessable,
 };
 use podium_http::texts::{
     ALREADY_MEMBER, BAD_ACCESS, CACHED_CHECK, DEMO_REQUIRED, EVENT_NOT_FOUND, JOINED_PROJECT,
-    NO_PROJECT_FOUND, NOT_ATTENDING_EVENT, PROJECT_DELETED, PROJECT_NOT_FOUND, YSWS_PII_REQUIRED,
+    NO_PROJECT_FOUND, NOT_ATTENDING_EVENT, PROJECT_DELETED, PROJECT_NOT_FOUND,
+    VALIDATE_RATE_LIMITED, VALIDATION_QUEUED, YSWS_PII_REQUIRED,
 };
 use podium_http::views::{ProjectPrivate, ProjectPublic};
 use podium_http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish};
+use podium_validation::Trigger;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
@@ -31,7 +34,17 @@ use checks::{CheckStatus, ReviewFactory};
 /// This function's part of the OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     #[derive(OpenApi)]
-    #[openapi(paths(mine, create, join, update, delete, by_id, check_start, check_poll))]
+    #[openapi(paths(
+        mine,
+        create,
+        join,
+        update,
+        delete,
+        by_id,
+        validate,
+        check_start,
+        check_poll
+    ))]
     struct Doc;
     Doc::openapi()
 }
@@ -40,11 +53,19 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub struct ProjectsState {
     pub app: AppState,
     pub checks: Arc<ReviewFactory>,
+    /// Wakes a validation worker after a request queued a job.
+    pub validation: Trigger,
 }
 
 impl FromRef<ProjectsState> for AppState {
     fn from_ref(state: &ProjectsState) -> Self {
         state.app.clone()
+    }
+}
+
+impl FromRef<ProjectsState> for Trigger {
+    fn from_ref(state: &ProjectsState) -> Self {
+        state.validation.clone()
     }
 }
 
@@ -54,6 +75,7 @@ pub fn app(state: ProjectsState) -> Router {
             .route("/projects", post(create))
             .route("/projects/mine", get(mine))
             .route("/projects/join", post(join))
+            .route("/projects/validate", post(validate))
             .route("/projects/check/start", post(check_start))
             .route("/projects/check/{check_id}", get(check_poll))
             .route(
@@ -116,6 +138,7 @@ struct ProjectCreated {
 #[tracing::instrument(skip_all)]
 async fn create(
     State(state): State<AppState>,
+    State(validation): State<Trigger>,
     CurrentUser(user): CurrentUser,
     Json(body): Json<ProjectCreate>,
 ) -> Result<JsonResponse<ProjectCreated>, ApiError> {
@@ -145,10 +168,13 @@ async fn create(
         event_id: body.event_id,
     };
     match projects::create(&state.pool, &project, events::new_join_code).await {
-        Ok((id, join_code)) => Ok(JsonResponse(ProjectCreated {
-            id: id.into(),
-            join_code,
-        })),
+        Ok((id, join_code)) => {
+            validation.kick().await;
+            Ok(JsonResponse(ProjectCreated {
+                id: id.into(),
+                join_code,
+            }))
+        }
         Err(CreateProjectError::EventGone) => Err(ApiError::not_found(EVENT_NOT_FOUND)),
         Err(CreateProjectError::Database(e)) => Err(e.into()),
         Err(e @ CreateProjectError::JoinCodesExhausted) => Err(ApiError::internal(e)),
@@ -223,6 +249,7 @@ struct ProjectUpdate {
 #[tracing::instrument(skip_all)]
 async fn update(
     State(state): State<AppState>,
+    State(validation): State<Trigger>,
     CurrentUser(user): CurrentUser,
     Path(project_id): Path<ProjectId>,
     Json(body): Json<ProjectUpdate>,
@@ -250,7 +277,77 @@ async fn update(
     let updated = projects::update(&state.pool, project_id, user.id, &changes)
         .await?
         .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
+    validation.kick().await;
     Ok(JsonResponse(ProjectPublic::from(&updated)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ValidateQuery {
+    /// Project ID to validate
+    #[param(value_type = Uuid)]
+    project_id: String,
+}
+
+/// `ValidationResult`.
+#[derive(Debug, Serialize, ToSchema)]
+struct ValidationResult {
+    valid: bool,
+    message: &'static str,
+}
+
+/// Validate the project again (its owner or a collaborator): it goes back to `pending` and its
+/// job is queued in the same statement; the answer is always `{"valid": true, "message":
+/// "Validation queued"}`, and the result shows in `validation_status` once a worker has run.
+/// At most 10 requests a minute per user, across every instance (refused ones count too).
+#[utoipa::path(post, path = "/projects/validate", tag = "projects", operation_id = "validate_project_projects_validate_post",
+    params(ValidateQuery), security(("HTTPBearer" = [])),
+    responses(
+        (status = 200, body = ValidationResult, example = json!({"valid": true, "message": "Validation queued"})),
+        (status = 403, description = "Neither owner nor collaborator: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 404, description = "`Project not found`", body = ErrorDetail),
+        (status = 422, description = "Missing or malformed `project_id`", body = HTTPValidationError),
+        (status = 429, description = "`Rate limit exceeded: 10 per 1 minute`, with `Retry-After` (seconds)", body = ErrorDetail),
+    ))]
+#[tracing::instrument(skip_all)]
+async fn validate(
+    State(state): State<AppState>,
+    State(validation): State<Trigger>,
+    CurrentUser(user): CurrentUser,
+    Query(query): Query<ValidateQuery>,
+) -> Result<JsonResponse<ValidationResult>, ApiError> {
+    let project_id: ProjectId = query
+        .project_id
+        .parse::<Uuid>()
+        .map_err(|_| {
+            ValidationIssue::new(
+                "uuid_parsing",
+                vec!["query".into(), "project_id".into()],
+                "Input should be a valid UUID",
+            )
+        })?
+        .into();
+    let mut conn = state.pool.acquire().await?;
+    if let Some(retry_after) = validation_requests::try_record(&mut conn, user.id).await? {
+        return Err(ApiError::RateLimited {
+            detail: VALIDATE_RATE_LIMITED,
+            retry_after,
+        });
+    }
+    match projects::is_member(&mut *conn, project_id, user.id).await? {
+        None => return Err(ApiError::not_found(PROJECT_NOT_FOUND)),
+        Some(false) => return Err(ApiError::forbidden(BAD_ACCESS)),
+        Some(true) => {}
+    }
+    if !validation_jobs::requeue(&mut *conn, project_id).await? {
+        return Err(ApiError::not_found(PROJECT_NOT_FOUND));
+    }
+    drop(conn);
+    validation.kick().await;
+    Ok(JsonResponse(ValidationResult {
+        valid: true,
+        message: VALIDATION_QUEUED,
+    }))
 }
 
 /// Delete a project (its owner only), with its votes and collaborators.

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use podium_http::{ApiConfig, AppState, run_function};
+use podium_validation::Trigger;
 use projects::ProjectsState;
 use projects::checks::ReviewFactory;
 
@@ -11,6 +12,11 @@ fn main() -> ExitCode {
     run_function(|vars| {
         let app = AppState::new(ApiConfig::from_vars(vars)?, "podium-projects");
         let checks = Arc::new(ReviewFactory::from_vars(vars)?);
-        Ok(projects::app(ProjectsState { app, checks }))
+        let validation = Trigger::from_vars(app.pool.clone(), vars)?;
+        Ok(projects::app(ProjectsState {
+            app,
+            checks,
+            validation,
+        }))
     })
 }

@@ -21,6 +21,8 @@ pub mod superadmin;
 pub mod test_data;
 pub mod users;
 pub mod validation;
+pub mod validation_jobs;
+pub mod validation_requests;
 pub mod votes;
 
 pub use db::DatabaseUrl;

@@ -7,6 +7,7 @@ use crate::ids::{EventId, ProjectId, UserId};
 
 use crate::db::is_foreign_key_violation;
 use crate::slug;
+use crate::validation_jobs::queue_validation;
 
 /// Every column the API reads (all but `airtable_id`), with the owner's and the collaborators'
 /// current display names, in the same statement.
@@ -160,7 +161,8 @@ pub enum CreateProjectError {
     Database(#[from] sqlx::Error),
 }
 
-/// Inserts the project with 0 points; a join-code collision is retried with a fresh code.
+/// Inserts the project with 0 points, and its validation job in the same statement; a
+/// join-code collision is retried with a fresh code.
 #[tracing::instrument(skip_all)]
 pub async fn create(
     db: &sqlx::PgPool,
@@ -170,11 +172,16 @@ pub async fn create(
     let id = ProjectId::random();
     let inserted = slug::with_fresh_join_code(codes, "projects_join_code_key", |code| {
         Box::pin(async move {
-            sqlx::query(
-                "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code,
-                                   hours_spent, points, cached_auto_quality, owner_id, event_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, $9, $10)",
-            )
+            sqlx::query(concat!(
+                "WITH created AS (
+                     INSERT INTO projects (id, name, repo, image_url, demo, description, join_code,
+                                           hours_spent, points, cached_auto_quality, owner_id, event_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, NULL, $9, $10)
+                     RETURNING id
+                 ), ",
+                queue_validation!("created"),
+                " SELECT 1"
+            ))
             .bind(id)
             .bind(&project.name)
             .bind(&project.repo)
@@ -196,6 +203,24 @@ pub async fn create(
         Err(e) if is_foreign_key_violation(&e) => Err(CreateProjectError::EventGone),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether `user` owns or collaborates on the project; `None` when there is no such project.
+#[tracing::instrument(skip_all)]
+pub async fn is_member(
+    db: impl PgExecutor<'_>,
+    id: ProjectId,
+    user: UserId,
+) -> Result<Option<bool>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT p.owner_id = $2
+                OR EXISTS (SELECT 1 FROM project_collaborators c WHERE c.project_id = p.id AND c.user_id = $2)
+         FROM projects p WHERE p.id = $1",
+    )
+    .bind(id)
+    .bind(user)
+    .fetch_optional(db)
+    .await
 }
 
 /// What editing a project depends on: its owner and its event's demo rule.
@@ -231,7 +256,8 @@ pub struct ProjectChanges {
 }
 
 /// Applies `changes` when `owner` owns the project, and marks it for validation again (as the
-/// original does, even when nothing changed); the updated project, or `None`.
+/// original does, even when nothing changed), queuing the job in the same statement; the updated
+/// project, or `None`.
 #[tracing::instrument(skip_all)]
 pub async fn update(
     db: impl PgExecutor<'_>,
@@ -240,14 +266,18 @@ pub async fn update(
     changes: &ProjectChanges,
 ) -> Result<Option<Project>, sqlx::Error> {
     sqlx::query_as(concat!(
-        "UPDATE projects p SET
-            name = COALESCE($3, p.name), repo = COALESCE($4, p.repo),
-            image_url = COALESCE($5, p.image_url), demo = COALESCE($6, p.demo),
-            description = COALESCE($7, p.description), hours_spent = COALESCE($8, p.hours_spent),
-            validation_status = 'pending', validation_message = ''
-         WHERE p.id = $1 AND p.owner_id = $2
-         RETURNING ",
-        project_columns!()
+        "WITH updated AS (
+             UPDATE projects p SET
+                name = COALESCE($3, p.name), repo = COALESCE($4, p.repo),
+                image_url = COALESCE($5, p.image_url), demo = COALESCE($6, p.demo),
+                description = COALESCE($7, p.description), hours_spent = COALESCE($8, p.hours_spent),
+                validation_status = 'pending', validation_message = ''
+             WHERE p.id = $1 AND p.owner_id = $2
+             RETURNING ",
+        project_columns!(),
+        "), ",
+        queue_validation!("updated"),
+        " SELECT * FROM updated"
     ))
     .bind(id)
     .bind(owner)

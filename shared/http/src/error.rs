@@ -24,6 +24,11 @@ pub enum ApiError {
     /// 401 `Not authenticated` with `WWW-Authenticate: Bearer`: no credentials, empty ones, or
     /// another scheme than Bearer (the 2026 original; the 2025 one answered 403).
     NotAuthenticated,
+    /// 429 `{"detail": …}` with `Retry-After` (seconds).
+    RateLimited {
+        detail: &'static str,
+        retry_after: u64,
+    },
     /// 422 with a list of validation issues.
     Validation(Vec<ValidationIssue>),
     /// 503: the database (or another dependency) cannot be reached right now.
@@ -109,6 +114,15 @@ impl IntoResponse for ApiError {
                 StatusCode::UNAUTHORIZED,
                 [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
                 Json(json!({ "detail": NOT_AUTHENTICATED })),
+            )
+                .into_response(),
+            Self::RateLimited {
+                detail,
+                retry_after,
+            } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(axum::http::header::RETRY_AFTER, retry_after.to_string())],
+                Json(json!({ "detail": detail })),
             )
                 .into_response(),
             Self::Validation(issues) => (

@@ -10,7 +10,7 @@ mod extract;
 pub mod jwt;
 mod layers;
 pub mod openapi;
-pub mod outbound;
+pub use podium_runtime::outbound;
 pub mod texts;
 pub mod views;
 

@@ -40,6 +40,7 @@ pub const EVENT_ALREADY_DELETED: &str = "Event is already deleted";
 pub const EVENT_NOT_DELETED: &str = "Event is not deleted";
 pub const EXPORT_NEEDS_SCOPE: &str = "Provide either event_id or series";
 pub const EXPORT_ONE_SCOPE: &str = "Provide either event_id or series, not both";
+pub const VALIDATE_RATE_LIMITED: &str = "Rate limit exceeded: 10 per 1 minute";
 pub const CACHED_CHECK: &str = "Cached results should be returned immediately";
 
 // Failures that are not the client's.
@@ -61,6 +62,7 @@ pub const VOTES_RECORDED: &str = "Votes recorded";
 pub const PROJECT_DELETED: &str = "Project deleted";
 pub const ATTENDEE_REMOVED: &str = "Attendee removed";
 pub const EVENT_SOFT_DELETED: &str = "Event soft-deleted";
+pub const VALIDATION_QUEUED: &str = "Validation queued";
 
 /// `User '<email>' not found` (the owner e-mail as sent).
 pub fn owner_not_found(email: &str) -> String {

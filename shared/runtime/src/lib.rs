@@ -4,6 +4,7 @@
 //! Serving HTTP is the HTTP crate's `run_function`.
 
 mod job;
+pub mod outbound;
 pub mod secrets;
 mod settings;
 pub mod telemetry;

@@ -1,0 +1,78 @@
+//! `validate`: a Lambda function when `AWS_LAMBDA_RUNTIME_API` is set (invoked asynchronously
+//! after a request queued a job, and by a schedule that sweeps), a CLI otherwise.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use podium_data::DatabaseUrl;
+use podium_runtime::{Vars, run_job};
+use podium_validation::Worker;
+
+/// Validates the projects waiting in the queue, then exits (or, with --watch, keeps going).
+/// Reads PODIUM_DATABASE_URL (or DATABASE_URL) and the validators' settings (see the README).
+#[derive(Debug, Parser)]
+#[command(name = "validate", version)]
+struct Cli {
+    /// Keep running: drain the queue every --every seconds (a container's worker).
+    #[arg(long)]
+    watch: bool,
+    /// Seconds between sweeps with --watch.
+    #[arg(long, default_value_t = 10)]
+    every: u64,
+}
+
+fn worker(vars: &Vars) -> Result<Worker, podium_runtime::ConfigError> {
+    let url = DatabaseUrl::from_vars(vars)?;
+    let size = vars.parsed("PODIUM_DATABASE_POOL_SIZE", 2)?;
+    Worker::from_vars(
+        podium_data::db::lazy_pool(&url, "podium-validate", size),
+        vars,
+    )
+}
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+async fn cli() -> ExitCode {
+    let cli = Cli::parse();
+    let worker = match Vars::load().await.and_then(|vars| worker(&vars)) {
+        Ok(worker) => worker,
+        Err(err) => {
+            eprintln!("validate: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    loop {
+        match worker.drain(None).await {
+            Ok(done) => println!("{}", serde_json::to_string(&done).unwrap_or_default()),
+            Err(err) => {
+                eprintln!("validate: {err}");
+                if !cli.watch {
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        if !cli.watch {
+            return ExitCode::SUCCESS;
+        }
+        tokio::time::sleep(Duration::from_secs(cli.every)).await;
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    run_job(
+        "validate",
+        cli,
+        async || {
+            let vars = Vars::load().await?;
+            let budget = Duration::from_secs(vars.parsed("PODIUM_VALIDATION_RUN_SECONDS", 45)?);
+            Ok((worker(&vars)?, budget))
+        },
+        // Any payload: an asynchronous invoke from a request, or the schedule's event. Stops
+        // taking new batches after the budget, inside the function's timeout.
+        async |(worker, budget): &(Worker, Duration), _event: serde_json::Value| {
+            Ok(worker.drain(Some(Instant::now() + *budget)).await?)
+        },
+    )
+    .await
+}

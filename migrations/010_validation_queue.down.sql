@@ -1,0 +1,2 @@
+DROP TABLE validation_requests;
+DROP TABLE validation_jobs;

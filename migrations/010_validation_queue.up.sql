@@ -1,0 +1,32 @@
+-- 010_validation_queue: project validation as durable work (2026 contract §2.10). The original
+-- validated "in the background" inside the web process, so a restart left projects `pending`
+-- forever; here the request that makes a project need validation writes its job in the same
+-- statement, and `validate` workers take jobs with a lease (a killed worker's job is taken again
+-- when the lease runs out). One row per project: a newer request bumps `generation`, and a worker
+-- only writes its result while the generation it took is still the current one.
+CREATE TABLE validation_jobs (
+    project_id uuid NOT NULL,
+    generation bigint NOT NULL DEFAULT 1,
+    attempts integer NOT NULL DEFAULT 0,
+    queued_at timestamp with time zone NOT NULL DEFAULT now(),
+    run_after timestamp with time zone NOT NULL DEFAULT now(),
+    leased_until timestamp with time zone,
+    last_error text,
+    CONSTRAINT validation_jobs_pkey PRIMARY KEY (project_id),
+    CONSTRAINT validation_jobs_project_id_fkey FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE,
+    CONSTRAINT validation_jobs_attempts_check CHECK (attempts >= 0)
+);
+
+CREATE INDEX ix_validation_jobs_run_after ON validation_jobs (run_after);
+
+-- `POST /projects/validate` is limited per user across every instance (the original counted in
+-- one process's memory, keyed on a spoofable X-Forwarded-For).
+CREATE TABLE validation_requests (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    user_id uuid NOT NULL,
+    requested_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT validation_requests_pkey PRIMARY KEY (id),
+    CONSTRAINT validation_requests_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+);
+
+CREATE INDEX ix_validation_requests_user_id_requested_at ON validation_requests (user_id, requested_at);

@@ -1,0 +1,179 @@
+//! The `validation_jobs` table: projects waiting for (re)validation, one row per project. A row
+//! is written by the statement that makes the project need validation (create, edit,
+//! `POST /projects/validate`), so nothing saved can miss its job. Workers take jobs with a lease
+//! (`leased_until`); a newer request bumps `generation`, and a result is written only while the
+//! generation a worker took is still current.
+
+use std::time::Duration;
+
+use sqlx::{PgExecutor, PgPool};
+
+use crate::ids::ProjectId;
+
+/// The common table expression that queues validation for the projects its `$source` CTE
+/// returns (a column `id`): a new job, or the project's job made current again (a new
+/// generation, no attempts yet, due now; a running worker keeps its lease and its result will
+/// be discarded).
+macro_rules! queue_validation {
+    ($source:literal) => {
+        concat!(
+            "queued AS (
+                 INSERT INTO validation_jobs (project_id) SELECT id FROM ",
+            $source,
+            " ON CONFLICT (project_id) DO UPDATE SET
+                     generation = validation_jobs.generation + 1, attempts = 0,
+                     queued_at = now(), run_after = now(), last_error = NULL
+             )"
+        )
+    };
+}
+pub(crate) use queue_validation;
+
+/// A job a worker took: the project, the generation it validates, and which attempt this is
+/// (from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct Claim {
+    pub project_id: ProjectId,
+    pub generation: i64,
+    pub attempts: i32,
+}
+
+/// Takes up to `batch` due jobs that no live lease holds, leasing them for `lease`. Concurrent
+/// workers skip each other's rows (`FOR UPDATE SKIP LOCKED`), and a lease keeps a job from
+/// being taken again while its worker runs; a worker that dies leaves a lease that runs out.
+#[tracing::instrument(skip_all)]
+pub async fn claim(
+    db: impl PgExecutor<'_>,
+    batch: i64,
+    lease: Duration,
+) -> Result<Vec<Claim>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE validation_jobs j
+         SET leased_until = now() + make_interval(secs => $2), attempts = j.attempts + 1
+         FROM (
+             SELECT project_id FROM validation_jobs
+             WHERE run_after <= now() AND (leased_until IS NULL OR leased_until <= now())
+             ORDER BY run_after, project_id
+             LIMIT $1
+             FOR UPDATE SKIP LOCKED
+         ) due
+         WHERE j.project_id = due.project_id
+         RETURNING j.project_id, j.generation, j.attempts",
+    )
+    .bind(batch)
+    .bind(lease.as_secs_f64())
+    .fetch_all(db)
+    .await
+}
+
+/// What validating a project looks at: its URLs and its event's settings.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Target {
+    pub repo: String,
+    pub demo: String,
+    pub repo_validation: String,
+    pub demo_validation: String,
+    pub custom_validator: Option<String>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn target(
+    db: impl PgExecutor<'_>,
+    project: ProjectId,
+) -> Result<Option<Target>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT p.repo, p.demo, e.repo_validation, e.demo_validation, e.custom_validator
+         FROM projects p JOIN events e ON e.id = p.event_id WHERE p.id = $1",
+    )
+    .bind(project)
+    .fetch_optional(db)
+    .await
+}
+
+/// Writes the result and removes the job, when `claim` is still the project's current job;
+/// false when a newer request superseded it (nothing written; the lease is released so the
+/// newer job can run at once). The project row is locked before the job row, in the order the
+/// requests that queue jobs take them, so the two never deadlock.
+#[tracing::instrument(skip_all)]
+pub async fn finish(
+    db: impl PgExecutor<'_>,
+    claim: Claim,
+    status: &str,
+    message: &str,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "WITH target AS (
+             SELECT id FROM projects WHERE id = $1 FOR UPDATE
+         ), done AS (
+             DELETE FROM validation_jobs j USING target
+             WHERE j.project_id = target.id AND j.generation = $2
+             RETURNING j.project_id
+         ), released AS (
+             UPDATE validation_jobs j SET leased_until = NULL FROM target
+             WHERE j.project_id = target.id AND j.generation <> $2
+         ), written AS (
+             UPDATE projects p SET validation_status = $3, validation_message = $4
+             FROM done WHERE p.id = done.project_id
+             RETURNING p.id
+         )
+         SELECT EXISTS (SELECT 1 FROM written)",
+    )
+    .bind(claim.project_id)
+    .bind(claim.generation)
+    .bind(status)
+    .bind(message)
+    .fetch_one(db)
+    .await
+}
+
+/// Puts the job back, due after `delay`, noting why (a transient failure); a superseded job's
+/// lease is simply released.
+#[tracing::instrument(skip_all)]
+pub async fn retry_later(
+    db: impl PgExecutor<'_>,
+    claim: Claim,
+    delay: Duration,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE validation_jobs SET leased_until = NULL,
+             run_after = CASE WHEN generation = $2 THEN now() + make_interval(secs => $3) ELSE run_after END,
+             last_error = CASE WHEN generation = $2 THEN $4 ELSE last_error END
+         WHERE project_id = $1",
+    )
+    .bind(claim.project_id)
+    .bind(claim.generation)
+    .bind(delay.as_secs_f64())
+    .bind(error)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Marks the project `pending` again and queues it, in one statement.
+#[tracing::instrument(skip_all)]
+pub async fn requeue(db: impl PgExecutor<'_>, project: ProjectId) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(concat!(
+        "WITH reset AS (
+             UPDATE projects SET validation_status = 'pending', validation_message = ''
+             WHERE id = $1 RETURNING id
+         ), ",
+        queue_validation!("reset"),
+        " SELECT EXISTS (SELECT 1 FROM reset)"
+    ))
+    .bind(project)
+    .fetch_one(db)
+    .await
+}
+
+/// How many jobs are waiting (due or not), and how many of those are due now and free.
+#[tracing::instrument(skip_all)]
+pub async fn backlog(db: &PgPool) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT count(*),
+                count(*) FILTER (WHERE run_after <= now() AND (leased_until IS NULL OR leased_until <= now()))
+         FROM validation_jobs",
+    )
+    .fetch_one(db)
+    .await
+}

@@ -1,0 +1,723 @@
+//! Project validation (2026 contract §2.10) as durable work: the job is queued by the statement
+//! that saves the project, workers take it with a lease, results are written only for the
+//! current job. Against fake GitHub and itch.io servers started here.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path as UrlPath, State};
+use axum::http::Method;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use podium_validation::{Trigger, Validators, Worker};
+use serde_json::{Value, json};
+
+use crate::http::TestApp;
+
+/// What the fake GitHub saw: path and the headers the contract names.
+#[derive(Debug, Clone, Default)]
+struct Seen {
+    path: String,
+    accept: String,
+    api_version: String,
+    authorization: String,
+}
+
+#[derive(Clone, Default)]
+struct Fake {
+    seen: Arc<Mutex<Vec<Seen>>>,
+    calls: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+impl Fake {
+    fn count(&self, path: &str) -> usize {
+        self.calls
+            .lock()
+            .expect("lock")
+            .get(path)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+fn header(headers: &HeaderMap, name: &str) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn github(
+    State(fake): State<Fake>,
+    UrlPath((owner, repo)): UrlPath<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let path = format!("/repos/{owner}/{repo}");
+    fake.seen.lock().expect("lock").push(Seen {
+        path: path.clone(),
+        accept: header(&headers, "accept"),
+        api_version: header(&headers, "x-github-api-version"),
+        authorization: header(&headers, "authorization"),
+    });
+    let call = {
+        let mut calls = fake.calls.lock().expect("lock");
+        let n = calls.entry(path).or_default();
+        *n += 1;
+        *n
+    };
+    match owner.as_str() {
+        "missing" => StatusCode::NOT_FOUND.into_response(),
+        "teapot" => StatusCode::IM_A_TEAPOT.into_response(),
+        "down" => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        "flaky" if call == 1 => StatusCode::BAD_GATEWAY.into_response(),
+        "limited" => (
+            StatusCode::FORBIDDEN,
+            [("x-ratelimit-remaining", "0"), ("retry-after", "120")],
+        )
+            .into_response(),
+        "moved" => (
+            StatusCode::MOVED_PERMANENTLY,
+            [("location", "/repos/ok/repo")],
+        )
+            .into_response(),
+        "slow" => {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            axum::Json(json!({})).into_response()
+        }
+        "queue" => {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            axum::Json(json!({})).into_response()
+        }
+        _ => axum::Json(json!({"full_name": format!("{owner}/{repo}")})).into_response(),
+    }
+}
+
+/// itch.io pages, reached through the validators' proxy setting (absolute-form requests).
+async fn itch(State(fake): State<Fake>, UrlPath(game): UrlPath<String>) -> Response {
+    *fake
+        .calls
+        .lock()
+        .expect("lock")
+        .entry(format!("itch/{game}"))
+        .or_default() += 1;
+    match game.as_str() {
+        "playable" => axum::response::Html(
+            r#"<html><body><div class="game_frame game_loading" id="game_drop"></div></body></html>"#,
+        )
+        .into_response(),
+        "no-frame" => axum::response::Html("<html><body><p>Download only</p></body></html>")
+            .into_response(),
+        "moved" => (
+            StatusCode::FOUND,
+            [("location", "http://alice.itch.io/playable")],
+        )
+            .into_response(),
+        "broken" => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Starts the fakes; returns their base URL and what they saw.
+async fn fakes() -> (String, Fake) {
+    let fake = Fake::default();
+    let router = axum::Router::new()
+        .route("/repos/{owner}/{repo}", get(github))
+        .route("/{game}", get(itch))
+        .with_state(fake.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, fake)
+}
+
+fn worker(t: &TestApp, github_url: &str, itch_proxy: &str, max_attempts: i32) -> Worker {
+    Worker {
+        pool: t.state.pool.clone(),
+        validators: Validators::new(
+            github_url,
+            Some("gh-token".to_owned()),
+            Some(itch_proxy),
+            Duration::from_secs(1),
+        )
+        .expect("validators"),
+        max_attempts,
+        lease: Duration::from_secs(30),
+        backoff: Duration::ZERO,
+        batch: 8,
+    }
+}
+
+/// An event validating repositories on GitHub and demos on itch.io, and an attending owner;
+/// returns (owner's token, event id).
+async fn validating_event(t: &TestApp, email: &str) -> (String, String) {
+    let (token, _) = t.person(email).await;
+    let (event, code) = t.event(&token, "Validated Jam").await;
+    t.attend(&token, &code).await;
+    sqlx::query(
+        "UPDATE events SET repo_validation = 'github', demo_validation = 'itch' WHERE id = $1::uuid",
+    )
+    .bind(&event)
+    .execute(&t.state.pool)
+    .await
+    .expect("event");
+    (token, event)
+}
+
+/// Submits a project through the API; returns its id.
+async fn submit(t: &TestApp, token: &str, event: &str, repo: &str, demo: &str) -> String {
+    let (status, body) = t
+        .call(
+            t.projects(),
+            Method::POST,
+            "/projects/",
+            Some(json!({"name": format!("{repo} {demo}"), "repo": repo, "image_url": "", "demo": demo, "event_id": event})),
+            Some(token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["id"].as_str().expect("id").to_owned()
+}
+
+async fn result(t: &TestApp, project: &str) -> (String, String) {
+    sqlx::query_as("SELECT validation_status, validation_message FROM projects WHERE id = $1::uuid")
+        .bind(project)
+        .fetch_one(&t.state.pool)
+        .await
+        .expect("project")
+}
+
+const NOT_GITHUB: &str = "Repository URL must be a GitHub URL (e.g. github.com/owner/repo).";
+const NOT_ITCH: &str = "Demo URL must be an itch.io game page (e.g. username.itch.io/game-name).";
+const ITCH_UNREACHABLE: &str = "Could not reach the itch.io page to verify playability.";
+const NOT_PLAYABLE: &str = "Game is not browser-playable. Enable \"Run game in browser\" in your itch.io project settings.";
+
+#[tokio::test]
+async fn every_validator_message_of_the_contract_is_written_by_a_worker() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let cases: Vec<(&str, &str, &str, String)> = vec![
+        (
+            "https://github.com/ok/repo",
+            "http://alice.itch.io/playable",
+            "valid",
+            String::new(),
+        ),
+        // www.github.com is accepted (the original refused it, §5.11); `.git` is dropped.
+        (
+            "https://www.github.com/ok/www.git",
+            "",
+            "valid",
+            String::new(),
+        ),
+        (
+            "https://github.com/ok/redirected",
+            "http://alice.itch.io/moved",
+            "valid",
+            String::new(),
+        ),
+        (
+            "https://gitlab.com/a/b",
+            "https://example.com/game",
+            "warning",
+            format!("{NOT_GITHUB} | {NOT_ITCH}"),
+        ),
+        (
+            "https://github.com/missing/repo",
+            "http://alice.itch.io/no-frame",
+            "warning",
+            format!(
+                "Repository missing/repo was not found on GitHub. Make sure it is public. | {NOT_PLAYABLE}"
+            ),
+        ),
+        (
+            "https://github.com/teapot/repo",
+            "http://alice.itch.io/gone",
+            "warning",
+            format!(
+                "Could not verify repository teapot/repo (GitHub returned 418). | {ITCH_UNREACHABLE}"
+            ),
+        ),
+        (
+            "https://github.com/moved/repo",
+            "",
+            "warning",
+            "Could not verify repository moved/repo (GitHub returned 301).".to_owned(),
+        ),
+        (
+            "https://github.com/down/repo",
+            "http://alice.itch.io/broken",
+            "warning",
+            format!(
+                "Could not verify repository down/repo (GitHub returned 503). | {ITCH_UNREACHABLE}"
+            ),
+        ),
+    ];
+    let mut projects = Vec::new();
+    for (repo, demo, _, _) in &cases {
+        projects.push(submit(&t, &token, &event, repo, demo).await);
+    }
+    assert_eq!(
+        t.scalar("SELECT count(*) FROM validation_jobs").await,
+        i64::try_from(cases.len()).expect("count"),
+        "each submission queued its job in the same statement"
+    );
+    let done = worker(&t, &url, &url, 1).drain(None).await.expect("drain");
+    assert_eq!(done.validated, cases.len());
+    for ((repo, demo, status, message), project) in cases.iter().zip(&projects) {
+        assert_eq!(
+            result(&t, project).await,
+            ((*status).to_owned(), message.clone()),
+            "{repo} {demo}"
+        );
+    }
+    assert_eq!(t.scalar("SELECT count(*) FROM validation_jobs").await, 0);
+    // The redirect was not followed; the headers are the contract's.
+    assert_eq!(fake.count("/repos/ok/repo"), 1);
+    let seen = fake.seen.lock().expect("lock").clone();
+    assert!(
+        seen.iter()
+            .all(|s| s.accept == "application/vnd.github+json"
+                && s.api_version == "2022-11-28"
+                && s.authorization == "Bearer gh-token")
+    );
+    assert!(seen.iter().any(|s| s.path == "/repos/ok/www"));
+
+    // GitHub unreachable (nothing listens), after the last attempt.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!("http://{}", listener.local_addr().expect("address"))
+    };
+    let project = submit(&t, &token, &event, "https://github.com/ok/offline", "").await;
+    worker(&t, &closed, &url, 1)
+        .drain(None)
+        .await
+        .expect("drain");
+    assert_eq!(
+        result(&t, &project).await,
+        (
+            "warning".to_owned(),
+            "Could not reach GitHub to verify repository ok/offline.".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn events_without_checks_and_the_sleepover_validator_pass_at_once() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    sqlx::query("UPDATE events SET repo_validation = 'custom', demo_validation = 'custom', custom_validator = 'sleepover'")
+        .execute(&t.state.pool)
+        .await
+        .expect("sleepover");
+    let sleepover = submit(&t, &token, &event, "https://gitlab.com/a/b", "nowhere").await;
+    worker(&t, &url, &url, 1).drain(None).await.expect("drain");
+    assert_eq!(
+        result(&t, &sleepover).await,
+        ("valid".to_owned(), String::new())
+    );
+    sqlx::query("UPDATE events SET repo_validation = 'none', demo_validation = 'none', custom_validator = NULL")
+        .execute(&t.state.pool)
+        .await
+        .expect("none");
+    let unchecked = submit(&t, &token, &event, "https://gitlab.com/a/b", "nowhere").await;
+    worker(&t, &url, &url, 1).drain(None).await.expect("drain");
+    assert_eq!(
+        result(&t, &unchecked).await,
+        ("valid".to_owned(), String::new())
+    );
+    assert!(fake.seen.lock().expect("lock").is_empty());
+}
+
+#[tokio::test]
+async fn transient_failures_are_retried_and_a_rate_limit_waits_until_github_says() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let flaky = submit(&t, &token, &event, "https://github.com/flaky/repo", "").await;
+    let done = worker(&t, &url, &url, 3).drain(None).await.expect("drain");
+    assert_eq!((done.retried, done.validated), (1, 1));
+    assert_eq!(fake.count("/repos/flaky/repo"), 2);
+    assert_eq!(
+        result(&t, &flaky).await,
+        ("valid".to_owned(), String::new())
+    );
+
+    let limited = submit(&t, &token, &event, "https://github.com/limited/repo", "").await;
+    let done = worker(&t, &url, &url, 3).drain(None).await.expect("drain");
+    assert_eq!((done.retried, done.validated), (1, 0));
+    assert_eq!(
+        result(&t, &limited).await,
+        ("pending".to_owned(), String::new())
+    );
+    let wait: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM run_after - now())::float8 FROM validation_jobs WHERE project_id = $1::uuid",
+    )
+    .bind(&limited)
+    .fetch_one(&t.state.pool)
+    .await
+    .expect("job");
+    assert!(
+        (100.0..=121.0).contains(&wait),
+        "waits for GitHub's retry-after: {wait}"
+    );
+
+    // After the last attempt the failure's message is the result.
+    sqlx::query("UPDATE validation_jobs SET run_after = now()")
+        .execute(&t.state.pool)
+        .await
+        .expect("due");
+    worker(&t, &url, &url, 2).drain(None).await.expect("drain");
+    assert_eq!(
+        result(&t, &limited).await,
+        (
+            "warning".to_owned(),
+            "Could not verify repository limited/repo (GitHub returned 403).".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_slow_validator_times_out_and_reports_github_unreachable() {
+    let t = TestApp::new().await;
+    let (url, _) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let slow = submit(&t, &token, &event, "https://github.com/slow/repo", "").await;
+    let started = Instant::now();
+    worker(&t, &url, &url, 1).drain(None).await.expect("drain");
+    assert!(
+        started.elapsed() < Duration::from_millis(2500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        result(&t, &slow).await,
+        (
+            "warning".to_owned(),
+            "Could not reach GitHub to verify repository slow/repo.".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_newer_request_supersedes_a_running_job_and_its_stale_result_is_dropped() {
+    let t = TestApp::new().await;
+    let (url, _) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let project = submit(&t, &token, &event, "https://github.com/missing/repo", "").await;
+    let claims = podium_data::validation_jobs::claim(&t.state.pool, 10, Duration::from_secs(30))
+        .await
+        .expect("claim");
+    assert_eq!(claims.len(), 1);
+    // The owner fixes the URL while the first job runs.
+    let (status, _) = t
+        .call(
+            t.projects(),
+            Method::PUT,
+            &format!("/projects/{project}"),
+            Some(json!({"repo": "https://github.com/ok/repo"})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let stale = podium_data::validation_jobs::finish(
+        &t.state.pool,
+        claims[0],
+        "warning",
+        "Repository missing/repo was not found on GitHub. Make sure it is public.",
+    )
+    .await
+    .expect("finish");
+    assert!(!stale, "the old job's result is not written");
+    assert_eq!(
+        result(&t, &project).await,
+        ("pending".to_owned(), String::new())
+    );
+    let done = worker(&t, &url, &url, 1).drain(None).await.expect("drain");
+    assert_eq!(done.validated, 1);
+    assert_eq!(
+        result(&t, &project).await,
+        ("valid".to_owned(), String::new())
+    );
+}
+
+#[tokio::test]
+async fn two_workers_racing_for_one_queue_validate_each_project_once() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let mut projects = Vec::new();
+    for i in 0..40 {
+        projects.push(
+            submit(
+                &t,
+                &token,
+                &event,
+                &format!("https://github.com/queue/r{i}"),
+                "",
+            )
+            .await,
+        );
+    }
+    let (a, b) = (worker(&t, &url, &url, 1), worker(&t, &url, &url, 1));
+    let (one, two) = tokio::join!(a.drain(None), b.drain(None));
+    let (one, two) = (one.expect("one"), two.expect("two"));
+    assert_eq!(one.validated + two.validated, 40);
+    assert!(
+        one.validated > 0 && two.validated > 0,
+        "both took work: {one:?} {two:?}"
+    );
+    for i in 0..40 {
+        assert_eq!(
+            fake.count(&format!("/repos/queue/r{i}")),
+            1,
+            "r{i} validated once"
+        );
+    }
+    assert_eq!(
+        t.scalar("SELECT count(*) FROM projects WHERE validation_status = 'valid'")
+            .await,
+        40
+    );
+}
+
+#[tokio::test]
+async fn a_failed_job_insert_leaves_no_project_behind() {
+    let t = TestApp::new().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    sqlx::raw_sql(
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'queue down'; END $$;
+         CREATE TRIGGER refuse BEFORE INSERT ON validation_jobs FOR EACH ROW EXECUTE FUNCTION refuse();",
+    )
+    .execute(&t.state.pool)
+    .await
+    .expect("trigger");
+    let (status, body) = t
+        .call(
+            t.projects(),
+            Method::POST,
+            "/projects/",
+            Some(json!({"name": "P", "repo": "", "image_url": "", "demo": "d", "event_id": event})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"detail": "Internal server error"})
+        )
+    );
+    assert_eq!(
+        t.scalar("SELECT count(*) FROM projects").await,
+        0,
+        "saved and queued, or neither"
+    );
+}
+
+#[tokio::test]
+async fn validate_is_for_members_limited_to_ten_a_minute_and_queues_the_project_again() {
+    let t = TestApp::new().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let (stranger, _) = t.person("stranger@example.com").await;
+    let project = submit(&t, &token, &event, "https://github.com/ok/repo", "").await;
+    sqlx::raw_sql("UPDATE projects SET validation_status = 'warning', validation_message = 'old'; DELETE FROM validation_jobs")
+        .execute(&t.state.pool)
+        .await
+        .expect("reset");
+    let validate = |token: String, query: String| {
+        let t = &t;
+        async move {
+            t.call(
+                t.projects(),
+                Method::POST,
+                &format!("/projects/validate{query}"),
+                None,
+                Some(&token),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        validate(token.clone(), format!("?project_id={project}")).await,
+        (
+            StatusCode::OK,
+            json!({"valid": true, "message": "Validation queued"})
+        )
+    );
+    assert_eq!(
+        result(&t, &project).await,
+        ("pending".to_owned(), String::new())
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM validation_jobs").await, 1);
+    assert_eq!(
+        validate(stranger.clone(), format!("?project_id={project}")).await,
+        (
+            StatusCode::FORBIDDEN,
+            json!({"detail": "You don't have permission to do this"})
+        )
+    );
+    assert_eq!(
+        validate(
+            token.clone(),
+            "?project_id=00000000-0000-0000-0000-000000000000".to_owned()
+        )
+        .await,
+        (
+            StatusCode::NOT_FOUND,
+            json!({"detail": "Project not found"})
+        )
+    );
+    assert_eq!(
+        validate(token.clone(), "?project_id=nope".to_owned()).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"detail": [{"type": "uuid_parsing", "loc": ["query", "project_id"], "msg": "Input should be a valid UUID"}]})
+        )
+    );
+    // 2 answered (200, 404) so far for the owner; 8 more fit, the 11th does not.
+    for _ in 0..8 {
+        let (status, _) = validate(token.clone(), format!("?project_id={project}")).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri(format!("/projects/validate?project_id={project}"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("x-forwarded-for", "10.9.8.7")
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let (status, headers, body) = crate::http::send(t.projects(), request).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("json"),
+        json!({"detail": "Rate limit exceeded: 10 per 1 minute"})
+    );
+    let retry: u64 = header(&headers, "retry-after")
+        .parse()
+        .expect("Retry-After seconds");
+    assert!((1..=60).contains(&retry), "{retry}");
+    // Another user has their own window.
+    let (status, _) = validate(stranger, format!("?project_id={project}")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn with_an_in_process_worker_a_submitted_project_ends_validated_by_itself() {
+    let t = TestApp::new().await;
+    let (url, _) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let local = podium_validation::trigger::LocalWorker::new(
+        worker(&t, &url, &url, 1),
+        Duration::from_secs(3600),
+    );
+    let app = t.projects_validating(Trigger::Local(local));
+    let (status, created) = t
+        .call(
+            app.clone(),
+            Method::POST,
+            "/projects/",
+            Some(json!({"name": "Auto", "repo": "https://github.com/missing/auto", "image_url": "", "demo": "http://alice.itch.io/playable", "event_id": event})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let started = Instant::now();
+    loop {
+        let (_, mine) = t
+            .call(
+                app.clone(),
+                Method::GET,
+                "/projects/mine",
+                None,
+                Some(&token),
+            )
+            .await;
+        if mine[0]["validation_status"] != "pending" {
+            assert_eq!(
+                (
+                    &mine[0]["validation_status"],
+                    &mine[0]["validation_message"]
+                ),
+                (
+                    &json!("warning"),
+                    &json!(
+                        "Repository missing/auto was not found on GitHub. Make sure it is public."
+                    )
+                )
+            );
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "still pending");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// What the fake Lambda API received: the function name and the headers.
+type Invocations = Arc<Mutex<Vec<(String, HeaderMap)>>>;
+
+#[tokio::test]
+async fn on_lambda_a_request_invokes_the_validate_function_asynchronously_and_signed() {
+    let seen: Invocations = Arc::default();
+    let router = axum::Router::new()
+        .route(
+            "/2015-03-31/functions/{name}/invocations",
+            axum::routing::post(
+                |State(seen): State<Invocations>,
+                 UrlPath(name): UrlPath<String>,
+                 headers: HeaderMap| async move {
+                    seen.lock().expect("lock").push((name, headers));
+                    StatusCode::ACCEPTED
+                },
+            ),
+        )
+        .with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let vars = podium_runtime::Vars::from_pairs([
+        ("PODIUM_VALIDATE_FUNCTION", "podium-test-validate"),
+        ("PODIUM_LAMBDA_ENDPOINT", url.as_str()),
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+        ("AWS_SECRET_ACCESS_KEY", "secret-never-sent"),
+        ("AWS_SESSION_TOKEN", "session"),
+    ]);
+    let t = TestApp::new().await;
+    let trigger = Trigger::from_vars(t.state.pool.clone(), &vars).expect("trigger");
+    assert!(matches!(trigger, Trigger::Invoke(_)));
+    trigger.kick().await;
+    let seen = seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 1);
+    let (name, headers) = &seen[0];
+    assert_eq!(name, "podium-test-validate");
+    assert_eq!(header(headers, "x-amz-invocation-type"), "Event");
+    assert_eq!(header(headers, "x-amz-security-token"), "session");
+    let authorization = header(headers, "authorization");
+    assert!(
+        authorization.starts_with("AWS4-HMAC-SHA256 Credential=AKIDTEST/")
+            && authorization.contains("/eu-west-1/lambda/aws4_request")
+            && !authorization.contains("secret-never-sent"),
+        "{authorization}"
+    );
+    // An unreachable Lambda API does not fail anything: the job waits for the schedule.
+    let vars = podium_runtime::Vars::from_pairs([
+        ("PODIUM_VALIDATE_FUNCTION", "podium-test-validate"),
+        ("PODIUM_LAMBDA_ENDPOINT", "http://127.0.0.1:9"),
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+        ("AWS_SECRET_ACCESS_KEY", "s"),
+    ]);
+    Trigger::from_vars(t.state.pool.clone(), &vars)
+        .expect("trigger")
+        .kick()
+        .await;
+}
