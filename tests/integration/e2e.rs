@@ -50,10 +50,25 @@ async fn fake_loops() -> (String, tokio::sync::mpsc::Receiver<Value>) {
     (url, rx)
 }
 
+/// A fake GitHub API: every repository exists.
+async fn fake_github() -> String {
+    let router = axum::Router::new().route(
+        "/repos/{owner}/{repo}",
+        axum::routing::get(|| async { axum::Json(json!({})) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}
+
 #[tokio::test]
 async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_through_one_origin() {
     let t = TestApp::new().await;
     let (loops_url, mut mails) = fake_loops().await;
+    let github_url = fake_github().await;
     let port = free_port();
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let database_url = t.db.url().expose().to_owned();
@@ -75,6 +90,7 @@ async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_throug
             .env("PODIUM_LOOPS_API_KEY", "e2e-key")
             .env("PODIUM_LOOPS_URL", &loops_url)
             .env("PODIUM_PRODUCTION_URL", "https://podium.example")
+            .env("PODIUM_GITHUB_API_URL", &github_url)
             .env_remove("DATABASE_URL")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -300,6 +316,29 @@ async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_throug
         (status, &edited["description"]),
         (StatusCode::OK, &json!("Now with fins"))
     );
+    // As under `make dev`: the projects function's own worker validates the edited project by
+    // itself (the event checks repositories on GitHub, here a fake).
+    let started = Instant::now();
+    loop {
+        let (_, mine) = api
+            .call(reqwest::Method::GET, "/projects/mine", Some(&hacker), None)
+            .await;
+        if mine[0]["validation_status"] != "pending" {
+            assert_eq!(
+                (
+                    &mine[0]["validation_status"],
+                    &mine[0]["validation_message"]
+                ),
+                (&json!("valid"), &json!(""))
+            );
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "still pending: {mine}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     // The organizer opens voting by PUTting the whole event back.
     let (_, mut whole_event) = api
