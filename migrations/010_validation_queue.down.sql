@@ -1,2 +1,2 @@
-DROP TABLE validation_requests;
+DROP TABLE rate_limit_hits;
 DROP TABLE validation_jobs;

@@ -19,14 +19,14 @@ CREATE TABLE validation_jobs (
 
 CREATE INDEX ix_validation_jobs_run_after ON validation_jobs (run_after);
 
--- `POST /projects/validate` is limited per user across every instance (the original counted in
--- one process's memory, keyed on a spoofable X-Forwarded-For).
-CREATE TABLE validation_requests (
+-- Rate limits that must hold across every function instance (the original counted in one
+-- process's memory, keyed on a spoofable X-Forwarded-For): one row per counted request in a
+-- bucket such as `validate:<user id>` or `signup:<client network>`.
+CREATE TABLE rate_limit_hits (
     id bigint GENERATED ALWAYS AS IDENTITY,
-    user_id uuid NOT NULL,
-    requested_at timestamp with time zone NOT NULL DEFAULT now(),
-    CONSTRAINT validation_requests_pkey PRIMARY KEY (id),
-    CONSTRAINT validation_requests_user_id_fkey FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+    bucket character varying(100) NOT NULL,
+    hit_at timestamp with time zone NOT NULL DEFAULT now(),
+    CONSTRAINT rate_limit_hits_pkey PRIMARY KEY (id)
 );
 
-CREATE INDEX ix_validation_requests_user_id_requested_at ON validation_requests (user_id, requested_at);
+CREATE INDEX ix_rate_limit_hits_bucket_hit_at ON rate_limit_hits (bucket, hit_at);

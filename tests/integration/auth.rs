@@ -19,7 +19,19 @@ fn mail(loops: Option<(&str, &str)>) -> MailConfig {
 }
 
 pub(crate) fn app(t: &TestApp, loops: Option<(&str, &str)>) -> axum::Router {
-    auth::app(AuthState::new(t.state.clone(), mail(loops)).expect("auth state"))
+    auth::app(
+        AuthState::new(t.state.clone(), mail(loops), unconfigured_hackclub()).expect("auth state"),
+    )
+}
+
+/// Hack Club sign-in without a client id (the routes answer 501).
+pub(crate) fn unconfigured_hackclub() -> auth::hackclub::HackClubConfig {
+    auth::hackclub::HackClubConfig {
+        client_id: None,
+        client_secret: None,
+        auth_url: "http://127.0.0.1:9".to_owned(),
+        public_api_url: "http://localhost:8000".to_owned(),
+    }
 }
 
 async fn request_login(

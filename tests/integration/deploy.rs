@@ -435,3 +435,43 @@ fn the_validate_worker_has_no_url_runs_on_a_schedule_and_only_the_projects_funct
         "{policy}"
     );
 }
+
+#[test]
+fn every_request_through_the_cdn_carries_the_viewer_address_and_the_origin_secret() {
+    let template = template();
+    let resources = resources(&template);
+    let function = &resources["ViewerAddress"]["Properties"];
+    let code = text(function, "FunctionCode");
+    assert!(
+        code.contains(&format!(
+            "request.headers['{}'] = {{ value: event.viewer.ip }}",
+            podium_http::client::VIEWER_IP_HEADER
+        )),
+        "{code}"
+    );
+    let config = &resources["Api"]["Properties"]["DistributionConfig"];
+    let mut behaviours: Vec<&Value> = config["CacheBehaviors"]
+        .as_sequence()
+        .expect("behaviours")
+        .iter()
+        .collect();
+    behaviours.push(&config["DefaultCacheBehavior"]);
+    for behaviour in behaviours {
+        let associations =
+            serde_yaml::to_string(&behaviour["FunctionAssociations"]).unwrap_or_default();
+        assert!(
+            associations.contains("viewer-request") && associations.contains("ViewerAddress"),
+            "{:?} lacks the viewer-address function",
+            behaviour["PathPattern"]
+        );
+    }
+    for origin in config["Origins"].as_sequence().expect("origins") {
+        let headers = serde_yaml::to_string(&origin["OriginCustomHeaders"]).unwrap_or_default();
+        assert!(
+            headers.contains(podium_http::client::CDN_SECRET_HEADER)
+                && headers.contains("SecretString:PODIUM_CDN_SECRET"),
+            "origin {:?}: {headers}",
+            origin["Id"]
+        );
+    }
+}

@@ -69,6 +69,7 @@ async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_throug
     let t = TestApp::new().await;
     let (loops_url, mut mails) = fake_loops().await;
     let github_url = fake_github().await;
+    let (hackclub_url, _) = crate::signin::fake_hackclub().await;
     let port = free_port();
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let database_url = t.db.url().expose().to_owned();
@@ -91,6 +92,10 @@ async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_throug
             .env("PODIUM_LOOPS_URL", &loops_url)
             .env("PODIUM_PRODUCTION_URL", "https://podium.example")
             .env("PODIUM_GITHUB_API_URL", &github_url)
+            .env("PODIUM_HACKCLUB_CLIENT_ID", "podium-dev")
+            .env("PODIUM_HACKCLUB_CLIENT_SECRET", "podium-dev-secret")
+            .env("PODIUM_HACKCLUB_AUTH_URL", &hackclub_url)
+            .env("PODIUM_PUBLIC_API_URL", format!("http://127.0.0.1:{port}"))
             .env_remove("DATABASE_URL")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -459,6 +464,71 @@ async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_throug
         )
         .await;
     assert_eq!(attendees.as_array().map(Vec::len), Some(1));
+
+    // A newcomer signs in with Hack Club, as a browser would: the authorize redirect (and its
+    // cookie), the provider's redirect back, the callback's redirect to the frontend, /verify.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("browser");
+    let start = browser
+        .get(format!("{base}/auth/hackclub"))
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(start.status(), StatusCode::TEMPORARY_REDIRECT);
+    let cookie = start.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_owned();
+    let authorize = start.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(authorize.starts_with(&format!(
+        "{hackclub_url}/oauth/authorize?client_id=podium-dev&"
+    )));
+    let back = browser.get(&authorize).send().await.expect("provider");
+    let callback = back.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(
+        callback.starts_with(&format!("{base}/auth/hackclub/callback?code=")),
+        "{callback}"
+    );
+    let landed = browser
+        .get(&callback)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("callback");
+    assert_eq!(
+        landed.status(),
+        StatusCode::TEMPORARY_REDIRECT,
+        "{:?}",
+        landed.text().await
+    );
+    let login = landed.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let token = login
+        .strip_prefix("https://podium.example/login?token=")
+        .expect("the frontend's login page");
+    let (status, verified) = api
+        .call(
+            reqwest::Method::GET,
+            &format!("/verify?token={token}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(verified["user"]["email"], "new.hacker@example.com");
 }
 
 /// A client of the one local origin.

@@ -14,6 +14,8 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 pub const SECRET: &str = "test-secret-of-podium";
+/// What the test CDN adds to every origin request (see `podium_http::client`).
+pub const CDN_SECRET: &str = "test-cdn-secret";
 
 pub struct TestApp {
     pub db: TestDb,
@@ -50,6 +52,11 @@ impl TestApp {
             active_event_series: "test-series".to_owned(),
             event_creation: podium_http::EventCreation::Anyone,
             enable_test_endpoints: true,
+            turnstile: std::sync::Arc::new(podium_http::turnstile::TurnstileConfig::new(
+                None,
+                podium_http::turnstile::DEFAULT_VERIFY_URL,
+            )),
+            cdn_secret: podium_http::client::CdnSecret::new(CDN_SECRET.to_owned()),
         };
         let state = AppState::new(config, "podium-tests");
         Self { db, state }

@@ -15,6 +15,7 @@ mod migrations;
 mod openapi;
 mod projects;
 mod routing;
+mod signin;
 mod statements;
 mod superadmin;
 mod support;

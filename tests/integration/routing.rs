@@ -82,6 +82,7 @@ async fn the_router_table_sends_every_route_to_its_function_and_nothing_is_shado
                         loops_transactional_id: "t".to_owned(),
                         loops_url: "http://127.0.0.1:9".to_owned(),
                     },
+                    crate::auth::unconfigured_hackclub(),
                 )
                 .expect("auth state"),
             ),
@@ -155,7 +156,7 @@ async fn the_router_table_sends_every_route_to_its_function_and_nothing_is_shado
         }
     }
     assert_eq!(
-        routes, 45,
+        routes, 47,
         "the 2025 contract's 30 operations, the 2026 ones built so far, and our two superadmin additions"
     );
     let entries: BTreeSet<String> = table.iter().map(|(path, _)| path.clone()).collect();

@@ -1,5 +1,8 @@
 //! Magic-link login (contract section 3, and 7.6): `POST /request-login` mails a link holding a
-//! short-lived JWT; `GET /verify` exchanges it, once, for an access token.
+//! short-lived JWT; `GET /verify` exchanges it, once, for an access token. Sign-in with Hack Club
+//! (`/auth/hackclub`, 2026 contract §2.3) ends in the same kind of link.
+
+pub mod hackclub;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,11 +12,15 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
 use chrono::{DateTime, Utc};
-use podium_data::domain::normalize_email;
-use podium_data::{login_requests, magic_links, users};
+use podium_data::domain::{is_deliverable, normalize_email};
+use podium_data::{login_requests, magic_links, rate_limits, users};
+use podium_http::client::ClientNetwork;
 use podium_http::jwt::{self, MAGIC_LINK_MINUTES};
 use podium_http::openapi::{ErrorDetail, HttpValidationError};
-use podium_http::texts::{INVALID_TOKEN, MAIL_FAILED, TOO_MANY_LOGIN_REQUESTS, USER_NOT_FOUND};
+use podium_http::texts::{
+    DISPOSABLE_EMAIL, INVALID_TOKEN, MAIL_FAILED, TOO_MANY_FROM_NETWORK, TOO_MANY_LOGIN_REQUESTS,
+    USER_NOT_FOUND,
+};
 use podium_http::views::UserPrivate;
 use podium_http::{ApiError, AppState, Json, Query, finish, outbound};
 use podium_runtime::{ConfigError, Vars};
@@ -64,6 +71,7 @@ impl MailConfig {
 pub struct AuthState {
     pub app: AppState,
     pub mail: Arc<MailConfig>,
+    pub hackclub: Arc<hackclub::HackClubConfig>,
     pub http: reqwest::Client,
 }
 
@@ -74,10 +82,15 @@ impl FromRef<AuthState> for AppState {
 }
 
 impl AuthState {
-    pub fn new(app: AppState, mail: MailConfig) -> Result<Self, ConfigError> {
+    pub fn new(
+        app: AppState,
+        mail: MailConfig,
+        hackclub: hackclub::HackClubConfig,
+    ) -> Result<Self, ConfigError> {
         Ok(Self {
             app,
             mail: Arc::new(mail),
+            hackclub: Arc::new(hackclub),
             http: outbound::client(Duration::from_secs(10))?,
         })
     }
@@ -86,7 +99,7 @@ impl AuthState {
 /// This function's part of the OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     #[derive(OpenApi)]
-    #[openapi(paths(request_login, verify))]
+    #[openapi(paths(request_login, verify, hackclub::start, hackclub::callback))]
     struct Doc;
     Doc::openapi()
 }
@@ -96,6 +109,8 @@ pub fn app(state: AuthState) -> Router {
         Router::new()
             .route("/request-login", post(request_login))
             .route("/verify", get(verify))
+            .route("/auth/hackclub", get(hackclub::start))
+            .route("/auth/hackclub/callback", get(hackclub::callback))
             .with_state(state),
     )
 }
@@ -116,19 +131,37 @@ struct UserLoginPayload {
 #[utoipa::path(post, path = "/request-login", tag = "auth", operation_id = "request_login_request_login_post", params(RedirectQuery), request_body = UserLoginPayload,
     responses(
         (status = 200, description = "Link sent (or logged when no mail provider is configured); body `null`"),
+        (status = 400, description = "`Temporary/disposable email addresses aren't allowed — please use your real email` (a disposable domain, or an address MailChecker refuses)", body = ErrorDetail),
         (status = 404, description = "`User not found`", body = ErrorDetail),
         (status = 422, description = "Missing redirect or email", body = HttpValidationError),
-        (status = 429, description = "`Too many login requests, try again later` (more than 5 per email in 15 minutes)", body = ErrorDetail),
+        (status = 429, description = "`Too many login requests, try again later` (more than 5 per email in 15 minutes); `Too many requests from your network, try again later` (more than 120 in 10 minutes from one network, with `Retry-After`)", body = ErrorDetail),
         (status = 500, description = "`Failed to send auth email`", body = ErrorDetail),
     ))]
 #[tracing::instrument(skip_all)]
 async fn request_login(
     State(state): State<AuthState>,
+    network: ClientNetwork,
     Query(query): Query<RedirectQuery>,
     Json(body): Json<UserLoginPayload>,
 ) -> Result<JsonResponse<()>, ApiError> {
     let email = normalize_email(&body.email);
+    if !is_deliverable(&email) {
+        return Err(ApiError::bad_request(DISPOSABLE_EMAIL));
+    }
     let pool = &state.app.pool;
+    let bucket = format!("login:{}", network.0);
+    if let Some(retry_after) = rate_limits::try_record(
+        &mut *pool.acquire().await?,
+        &bucket,
+        rate_limits::LOGIN_PER_NETWORK,
+    )
+    .await?
+    {
+        return Err(ApiError::RateLimited {
+            detail: TOO_MANY_FROM_NETWORK,
+            retry_after,
+        });
+    }
     users::find_by_email(pool, &email)
         .await?
         .ok_or_else(|| ApiError::not_found(USER_NOT_FOUND))?;

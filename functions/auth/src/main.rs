@@ -2,12 +2,17 @@
 
 use std::process::ExitCode;
 
+use auth::hackclub::HackClubConfig;
 use auth::{AuthState, MailConfig};
 use podium_http::{ApiConfig, AppState, run_function};
 
 fn main() -> ExitCode {
     run_function(|vars| {
         let app = AppState::new(ApiConfig::from_vars(vars)?, "podium-auth");
-        Ok(auth::app(AuthState::new(app, MailConfig::from_vars(vars))?))
+        Ok(auth::app(AuthState::new(
+            app,
+            MailConfig::from_vars(vars),
+            HackClubConfig::from_vars(vars),
+        )?))
     })
 }

@@ -13,7 +13,7 @@ use podium_data::events;
 use podium_data::projects::{self, CreateProjectError, NewProject, ProjectChanges, limits};
 use podium_data::validation::{Issues, ValidationIssue};
 use podium_data::{EventId, ProjectId};
-use podium_data::{validation_jobs, validation_requests};
+use podium_data::{rate_limits, validation_jobs};
 use podium_http::openapi::{
     ErrorDetail, HttpValidationError as HTTPValidationError, Message, Unprocessable,
 };
@@ -328,7 +328,10 @@ async fn validate(
         })?
         .into();
     let mut conn = state.pool.acquire().await?;
-    if let Some(retry_after) = validation_requests::try_record(&mut conn, user.id).await? {
+    let bucket = format!("validate:{}", user.id);
+    if let Some(retry_after) =
+        rate_limits::try_record(&mut conn, &bucket, rate_limits::VALIDATE).await?
+    {
         return Err(ApiError::RateLimited {
             detail: VALIDATE_RATE_LIMITED,
             retry_after,

@@ -4,13 +4,17 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json as JsonResponse, Router};
 use podium_data::UserId;
-use podium_data::domain::{Email, parse_date};
+use podium_data::domain::{self, Email, parse_date};
+use podium_data::rate_limits;
 use podium_data::users::{self, CreateUserError, Profile, ProfileChanges, limits};
 use podium_data::validation::{Issues, ValidationIssue};
+use podium_http::client::ClientNetwork;
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError, Message};
 use podium_http::texts::{
-    NO_FIELDS_TO_UPDATE, PROMOTED, TEST_ENDPOINTS_OFF, USER_EXISTS, USER_NOT_FOUND,
+    DISPOSABLE_EMAIL, NO_FIELDS_TO_UPDATE, PROMOTED, TEST_ENDPOINTS_OFF, TOO_MANY_FROM_NETWORK,
+    USER_EXISTS, USER_NOT_FOUND,
 };
+use podium_http::turnstile::Turnstile;
 use podium_http::views::{UserPrivate, UserPublic};
 use podium_http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish};
 use serde::{Deserialize, Serialize};
@@ -56,11 +60,14 @@ struct UserExistsResponse {
 #[utoipa::path(get, path = "/users/exists", tag = "users", operation_id = "user_exists_users_exists_get", params(ExistsQuery),
     responses(
         (status = 200, body = UserExistsResponse),
+        (status = 403, description = "Turnstile on and `X-Turnstile-Token` missing or refused: `Security check required — please complete the CAPTCHA and try again`, `Security check failed — please refresh the page and try again`", body = ErrorDetail),
         (status = 422, description = "Invalid or missing email", body = HTTPValidationError),
+        (status = 503, description = "`Security check is temporarily unavailable — please try again in a moment` (Cloudflare unreachable), or the database is", body = ErrorDetail),
     ))]
 #[tracing::instrument(skip_all)]
 async fn exists(
     State(state): State<AppState>,
+    _: Turnstile,
     Query(query): Query<ExistsQuery>,
 ) -> Result<JsonResponse<UserExistsResponse>, ApiError> {
     let email = Email::parse(&query.email, vec!["query".into(), "email".into()])?;
@@ -160,15 +167,34 @@ struct Created {
 #[utoipa::path(post, path = "/users/", tag = "users", operation_id = "create_user_users__post", request_body = UserSignup,
     responses(
         (status = 200, body = Created),
-        (status = 400, description = "`User already exists`", body = ErrorDetail),
+        (status = 400, description = "`User already exists`; `Temporary/disposable email addresses aren't allowed — please use your real email`", body = ErrorDetail),
+        (status = 403, description = "Turnstile on and `X-Turnstile-Token` missing or refused (checked before the body)", body = ErrorDetail),
         (status = 422, description = "Missing, mistyped or over-long field, invalid email or date", body = HTTPValidationError),
+        (status = 429, description = "`Too many requests from your network, try again later` (more than 60 signups in 10 minutes from one network), with `Retry-After`", body = ErrorDetail),
+        (status = 503, description = "`Security check is temporarily unavailable — please try again in a moment`, or the database is unavailable", body = ErrorDetail),
     ))]
 #[tracing::instrument(skip_all)]
 async fn signup(
     State(state): State<AppState>,
+    _: Turnstile,
+    network: ClientNetwork,
     Json(body): Json<UserSignup>,
 ) -> Result<JsonResponse<Created>, ApiError> {
     let (email, profile) = body.parse()?;
+    if !domain::is_deliverable(email.as_str()) {
+        return Err(ApiError::bad_request(DISPOSABLE_EMAIL));
+    }
+    let bucket = format!("signup:{}", network.0);
+    let mut conn = state.pool.acquire().await?;
+    if let Some(retry_after) =
+        rate_limits::try_record(&mut conn, &bucket, rate_limits::SIGNUP_PER_NETWORK).await?
+    {
+        return Err(ApiError::RateLimited {
+            detail: TOO_MANY_FROM_NETWORK,
+            retry_after,
+        });
+    }
+    drop(conn);
     match users::create(&state.pool, &email, &profile).await {
         Ok(id) => Ok(JsonResponse(Created { id: id.into() })),
         Err(CreateUserError::EmailTaken) => Err(ApiError::bad_request(USER_EXISTS)),

@@ -15,6 +15,7 @@ pub mod magic_links;
 pub mod page;
 pub mod phase;
 pub mod projects;
+pub mod rate_limits;
 pub mod referrals;
 pub mod slug;
 pub mod superadmin;
@@ -22,7 +23,6 @@ pub mod test_data;
 pub mod users;
 pub mod validation;
 pub mod validation_jobs;
-pub mod validation_requests;
 pub mod votes;
 
 pub use db::DatabaseUrl;

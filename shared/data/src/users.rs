@@ -328,3 +328,33 @@ pub async fn superadmins(db: impl PgExecutor<'_>) -> Result<Vec<Summary>, sqlx::
     .fetch_all(db)
     .await
 }
+
+/// The user a Hack Club sign-in names (2026 contract §2.3): created with the given names when
+/// the e-mail is new; when the user exists with an empty first name and Hack Club gives one, the
+/// names and display name are set; otherwise left alone. One statement: the unique index on
+/// `email` settles two sign-ins racing for a new user.
+#[tracing::instrument(skip_all)]
+pub async fn sign_in_from_hack_club(
+    db: impl PgExecutor<'_>,
+    email: &Email,
+    first_name: &str,
+    last_name: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1,
+                            street_2, city, state, zip_code, country)
+         VALUES ($1, $2, $3, $4, $5, '', '', '', '', '', '', '')
+         ON CONFLICT (email) DO UPDATE
+             SET first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+                 display_name = EXCLUDED.display_name
+             WHERE users.first_name = '' AND EXCLUDED.first_name <> ''",
+    )
+    .bind(UserId::random())
+    .bind(email.as_str())
+    .bind(default_display_name(first_name, last_name))
+    .bind(first_name)
+    .bind(last_name)
+    .execute(db)
+    .await?;
+    Ok(())
+}

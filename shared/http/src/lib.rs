@@ -5,6 +5,7 @@
 mod admin;
 pub mod bodies;
 mod body;
+pub mod client;
 mod error;
 mod extract;
 pub mod jwt;
@@ -12,6 +13,7 @@ mod layers;
 pub mod openapi;
 pub use podium_runtime::outbound;
 pub mod texts;
+pub mod turnstile;
 pub mod views;
 
 use std::net::SocketAddr;
@@ -51,6 +53,11 @@ pub struct ApiConfig {
     /// The end-to-end suite's endpoints (`PODIUM_ENABLE_TEST_ENDPOINTS`, off by default; a
     /// function refuses to start with them on when `PODIUM_ENV=production`).
     pub enable_test_endpoints: bool,
+    /// Cloudflare Turnstile on signup and `/users/exists` (`PODIUM_TURNSTILE_*`).
+    pub turnstile: Arc<turnstile::TurnstileConfig>,
+    /// The secret CloudFront adds to every origin request (`PODIUM_CDN_SECRET`): only requests
+    /// carrying it are trusted to report the viewer's address (see [`client`]).
+    pub cdn_secret: Option<client::CdnSecret>,
 }
 
 /// A yes/no setting: `1`, `true`, `yes`, `on` or `0`, `false`, `no`, `off` (any case).
@@ -113,6 +120,10 @@ impl ApiConfig {
                 }
                 on
             },
+            turnstile: Arc::new(turnstile::TurnstileConfig::from_vars(vars)?),
+            cdn_secret: vars
+                .optional("PODIUM_CDN_SECRET")
+                .and_then(client::CdnSecret::new),
         })
     }
 }
@@ -259,6 +270,11 @@ pub async fn serve(
     let address = SocketAddr::from(([0, 0, 0, 0], port));
     let listener = tokio::net::TcpListener::bind(address).await?;
     tracing::info!(%address, "listening");
-    axum::serve(listener, app).await?;
+    // The peer address is what per-network rate limits key on off the CDN (see `client`).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await?;
     Ok(())
 }

@@ -10,6 +10,23 @@ pub const INVALID_TOKEN: &str = "Invalid token";
 pub const TOO_MANY_LOGIN_REQUESTS: &str = "Too many login requests, try again later";
 pub const MAIL_FAILED: &str = "Failed to send auth email";
 
+// Sign-in checks (2026 contract §2.3, §3.2, §3.3).
+pub const DISPOSABLE_EMAIL: &str =
+    "Temporary/disposable email addresses aren't allowed — please use your real email";
+pub const TURNSTILE_REQUIRED: &str =
+    "Security check required — please complete the CAPTCHA and try again";
+pub const TURNSTILE_UNAVAILABLE: &str =
+    "Security check is temporarily unavailable — please try again in a moment";
+pub const TURNSTILE_FAILED: &str = "Security check failed — please refresh the page and try again";
+pub const TOO_MANY_FROM_NETWORK: &str = "Too many requests from your network, try again later";
+pub const HACKCLUB_NOT_CONFIGURED: &str = "Hack Club auth is not configured";
+pub const INVALID_OAUTH_STATE: &str = "Invalid OAuth state";
+pub const HACKCLUB_FAILED: &str = "Failed to authenticate with Hack Club";
+pub const HACKCLUB_NO_EMAIL: &str = "No email returned from Hack Club";
+pub const HACKCLUB_BAD_EMAIL: &str = "Hack Club returned an email address that is not valid";
+pub const HACKCLUB_NAME_TOO_LONG: &str =
+    "The name Hack Club returned is too long (at most 50 characters for first and last name)";
+
 // Not found.
 pub const NOT_FOUND: &str = "Not Found";
 pub const USER_NOT_FOUND: &str = "User not found";
