@@ -237,3 +237,20 @@ async fn every_refusal_answers_its_contract_text_in_order_and_writes_nothing() {
         (StatusCode::UNPROCESSABLE_ENTITY, &json!(["body", "event"]))
     );
 }
+
+#[tokio::test]
+async fn the_databases_vote_limit_is_the_apis() {
+    let t = TestApp::new().await;
+    for count in 0..=30_i64 {
+        let sql: i64 = sqlx::query_scalar("SELECT max_votes_per_user($1)")
+            .bind(count)
+            .fetch_one(&t.state.pool)
+            .await
+            .expect("limit");
+        assert_eq!(
+            sql,
+            i64::from(podium_data::events::max_votes_per_user(count)),
+            "{count} projects"
+        );
+    }
+}
