@@ -329,6 +329,7 @@ fn with_config(
     change(&mut config);
     podium_http::AppState {
         pool: t.state.pool.clone(),
+        reader: t.state.reader.clone(),
         config: std::sync::Arc::new(config),
     }
 }

@@ -45,6 +45,7 @@ impl TestApp {
             .expect("migrate");
         let config = ApiConfig {
             database_url: url,
+            database_url_ro: None,
             jwt_secret: JwtSecret::new(SECRET),
             jwt_expire_minutes: 2880,
             // Wide enough that parallel-request tests really run in parallel.

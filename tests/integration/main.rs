@@ -14,6 +14,7 @@ mod input;
 mod migrations;
 mod openapi;
 mod projects;
+mod replica;
 mod routing;
 mod signin;
 mod statements;

@@ -76,6 +76,7 @@ fn users_with_turnstile(t: &TestApp, verify_url: &str) -> axum::Router {
     ));
     users::app(podium_http::AppState {
         pool: t.state.pool.clone(),
+        reader: t.state.reader.clone(),
         config: Arc::new(config),
     })
 }

@@ -78,7 +78,7 @@ async fn by_id(
     State(state): State<AppState>,
     Path(event_id): Path<EventId>,
 ) -> Result<JsonResponse<EventPublic>, ApiError> {
-    let event = events::find(&state.pool, event_id)
+    let event = events::find(&state.reader, event_id)
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
     Ok(JsonResponse(EventPublic::from(&event)))
@@ -188,7 +188,7 @@ async fn official(
     if series.is_empty() {
         return Ok(JsonResponse(Vec::new()));
     }
-    let list = events::official(&state.pool, series).await?;
+    let list = events::official(&state.reader, series).await?;
     Ok(JsonResponse(list.iter().map(EventPublic::from).collect()))
 }
 
@@ -456,7 +456,7 @@ async fn projects_of_event(
     Path(event_id): Path<EventId>,
     Query(query): Query<ProjectsQuery>,
 ) -> Result<JsonResponse<Vec<ProjectPublic>>, ApiError> {
-    let event = events::find(&state.pool, event_id)
+    let event = events::find(&state.reader, event_id)
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
     let order = if query.leaderboard {
@@ -467,7 +467,7 @@ async fn projects_of_event(
     } else {
         Order::Random
     };
-    let list = projects::of_event(&state.pool, event_id, order).await?;
+    let list = projects::of_event(&state.reader, event_id, order).await?;
     Ok(JsonResponse(list.iter().map(ProjectPublic::from).collect()))
 }
 

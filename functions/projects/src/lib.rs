@@ -385,7 +385,7 @@ async fn by_id(
     State(state): State<AppState>,
     Path(project_id): Path<ProjectId>,
 ) -> Result<JsonResponse<ProjectPublic>, ApiError> {
-    let project = projects::find(&state.pool, project_id)
+    let project = projects::find(&state.reader, project_id)
         .await?
         .ok_or_else(|| ApiError::not_found(PROJECT_NOT_FOUND))?;
     Ok(JsonResponse(ProjectPublic::from(&project)))

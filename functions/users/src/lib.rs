@@ -71,7 +71,7 @@ async fn exists(
     Query(query): Query<ExistsQuery>,
 ) -> Result<JsonResponse<UserExistsResponse>, ApiError> {
     let email = Email::parse(&query.email, vec!["query".into(), "email".into()])?;
-    let exists = users::email_exists(&state.pool, email.as_str()).await?;
+    let exists = users::email_exists(&state.reader, email.as_str()).await?;
     Ok(JsonResponse(UserExistsResponse { exists }))
 }
 
@@ -122,7 +122,7 @@ async fn by_id(
     State(state): State<AppState>,
     Path(user_id): Path<UserId>,
 ) -> Result<JsonResponse<UserPublic>, ApiError> {
-    let user = users::find_by_id(&state.pool, user_id)
+    let user = users::find_by_id(&state.reader, user_id)
         .await?
         .ok_or_else(|| ApiError::not_found(USER_NOT_FOUND))?;
     Ok(JsonResponse(UserPublic::from(&user)))

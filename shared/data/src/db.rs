@@ -59,6 +59,29 @@ impl DatabaseUrl {
         self.url.path().trim_start_matches('/')
     }
 
+    /// The same database, user and options on another host (`host` or `host:port`): a read
+    /// replica's endpoint.
+    pub fn with_host(&self, host: &str) -> Result<Self, String> {
+        let mut url = self.url.clone();
+        let (name, port) = match host.rsplit_once(':') {
+            Some((name, port)) if !name.contains(':') || name.starts_with('[') => (
+                name,
+                Some(
+                    port.parse::<u16>()
+                        .map_err(|_| format!("bad port in {host:?}"))?,
+                ),
+            ),
+            _ => (host, None),
+        };
+        url.set_host(Some(name))
+            .map_err(|e| format!("bad host {host:?} ({e})"))?;
+        if port.is_some() {
+            url.set_port(port)
+                .map_err(|()| format!("bad port in {host:?}"))?;
+        }
+        url.as_str().parse()
+    }
+
     /// The same server, another database.
     pub fn with_database(&self, database: &str) -> Self {
         let mut url = self.url.clone();
@@ -177,6 +200,24 @@ pub fn is_retryable(err: &sqlx::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reader_host_keeps_the_primarys_user_database_and_options() {
+        let primary: DatabaseUrl = "postgres://app:pw@primary.example:5432/podium?sslmode=require"
+            .parse()
+            .expect("url");
+        let reader = primary.with_host("reader.example").expect("reader");
+        assert_eq!(
+            reader.expose(),
+            "postgres://app:pw@reader.example:5432/podium?sslmode=require"
+        );
+        let moved = primary.with_host("reader.example:6543").expect("reader");
+        assert_eq!(
+            moved.expose(),
+            "postgres://app:pw@reader.example:6543/podium?sslmode=require"
+        );
+        assert!(primary.with_host("reader.example:port").is_err());
+    }
 
     #[test]
     fn the_url_is_read_from_either_variable_podiums_first() {

@@ -40,6 +40,10 @@ use podium_runtime::{ConfigError, Vars, telemetry};
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
     pub database_url: DatabaseUrl,
+    /// A read replica for the public read routes (`PODIUM_DATABASE_URL_RO`, or
+    /// `PODIUM_DATABASE_READER_HOST` to reach the primary URL's database on another host);
+    /// `None`: they read the primary.
+    pub database_url_ro: Option<DatabaseUrl>,
     pub jwt_secret: JwtSecret,
     /// Access-token lifetime (`PODIUM_JWT_EXPIRE_MINUTES`, default 2880 = 48 h).
     pub jwt_expire_minutes: i64,
@@ -101,6 +105,7 @@ impl ApiConfig {
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         Ok(Self {
             database_url: DatabaseUrl::from_vars(vars)?,
+            database_url_ro: reader_url(vars)?,
             jwt_secret: JwtSecret::new(&vars.required("PODIUM_JWT_SECRET")?),
             jwt_expire_minutes: vars.parsed("PODIUM_JWT_EXPIRE_MINUTES", 2880)?,
             database_pool_size: vars.parsed("PODIUM_DATABASE_POOL_SIZE", 2)?,
@@ -128,10 +133,41 @@ impl ApiConfig {
     }
 }
 
-/// The state handlers receive: the pool (built once, lazily) and the configuration.
+/// `PODIUM_DATABASE_URL_RO` (a whole URL), else `PODIUM_DATABASE_READER_HOST` (`host` or
+/// `host:port`, with the primary URL's user, password, database and options), else none.
+fn reader_url(vars: &Vars) -> Result<Option<DatabaseUrl>, ConfigError> {
+    let set = |name: &str| vars.optional(name).filter(|v| !v.trim().is_empty());
+    if let Some(url) = set("PODIUM_DATABASE_URL_RO") {
+        return url
+            .parse()
+            .map(Some)
+            .map_err(|reason| ConfigError::Invalid {
+                name: "PODIUM_DATABASE_URL_RO".to_owned(),
+                reason,
+            });
+    }
+    let Some(host) = set("PODIUM_DATABASE_READER_HOST") else {
+        return Ok(None);
+    };
+    let primary = DatabaseUrl::from_vars(vars)?;
+    primary
+        .with_host(host.trim())
+        .map(Some)
+        .map_err(|reason| ConfigError::Invalid {
+            name: "PODIUM_DATABASE_READER_HOST".to_owned(),
+            reason,
+        })
+}
+
+/// The state handlers receive: the pools (built once, lazily) and the configuration.
 #[derive(Debug, Clone)]
 pub struct AppState {
+    /// The primary: every write, and every read that must see the caller's own writes.
     pub pool: PgPool,
+    /// The read replica when configured (else the primary's pool): only the public read routes
+    /// that the original also sent there (`GET /events/official`, `/events/{id}`,
+    /// `/events/{id}/projects`, `/projects/{id}`, `/users/{id}`, `/users/exists`).
+    pub reader: PgPool,
     pub config: Arc<ApiConfig>,
 }
 
@@ -142,8 +178,15 @@ impl AppState {
             application_name,
             config.database_pool_size,
         );
+        let reader = match &config.database_url_ro {
+            Some(url) => {
+                podium_data::db::lazy_pool(url, application_name, config.database_pool_size)
+            }
+            None => pool.clone(),
+        };
         Self {
             pool,
+            reader,
             config: Arc::new(config),
         }
     }
