@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Requests per second and p50/p99 latency of the three hot routes of the `events` function,
-# served over plain HTTP from a release build, at $CONNS connections (8), on an event with 50
-# projects, next to `pgbench -S` (select-only) against the same PostgreSQL with the same number
-# of clients, in the same session. Prints a markdown table for BENCHMARKS.md.
+# Requests per second and p50/p99 latency of the hot routes, served over plain HTTP from release
+# builds of the `events` and `users` functions (pool of $CONNS connections), at $CONNS
+# connections, on an event with 50 projects and 60 000 attending voters, next to `pgbench -S`
+# (select-only) against the same PostgreSQL with the same number of clients, in the same run.
+# Reads are driven by wrk (Debian's `wrk`, installed when missing and apt-get is there); ballots
+# by bench_http (tests/bench_http.rs), since each needs its own voter's token and body (every
+# voter casts three single-project ballots). Everything shares the machine's cores.
+# Prints a markdown table for BENCHMARKS.md, with each route's share of pgbench's rate.
 #
 #   bench/http.sh            (DATABASE_URL: use that server; otherwise a throwaway cluster)
 #   CONNS=8 SECS=10 bench/http.sh
@@ -12,7 +16,14 @@ export CONNS="${CONNS:-8}" SECS="${SECS:-10}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 
 if [ "${1:-}" != "--inner" ]; then
-  cargo build --release -q -p events -p podium-tests --bin events --bin bench_http
+  if ! command -v wrk >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+    else
+      echo "bench/http.sh needs wrk (https://github.com/wg/wrk)" >&2; exit 2
+    fi
+  fi
+  cargo build --release -q -p events -p users -p podium-tests --bin events --bin users --bin bench_http
   exec scripts/pg run -- "$0" --inner
 fi
 
@@ -26,21 +37,41 @@ for db in podium_bench podium_pgbench; do
 done
 
 event="$("$bin/bench_http" setup "$db_url")"
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-PORT="$port" PODIUM_DATABASE_URL="$db_url" PODIUM_JWT_SECRET=bench-secret PODIUM_DATABASE_POOL_SIZE="$CONNS" \
-  RUST_LOG=warn "$bin/events" &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-base="http://127.0.0.1:$port"
-for _ in $(seq 100); do curl -sf "$base/events/$event" >/dev/null && break; sleep 0.1; done
-
-echo "| route | connections | requests/s | p50 ms | p99 ms | failed |"
-echo "|---|---|---|---|---|---|"
-"$bin/bench_http" load "GET /events/{id}" "$base" "/events/$event" "$CONNS" "$SECS"
-"$bin/bench_http" load "GET /events/{id}/projects?leaderboard=true" "$base" "/events/$event/projects?leaderboard=true" "$CONNS" "$SECS"
-"$bin/bench_http" load vote "$base" "/events/vote" "$CONNS" "$SECS"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+events_port="$(free_port)"; users_port="$(free_port)"
+export PODIUM_DATABASE_URL="$db_url" PODIUM_JWT_SECRET=bench-secret PODIUM_DATABASE_POOL_SIZE="$CONNS" RUST_LOG=warn
+PORT="$events_port" "$bin/events" & events_pid=$!
+PORT="$users_port" "$bin/users" & users_pid=$!
+trap 'kill $events_pid $users_pid 2>/dev/null || true' EXIT
+base="http://127.0.0.1:$events_port"
+users_base="http://127.0.0.1:$users_port"
+for _ in $(seq 100); do curl -sf "$base/events/$event" >/dev/null && curl -s -o /dev/null "$users_base/users/exists?email=a@b.co" && break; sleep 0.1; done
+token="$("$bin/bench_http" token user5@bench.example)"
 
 "$pgbin/pgbench" -q -i -s 10 "$pgbench_url" >/dev/null 2>&1
 tps="$("$pgbin/pgbench" -S -c "$CONNS" -j 2 -T "$SECS" "$pgbench_url" 2>/dev/null | awk '/^tps/ {print $3; exit}')"
 lat="$("$pgbin/pgbench" -S -c "$CONNS" -j 2 -T 3 "$pgbench_url" 2>/dev/null | awk '/latency average/ {print $4; exit}')"
-echo "| pgbench -S (select-only) | $CONNS | ${tps%.*} | avg $lat | | |"
+
+ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}'; }
+row() { # name url [header]
+  local out
+  if [ -n "${3:-}" ]; then
+    out="$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -H "$3" "$2")"
+  else
+    out="$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$2")"
+  fi
+  local rps p50 p99 bad
+  rps="$(awk '/^Requests\/sec/ {printf "%d", $2}' <<<"$out")"
+  p50="$(awk '$1 == "50%" {print $2}' <<<"$out" | ms)"
+  p99="$(awk '$1 == "99%" {print $2}' <<<"$out" | ms)"
+  bad="$(awk '/Non-2xx/ {print $5}' <<<"$out")"
+  echo "| $1 | $CONNS | $rps | $p50 | $p99 | ${bad:-0} | $(awk -v a="$rps" -v b="$tps" 'BEGIN {printf "%.1f %%", 100*a/b}') |"
+}
+
+echo "| route | connections | requests/s | p50 ms | p99 ms | failed | of pgbench -S |"
+echo "|---|---|---|---|---|---|---|"
+row "GET /events/{id}" "$base/events/$event"
+row "GET /users/current" "$users_base/users/current" "authorization: Bearer $token"
+row "GET /events/{id}/projects?leaderboard=true" "$base/events/$event/projects?leaderboard=true"
+"$bin/bench_http" load vote "$base" "/events/vote" "$CONNS" "$SECS" | sed 's/ |$/ | |/'
+echo "| pgbench -S (select-only) | $CONNS | ${tps%.*} | avg $lat | | | 100 % |"

@@ -29,6 +29,11 @@ async fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["setup", url] => setup(url).await,
+        ["token", email] => {
+            // An access token of the bench's secret, for wrk's Authorization header.
+            println!("{}", JwtSecret::new(SECRET).issue(email, jwt::ACCESS, 60).0);
+            ExitCode::SUCCESS
+        }
         ["load", name, base, path, conns, secs] => {
             let (Ok(conns), Ok(secs)) = (conns.parse(), secs.parse()) else {
                 eprintln!("CONNS and SECS are numbers");
@@ -37,7 +42,9 @@ async fn main() -> ExitCode {
             load(name, base, path, conns, Duration::from_secs(secs)).await
         }
         _ => {
-            eprintln!("usage: bench_http setup URL | bench_http load NAME BASE PATH CONNS SECS");
+            eprintln!(
+                "usage: bench_http setup URL | bench_http token EMAIL | bench_http load NAME BASE PATH CONNS SECS"
+            );
             ExitCode::from(2)
         }
     }
@@ -59,13 +66,13 @@ async fn setup(url: &str) -> ExitCode {
         .await
         .expect("migrate");
     let statements = [
-        "TRUNCATE users, events, projects, votes, referrals, event_attendees, project_collaborators".to_owned(),
+        "TRUNCATE users, events, projects, votes, referrals, event_attendees, project_collaborators CASCADE".to_owned(),
         "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1, street_2, city, state, zip_code, country)
          SELECT gen_random_uuid(), 'user' || n || '@bench.example', 'User ' || n, 'User', '', '', '', '', '', '', '', ''
          FROM generate_series(0, 60100) n".to_owned(),
-        "INSERT INTO events (id, name, slug, description, join_code, votable, leaderboard_enabled, demo_links_optional,
+        "INSERT INTO events (id, name, slug, description, join_code, phase, live_leaderboard, demo_links_optional,
                              ysws_checks_enabled, feature_flags_csv, owner_id)
-         SELECT gen_random_uuid(), 'Bench', 'bench', 'The benchmark event', 'BNCH', true, true, true, false, '', id
+         SELECT gen_random_uuid(), 'Bench', 'bench', 'The benchmark event', 'BNCH', 'voting', true, true, false, '', id
          FROM users WHERE email = 'user0@bench.example'".to_owned(),
         "INSERT INTO event_attendees (event_id, user_id) SELECT e.id, u.id FROM events e, users u".to_owned(),
         format!(
@@ -75,6 +82,21 @@ async fn setup(url: &str) -> ExitCode {
              FROM generate_series(1, {PROJECTS}) n
              JOIN users u ON u.email = 'user' || (60000 + n) || '@bench.example', events e"
         ),
+        // History, as a live database has: a past event whose 60 000 votes give the planner
+        // real statistics for `votes` (analysed empty, its cached plans would scan it whole).
+        "INSERT INTO events (id, name, slug, description, join_code, phase, demo_links_optional,
+                             ysws_checks_enabled, feature_flags_csv, owner_id)
+         SELECT gen_random_uuid(), 'Past', 'past', '', 'PAST', 'closed', true, false, '', id
+         FROM users WHERE email = 'user0@bench.example'".to_owned(),
+        "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code, hours_spent, points, owner_id, event_id)
+         SELECT gen_random_uuid(), 'Past ' || n, '', '', '', '', 'Q' || lpad(n::text, 3, '0'), 0, 0, u.id, e.id
+         FROM generate_series(1, 50) n, users u, events e
+         WHERE u.email = 'user1@bench.example' AND e.slug = 'past'".to_owned(),
+        "INSERT INTO votes (id, voter_id, project_id, event_id)
+         SELECT gen_random_uuid(), u.id, p.id, p.event_id
+         FROM (SELECT id, row_number() OVER (ORDER BY id) AS r FROM users) u
+         JOIN (SELECT id, event_id, row_number() OVER (ORDER BY id) AS r FROM projects WHERE name LIKE 'Past %') p
+           ON p.r = u.r % 50 + 1".to_owned(),
         "ANALYZE".to_owned(),
     ];
     for sql in statements {
@@ -83,7 +105,7 @@ async fn setup(url: &str) -> ExitCode {
             .await
             .expect("seed");
     }
-    let event: String = sqlx::query_scalar("SELECT id::text FROM events")
+    let event: String = sqlx::query_scalar("SELECT id::text FROM events WHERE slug = 'bench'")
         .fetch_one(&mut conn)
         .await
         .expect("event");

@@ -167,3 +167,22 @@ async fn list_and_vote_routes_run_the_same_few_statements_for_5_or_50_projects()
         ]
     );
 }
+
+#[tokio::test]
+async fn the_current_user_and_their_vote_ids_are_one_statement() {
+    let (t, counter) = TestApp::counting().await;
+    let token = t.user("me@example.com").await;
+    counter.reset();
+    let (status, me) = t
+        .call(
+            users::app(t.state.clone()),
+            Method::GET,
+            "/users/current",
+            None,
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["vote_ids"], serde_json::json!([]));
+    assert_eq!(counter.count(), 1);
+}

@@ -16,7 +16,9 @@ use podium_http::texts::{
 };
 use podium_http::turnstile::Turnstile;
 use podium_http::views::{UserPrivate, UserPublic};
-use podium_http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish};
+use podium_http::{
+    ApiError, AppState, CurrentUser, CurrentUserWithVotes, Json, Path, Query, finish,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
@@ -82,11 +84,9 @@ async fn exists(
     ))]
 #[tracing::instrument(skip_all)]
 async fn current(
-    State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
-) -> Result<JsonResponse<UserPrivate>, ApiError> {
-    let vote_ids = users::vote_ids(&state.pool, user.id).await?;
-    Ok(JsonResponse(UserPrivate::new(&user, vote_ids)))
+    CurrentUserWithVotes(user, vote_ids): CurrentUserWithVotes,
+) -> JsonResponse<UserPrivate> {
+    JsonResponse(UserPrivate::new(&user, vote_ids))
 }
 
 /// Test only (`PODIUM_ENABLE_TEST_ENDPOINTS`): makes the caller a superadmin (logged in the

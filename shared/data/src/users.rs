@@ -62,6 +62,31 @@ pub async fn vote_ids(db: impl PgExecutor<'_>, user: UserId) -> Result<Vec<VoteI
         .await
 }
 
+/// The user with this e-mail and the ids of every vote they cast, in one statement (what
+/// `GET /users/current` answers).
+#[tracing::instrument(skip_all)]
+pub async fn find_with_vote_ids(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> Result<Option<(User, Vec<VoteId>)>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: User,
+        vote_ids: Vec<VoteId>,
+    }
+    let row: Option<Row> = sqlx::query_as(concat!(
+        "SELECT ",
+        user_columns!(),
+        ", ARRAY(SELECT v.id FROM votes v WHERE v.voter_id = users.id ORDER BY v.id) AS vote_ids
+         FROM users WHERE email = $1"
+    ))
+    .bind(email)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|r| (r.user, r.vote_ids)))
+}
+
 /// Column limits (`varchar(n)`), checked before writing so that over-long input is a 422.
 pub mod limits {
     pub const DISPLAY_NAME: usize = 255;
