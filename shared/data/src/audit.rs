@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::{PgConnection, PgExecutor};
 
 use crate::ids::{EventId, UserId};
-use crate::page::{PageRequest, Paged};
+use crate::page::{self, Counted, PageRequest, Paged};
 use crate::users::User;
 
 /// What was done (the `audit_log_action_check` constraint lists the same values).
@@ -146,13 +146,7 @@ pub async fn page(
     request: PageRequest,
     event: Option<EventId>,
 ) -> Result<Paged<Entry>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        entry: Entry,
-        total: i64,
-    }
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Counted<Entry>> = sqlx::query_as(
         "WITH page AS (
              SELECT id, count(*) OVER () AS total FROM audit_log
              WHERE $3::uuid IS NULL OR event_id = $3
@@ -167,20 +161,10 @@ pub async fn page(
     .bind(event)
     .fetch_all(db)
     .await?;
-    let total = match rows.first() {
-        Some(row) => row.total,
-        None if request.offset() == 0 => 0,
-        None => {
-            sqlx::query_scalar(
-                "SELECT count(*) FROM audit_log WHERE $1::uuid IS NULL OR event_id = $1",
-            )
+    page::from_rows(rows, request, || {
+        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE $1::uuid IS NULL OR event_id = $1")
             .bind(event)
             .fetch_one(db)
-            .await?
-        }
-    };
-    Ok(Paged {
-        items: rows.into_iter().map(|r| r.entry).collect(),
-        total,
     })
+    .await
 }

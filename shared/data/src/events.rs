@@ -8,7 +8,7 @@ use crate::phase::Phase;
 
 use crate::audit::{self, Actor};
 use crate::db::violated_constraint;
-use crate::page::{PageRequest, Paged};
+use crate::page::{self, Counted, PageRequest, Paged};
 use crate::slug;
 
 /// Every column the API reads, plus the event's current project count (for
@@ -477,13 +477,7 @@ pub async fn delete(
 /// statement (a window count over the ids), and takes a second one only for a page past the end.
 #[tracing::instrument(skip_all)]
 pub async fn page(db: &sqlx::PgPool, request: PageRequest) -> Result<Paged<Event>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        event: Event,
-        total: i64,
-    }
-    let rows: Vec<Row> = sqlx::query_as(concat!(
+    let rows: Vec<Counted<Event>> = sqlx::query_as(concat!(
         "WITH page AS (
              SELECT id, count(*) OVER () AS total FROM events
              ORDER BY name, id LIMIT $1 OFFSET $2
@@ -496,19 +490,10 @@ pub async fn page(db: &sqlx::PgPool, request: PageRequest) -> Result<Paged<Event
     .bind(request.offset())
     .fetch_all(db)
     .await?;
-    let total = match rows.first() {
-        Some(row) => row.total,
-        None if request.offset() == 0 => 0,
-        None => {
-            sqlx::query_scalar("SELECT count(*) FROM events")
-                .fetch_one(db)
-                .await?
-        }
-    };
-    Ok(Paged {
-        items: rows.into_iter().map(|r| r.event).collect(),
-        total,
+    page::from_rows(rows, request, || {
+        sqlx::query_scalar("SELECT count(*) FROM events").fetch_one(db)
     })
+    .await
 }
 
 /// Sets `deleted_at` to now on an event that is not deleted; when it was set, or `None` (no

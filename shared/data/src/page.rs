@@ -41,6 +41,35 @@ impl PageRequest {
     }
 }
 
+/// A row of a page query: the item and the list's total (a window count in the same statement).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct Counted<T> {
+    #[sqlx(flatten)]
+    pub item: T,
+    pub total: i64,
+}
+
+/// The page from its rows; the total comes from the rows' window count, and only a page past the
+/// end (no rows to carry it) asks `count` for it.
+pub(crate) async fn from_rows<T, F>(
+    rows: Vec<Counted<T>>,
+    request: PageRequest,
+    count: impl FnOnce() -> F,
+) -> Result<Paged<T>, sqlx::Error>
+where
+    F: Future<Output = Result<i64, sqlx::Error>>,
+{
+    let total = match rows.first() {
+        Some(row) => row.total,
+        None if request.offset() == 0 => 0,
+        None => count().await?,
+    };
+    Ok(Paged {
+        items: rows.into_iter().map(|r| r.item).collect(),
+        total,
+    })
+}
+
 /// One page of items and how many the whole list has.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Paged<T> {

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use sqlx::PgExecutor;
 
 use crate::ids::{UserId, VoteId};
-use crate::page::{PageRequest, Paged};
+use crate::page::{self, Counted, PageRequest, Paged};
 
 use crate::domain::Email;
 
@@ -281,13 +281,7 @@ pub struct Summary {
 /// over the e-mail index), a second one only for a page past the end.
 #[tracing::instrument(skip_all)]
 pub async fn page(db: &sqlx::PgPool, request: PageRequest) -> Result<Paged<Summary>, sqlx::Error> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        user: Summary,
-        total: i64,
-    }
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Counted<Summary>> = sqlx::query_as(
         "WITH page AS (
              SELECT id, count(*) OVER () AS total FROM users ORDER BY email LIMIT $1 OFFSET $2
          )
@@ -298,19 +292,10 @@ pub async fn page(db: &sqlx::PgPool, request: PageRequest) -> Result<Paged<Summa
     .bind(request.offset())
     .fetch_all(db)
     .await?;
-    let total = match rows.first() {
-        Some(row) => row.total,
-        None if request.offset() == 0 => 0,
-        None => {
-            sqlx::query_scalar("SELECT count(*) FROM users")
-                .fetch_one(db)
-                .await?
-        }
-    };
-    Ok(Paged {
-        items: rows.into_iter().map(|r| r.user).collect(),
-        total,
+    page::from_rows(rows, request, || {
+        sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(db)
     })
+    .await
 }
 
 /// The user with this e-mail, locked until the transaction ends.
