@@ -160,3 +160,49 @@ async fn an_unreadable_secret_stops_the_function_at_start_naming_the_setting() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn on_lambda_signups_count_against_the_function_urls_source_address_not_headers() {
+    let (db, mut function) = LambdaProcess::http_function(env!("CARGO_BIN_EXE_users")).await;
+    for (email, source, headers) in [
+        ("one@example.com", "203.0.113.5", vec![]),
+        // A client's own viewer header is not believed without the CDN's secret (none is set).
+        (
+            "two@example.com",
+            "203.0.113.5",
+            vec![
+                ("x-podium-viewer-ip", "198.51.100.1"),
+                ("x-forwarded-for", "192.0.2.1"),
+            ],
+        ),
+        ("three@example.com", "2001:db8:7:8:9::1", vec![]),
+    ] {
+        let mut all = vec![("content-type", "application/json")];
+        all.extend(headers);
+        let mut event = function_url_event(
+            "POST",
+            "/users/",
+            "",
+            &all,
+            Some(&format!(r#"{{"email": "{email}", "first_name": "X"}}"#)),
+        );
+        event["requestContext"]["http"]["sourceIp"] = Value::from(source);
+        let answer = function.invoke(event).await;
+        assert_eq!(answer.body["statusCode"], 200, "{:?}", answer.body);
+    }
+    let mut conn = db.connect().await;
+    let buckets: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT bucket, count(*) FROM rate_limit_hits GROUP BY bucket ORDER BY bucket",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("buckets");
+    assert_eq!(
+        buckets,
+        [
+            ("signup:2001:db8:7:8::/64".to_owned(), 1),
+            ("signup:203.0.113.5".to_owned(), 2),
+        ]
+    );
+    function.stop();
+}
