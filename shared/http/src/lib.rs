@@ -126,11 +126,26 @@ impl ApiConfig {
                 on
             },
             turnstile: Arc::new(turnstile::TurnstileConfig::from_vars(vars)?),
-            cdn_secret: vars
-                .optional("PODIUM_CDN_SECRET")
-                .and_then(client::CdnSecret::new),
+            cdn_secret: cdn_secret(vars)?,
         })
     }
+}
+
+/// `PODIUM_CDN_SECRET`. Required when `PODIUM_ENV=production`: behind CloudFront every request's
+/// source address is an edge's, so without the secret per-network limits would lump unrelated
+/// people together.
+fn cdn_secret(vars: &Vars) -> Result<Option<client::CdnSecret>, ConfigError> {
+    let secret = vars
+        .optional("PODIUM_CDN_SECRET")
+        .and_then(client::CdnSecret::new);
+    if secret.is_none() && vars.optional("PODIUM_ENV").as_deref() == Some("production") {
+        return Err(ConfigError::Invalid {
+            name: "PODIUM_CDN_SECRET".to_owned(),
+            reason: "required with PODIUM_ENV=production (CloudFront sends it; see the README)"
+                .to_owned(),
+        });
+    }
+    Ok(secret)
 }
 
 /// `PODIUM_DATABASE_URL_RO` (a whole URL), else `PODIUM_DATABASE_READER_HOST` (`host` or
@@ -346,4 +361,43 @@ pub async fn serve(
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<ApiConfig, ConfigError> {
+        let mut all = vec![
+            ("PODIUM_DATABASE_URL", "postgres://u@db.example/podium"),
+            ("PODIUM_JWT_SECRET", "s"),
+        ];
+        all.extend_from_slice(pairs);
+        ApiConfig::from_vars(&Vars::from_pairs(all))
+    }
+
+    #[test]
+    fn production_needs_the_cdn_secret_and_elsewhere_it_is_optional() {
+        let production = [
+            ("PODIUM_ENV", "production"),
+            ("PODIUM_TURNSTILE_SECRET_KEY", "t"),
+        ];
+        assert!(matches!(
+            config(&production),
+            Err(ConfigError::Invalid { name, .. }) if name == "PODIUM_CDN_SECRET"
+        ));
+        let mut with_secret = production.to_vec();
+        with_secret.push(("PODIUM_CDN_SECRET", "c"));
+        assert!(config(&with_secret).is_ok_and(|c| c.cdn_secret.is_some()));
+        assert!(config(&[]).is_ok_and(|c| c.cdn_secret.is_none()));
+    }
+
+    #[test]
+    fn a_reader_host_reuses_the_primarys_credentials() {
+        let config = config(&[("PODIUM_DATABASE_READER_HOST", "reader.example")]).expect("config");
+        assert_eq!(
+            config.database_url_ro.map(|u| u.expose().to_owned()),
+            Some("postgres://u@reader.example/podium".to_owned())
+        );
+    }
 }
