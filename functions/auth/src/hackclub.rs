@@ -108,6 +108,7 @@ fn nonce() -> String {
 /// token (10 minutes) carrying a nonce that a cookie gives this browser only.
 #[utoipa::path(get, path = "/auth/hackclub", tag = "auth", operation_id = "hackclub_login_auth_hackclub_get",
     responses(
+        (status = 200, description = "Listed as the original's document lists it (so a generated client keeps its types); the route answers 307"),
         (status = 307, description = "To `{PODIUM_HACKCLUB_AUTH_URL}/oauth/authorize?client_id=…&redirect_uri=…&response_type=code&scope=email+name&state=…`, setting the nonce cookie"),
         (status = 501, description = "`Hack Club auth is not configured`", body = ErrorDetail),
     ))]
@@ -156,6 +157,7 @@ pub struct CallbackQuery {
 #[utoipa::path(get, path = "/auth/hackclub/callback", tag = "auth", operation_id = "hackclub_callback_auth_hackclub_callback_get",
     params(CallbackQuery),
     responses(
+        (status = 200, description = "Listed as the original's document lists it (so a generated client keeps its types); the route answers 307"),
         (status = 307, description = "To `{PODIUM_PRODUCTION_URL}/login?token=…`, clearing the nonce cookie"),
         (status = 400, description = "`Invalid OAuth state` (bad, expired, used, or from another browser); `No email returned from Hack Club`; `Hack Club returned an email address that is not valid`; the disposable-address text; the name-too-long text", body = ErrorDetail),
         (status = 422, description = "Missing `code` or `state`", body = HttpValidationError),
