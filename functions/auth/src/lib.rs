@@ -22,7 +22,7 @@ use podium_http::texts::{
     USER_NOT_FOUND,
 };
 use podium_http::views::UserPrivate;
-use podium_http::{ApiError, AppState, Json, Query, finish, outbound};
+use podium_http::{ApiError, AppState, Json, Query, finish, outbound, rate_limit};
 use podium_runtime::{ConfigError, Vars};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -150,18 +150,13 @@ async fn request_login(
     }
     let pool = &state.app.pool;
     let bucket = format!("login:{}", network.0);
-    if let Some(retry_after) = rate_limits::try_record(
-        &mut *pool.acquire().await?,
+    rate_limit(
+        pool,
         &bucket,
         rate_limits::LOGIN_PER_NETWORK,
+        TOO_MANY_FROM_NETWORK,
     )
-    .await?
-    {
-        return Err(ApiError::RateLimited {
-            detail: TOO_MANY_FROM_NETWORK,
-            retry_after,
-        });
-    }
+    .await?;
     users::find_by_email(pool, &email)
         .await?
         .ok_or_else(|| ApiError::not_found(USER_NOT_FOUND))?;

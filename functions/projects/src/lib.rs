@@ -11,7 +11,7 @@ use axum::{Json as JsonResponse, Router};
 use podium_data::collaborators::{self, AddCollaborator};
 use podium_data::events;
 use podium_data::projects::{self, CreateProjectError, NewProject, ProjectChanges, limits};
-use podium_data::validation::{Issues, ValidationIssue};
+use podium_data::validation::Issues;
 use podium_data::{EventId, ProjectId};
 use podium_data::{rate_limits, validation_jobs};
 use podium_http::openapi::{
@@ -23,7 +23,9 @@ use podium_http::texts::{
     VALIDATE_RATE_LIMITED, VALIDATION_QUEUED, YSWS_PII_REQUIRED,
 };
 use podium_http::views::{ProjectPrivate, ProjectPublic};
-use podium_http::{ApiError, AppState, CurrentUser, Json, Path, Query, finish};
+use podium_http::{
+    ApiError, AppState, CurrentUser, Json, Path, Query, finish, rate_limit, uuid_query,
+};
 use podium_validation::Trigger;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -316,36 +318,25 @@ async fn validate(
     CurrentUser(user): CurrentUser,
     Query(query): Query<ValidateQuery>,
 ) -> Result<JsonResponse<ValidationResult>, ApiError> {
-    let project_id: ProjectId = query
-        .project_id
-        .parse::<Uuid>()
-        .map_err(|_| {
-            ValidationIssue::new(
-                "uuid_parsing",
-                vec!["query".into(), "project_id".into()],
-                "Input should be a valid UUID",
-            )
-        })?
-        .into();
-    let mut conn = state.pool.acquire().await?;
+    // Present (a missing one is the query's own 422), so `Some` whenever it parses.
+    let project_id =
+        ProjectId::from(uuid_query("project_id", Some(&query.project_id))?.unwrap_or_default());
     let bucket = format!("validate:{}", user.id);
-    if let Some(retry_after) =
-        rate_limits::try_record(&mut conn, &bucket, rate_limits::VALIDATE).await?
-    {
-        return Err(ApiError::RateLimited {
-            detail: VALIDATE_RATE_LIMITED,
-            retry_after,
-        });
-    }
-    match projects::is_member(&mut *conn, project_id, user.id).await? {
+    rate_limit(
+        &state.pool,
+        &bucket,
+        rate_limits::VALIDATE,
+        VALIDATE_RATE_LIMITED,
+    )
+    .await?;
+    match projects::is_member(&state.pool, project_id, user.id).await? {
         None => return Err(ApiError::not_found(PROJECT_NOT_FOUND)),
         Some(false) => return Err(ApiError::forbidden(BAD_ACCESS)),
         Some(true) => {}
     }
-    if !validation_jobs::requeue(&mut *conn, project_id).await? {
+    if !validation_jobs::requeue(&state.pool, project_id).await? {
         return Err(ApiError::not_found(PROJECT_NOT_FOUND));
     }
-    drop(conn);
     validation.kick().await;
     Ok(JsonResponse(ValidationResult {
         valid: true,

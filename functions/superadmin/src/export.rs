@@ -9,16 +9,14 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use podium_data::projects::{self, ExportRow};
-use podium_data::validation::ValidationIssue;
 use podium_data::{EventId, events};
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError};
 use podium_http::texts::{EXPORT_NEEDS_SCOPE, EXPORT_ONE_SCOPE, no_series_events};
-use podium_http::{ApiError, AppState, Query, Superadmin};
+use podium_http::{ApiError, AppState, Query, Superadmin, uuid_query};
 use serde::Deserialize;
 use sqlx::PgPool;
 use tokio::sync::mpsc;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 /// The columns, in order, as the YSWS import expects them (2026 contract §2.8).
 pub const COLUMNS: [&str; 16] = [
@@ -55,21 +53,6 @@ pub struct ExportQuery {
     series: Option<String>,
 }
 
-/// A UUID query parameter: absent is `None`, anything but a UUID (the empty string too) a 422.
-pub fn uuid_param(name: &str, value: Option<&str>) -> Result<Option<Uuid>, ValidationIssue> {
-    value
-        .map(|text| {
-            text.parse().map_err(|_| {
-                ValidationIssue::new(
-                    "uuid_parsing",
-                    vec!["query".into(), name.into()],
-                    "Input should be a valid UUID",
-                )
-            })
-        })
-        .transpose()
-}
-
 /// The projects of one event (`event_id`) or of one series (`series`) as CSV: one row per
 /// project with its owner's name, e-mail, address and birthday, by event then project name.
 /// UTF-8 without BOM, `\r\n` line ends, fields quoted only when they hold `,`, `"` or a line
@@ -90,7 +73,7 @@ pub async fn export_csv(
     _: Superadmin,
     Query(query): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
-    let event_id = uuid_param("event_id", query.event_id.as_deref())?.map(EventId::from);
+    let event_id = uuid_query("event_id", query.event_id.as_deref())?.map(EventId::from);
     let series = query.series.filter(|s| !s.is_empty());
     let (events, name) = match (event_id, series) {
         (None, None) => return Err(ApiError::bad_request(EXPORT_NEEDS_SCOPE)),

@@ -267,7 +267,7 @@ async fn audit_log(
     PageParams(request): PageParams,
     Query(query): Query<AuditQuery>,
 ) -> Result<JsonResponse<Page_AuditEntry_>, ApiError> {
-    let event = export::uuid_param("event_id", query.event_id.as_deref())?;
+    let event = podium_http::uuid_query("event_id", query.event_id.as_deref())?;
     let paged = podium_data::audit::page(&state.pool, request, event.map(EventId::from)).await?;
     Ok(JsonResponse(Page_AuditEntry_::new(request, paged)))
 }

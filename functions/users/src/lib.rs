@@ -17,7 +17,7 @@ use podium_http::texts::{
 use podium_http::turnstile::Turnstile;
 use podium_http::views::{UserPrivate, UserPublic};
 use podium_http::{
-    ApiError, AppState, CurrentUser, CurrentUserWithVotes, Json, Path, Query, finish,
+    ApiError, AppState, CurrentUser, CurrentUserWithVotes, Json, Path, Query, finish, rate_limit,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -185,16 +185,13 @@ async fn signup(
         return Err(ApiError::bad_request(DISPOSABLE_EMAIL));
     }
     let bucket = format!("signup:{}", network.0);
-    let mut conn = state.pool.acquire().await?;
-    if let Some(retry_after) =
-        rate_limits::try_record(&mut conn, &bucket, rate_limits::SIGNUP_PER_NETWORK).await?
-    {
-        return Err(ApiError::RateLimited {
-            detail: TOO_MANY_FROM_NETWORK,
-            retry_after,
-        });
-    }
-    drop(conn);
+    rate_limit(
+        &state.pool,
+        &bucket,
+        rate_limits::SIGNUP_PER_NETWORK,
+        TOO_MANY_FROM_NETWORK,
+    )
+    .await?;
     match users::create(&state.pool, &email, &profile).await {
         Ok(id) => Ok(JsonResponse(Created { id: id.into() })),
         Err(CreateUserError::EmailTaken) => Err(ApiError::bad_request(USER_EXISTS)),

@@ -59,6 +59,22 @@ pub(crate) fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, Valida
     })
 }
 
+/// A UUID query parameter read as a string (so a bad one is the original's `uuid_parsing` 422
+/// naming it): absent is `None`, anything but a UUID (the empty string too) a 422.
+pub fn uuid_query(name: &str, value: Option<&str>) -> Result<Option<uuid::Uuid>, ValidationIssue> {
+    value
+        .map(|text| {
+            text.parse().map_err(|_| {
+                ValidationIssue::new(
+                    "uuid_parsing",
+                    vec!["query".into(), name.into()],
+                    "Input should be a valid UUID",
+                )
+            })
+        })
+        .transpose()
+}
+
 /// `?page=&size=` of a paged list (fastapi-pagination's `Params`): `page` ≥ 1, default 1;
 /// `size` 1–100, default 50; anything else a 422 naming the parameter, as the original words
 /// it (`int_parsing`, `greater_than_equal`, `less_than_equal`).

@@ -28,7 +28,7 @@ use sqlx::PgPool;
 pub use admin::{EventAdmin, Superadmin};
 pub use body::MAX_DEPTH as MAX_BODY_DEPTH;
 pub use error::ApiError;
-pub use extract::{Json, PageParams, Path, Query, query_bool};
+pub use extract::{Json, PageParams, Path, Query, query_bool, uuid_query};
 pub use layers::finish;
 
 use jwt::JwtSecret;
@@ -204,6 +204,24 @@ impl AppState {
             reader,
             config: Arc::new(config),
         }
+    }
+}
+
+/// Counts a request in a rate-limit `bucket` (shared by every instance, in PostgreSQL); over
+/// `limit`, a 429 `{"detail": detail}` with `Retry-After`.
+pub async fn rate_limit(
+    pool: &PgPool,
+    bucket: &str,
+    limit: podium_data::rate_limits::Limit,
+    detail: &'static str,
+) -> Result<(), ApiError> {
+    let mut conn = pool.acquire().await?;
+    match podium_data::rate_limits::try_record(&mut conn, bucket, limit).await? {
+        None => Ok(()),
+        Some(retry_after) => Err(ApiError::RateLimited {
+            detail,
+            retry_after,
+        }),
     }
 }
 
