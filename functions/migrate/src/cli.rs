@@ -25,6 +25,10 @@ pub struct Cli {
     /// PostgreSQL statement_timeout while a migration runs [env: PODIUM_MIGRATE_STATEMENT_TIMEOUT, default 300s].
     #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
     statement_timeout: Option<std::time::Duration>,
+    /// Wait up to this long for the database to accept connections before starting (a
+    /// container stack starting it alongside) [default: do not wait].
+    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
+    wait_for_database: Option<std::time::Duration>,
     #[command(subcommand)]
     command: CliCommand,
 }
@@ -140,6 +144,14 @@ pub async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(patience) = cli.wait_for_database {
+        let reachable =
+            podium_data::db::wait_until_reachable(&url, "podium-migrate", patience).await;
+        if let Err(err) = reachable {
+            eprintln!("migrate: the database did not answer within {patience:?}: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
     let command = match (cli.command(), &cli.command) {
         (Some(command), _) => command,
         (None, CliCommand::Superadmin(role)) => return superadmin(role, &url, cli.json).await,

@@ -6,11 +6,13 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use podium_data::DatabaseUrl;
+use podium_runtime::health::Heartbeat;
 use podium_runtime::{Vars, run_job};
 use podium_validation::Worker;
 
 /// Validates the projects waiting in the queue, then exits (or, with --watch, keeps going).
 /// Reads PODIUM_DATABASE_URL (or DATABASE_URL) and the validators' settings (see the README).
+/// `validate health` exits 0 while a --watch worker in the same container is sweeping on time.
 #[derive(Debug, Parser)]
 #[command(name = "validate", version)]
 struct Cli {
@@ -33,7 +35,11 @@ fn worker(vars: &Vars) -> Result<Worker, podium_runtime::ConfigError> {
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
 async fn cli() -> ExitCode {
+    if podium_runtime::health::requested() {
+        return podium_runtime::health::exit_code(Heartbeat::new("validate").check());
+    }
     let cli = Cli::parse();
+    let heartbeat = Heartbeat::new("validate");
     let worker = match Vars::load().await.and_then(|vars| worker(&vars)) {
         Ok(worker) => worker,
         Err(err) => {
@@ -43,6 +49,8 @@ async fn cli() -> ExitCode {
     };
     loop {
         match worker.drain(None).await {
+            // A watching worker says only when it did something.
+            Ok(done) if cli.watch && done == podium_validation::Drained::default() => {}
             Ok(done) => println!("{}", serde_json::to_string(&done).unwrap_or_default()),
             Err(err) => {
                 eprintln!("validate: {err}");
@@ -54,7 +62,17 @@ async fn cli() -> ExitCode {
         if !cli.watch {
             return ExitCode::SUCCESS;
         }
-        tokio::time::sleep(Duration::from_secs(cli.every)).await;
+        // A sweep (even a failed one: the database may be briefly away) proves the loop is
+        // alive; overdue means stuck. Allow three periods plus a batch's longest run.
+        let due = Duration::from_secs(cli.every.saturating_mul(3).saturating_add(120));
+        if let Err(err) = heartbeat.beat(due) {
+            eprintln!("validate: cannot write the heartbeat: {err}");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(cli.every)) => {}
+            // A claimed job whose run is cut short goes back to the queue when its lease ends.
+            () = podium_runtime::shutdown_signal() => return ExitCode::SUCCESS,
+        }
     }
 }
 

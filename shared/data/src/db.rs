@@ -167,6 +167,32 @@ pub fn lazy_pool(url: &DatabaseUrl, application_name: &str, size: u32) -> PgPool
         .connect_lazy_with(options(url, application_name))
 }
 
+/// Waits until the server accepts a connection (a container stack starts the database and
+/// its migrations together), trying every half second for at most `patience`; the last error
+/// when it never does.
+pub async fn wait_until_reachable(
+    url: &DatabaseUrl,
+    application_name: &str,
+    patience: Duration,
+) -> Result<(), sqlx::Error> {
+    let deadline = tokio::time::Instant::now() + patience;
+    loop {
+        match connect(url, application_name).await {
+            Ok(connection) => {
+                let _ = connection.close().await;
+                return Ok(());
+            }
+            Err(err) if tokio::time::Instant::now() + Duration::from_millis(500) >= deadline => {
+                return Err(err);
+            }
+            Err(err) => {
+                tracing::info!(error = %err, "waiting for the database");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+}
+
 /// One connection, for tools that hold session state (the migration lock).
 pub async fn connect(
     url: &DatabaseUrl,

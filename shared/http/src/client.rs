@@ -13,8 +13,7 @@ use axum::http::request::Parts;
 
 use crate::{ApiError, AppState};
 
-pub const VIEWER_IP_HEADER: &str = "x-podium-viewer-ip";
-pub const CDN_SECRET_HEADER: &str = "x-podium-cdn-secret";
+pub use podium_runtime::edge::{CDN_SECRET_HEADER, VIEWER_IP_HEADER};
 
 /// `PODIUM_CDN_SECRET`; never shown by `Debug`.
 #[derive(Clone, PartialEq, Eq)]

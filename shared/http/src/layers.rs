@@ -25,10 +25,22 @@ pub fn finish(routes: Router) -> Router {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
         });
     Router::new()
+        .route(podium_runtime::health::PATH, axum::routing::get(healthz))
         .fallback_service(routes)
         .layer(middleware::from_fn(trim_trailing_slash))
         .layer(middleware::from_fn(cors))
         .layer(middleware::from_fn(request_span))
+}
+
+/// `GET /healthz` for container health checks (`podium health`): answers as soon as the process
+/// serves, touching no database, so that a database outage does not get every container
+/// restarted. Not part of the contract (no OpenAPI operation); the CDN sends it to `auth`.
+async fn healthz() -> Response {
+    (
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({"status": "ok"})),
+    )
+        .into_response()
 }
 
 /// `/users/` and `/users` reach the same route (contract 7.12: no redirects).
@@ -97,12 +109,16 @@ async fn cors(req: Request, next: Next) -> Response {
 /// caller's `x-request-id`, else a new one. The id is echoed in `x-request-id`.
 async fn request_span(req: Request, next: Next) -> Response {
     let id = request_id(&req);
+    let health_check = req.uri().path() == podium_runtime::health::PATH;
     let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
     async move {
         let mut response = next.run(req).await;
         let status = response.status();
         if status.is_server_error() {
             tracing::error!(status = status.as_u16(), "request failed");
+        } else if health_check {
+            // Every few seconds in a container: kept out of the info log.
+            tracing::debug!(status = status.as_u16(), "request done");
         } else {
             tracing::info!(status = status.as_u16(), "request done");
         }

@@ -304,6 +304,9 @@ pub enum LambdaResponses {
 /// [`serve`]. A missing or malformed setting stops the process at start with exit code 2 and a
 /// message naming it.
 ///
+/// Started as `<binary> health` it only probes its own `GET /healthz` and exits (a container's
+/// health check; see `podium_runtime::health`).
+///
 /// On Lambda (one request at a time per instance) the runtime is single-threaded; as a plain
 /// HTTP server (a container) it uses every core.
 pub fn run_function(
@@ -317,6 +320,9 @@ pub fn run_function_with(
     mode: LambdaResponses,
     build: impl FnOnce(&Vars) -> Result<Router, ConfigError>,
 ) -> std::process::ExitCode {
+    if podium_runtime::health::requested() {
+        return podium_runtime::health::exit_code(podium_runtime::health::probe_http());
+    }
     telemetry::init("info");
     let runtime = if telemetry::on_lambda() {
         tokio::runtime::Builder::new_current_thread()
@@ -377,6 +383,7 @@ pub async fn serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
+    .with_graceful_shutdown(podium_runtime::shutdown_signal())
     .await?;
     Ok(())
 }

@@ -8,6 +8,8 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod edge;
+pub mod health;
 mod job;
 pub mod outbound;
 pub mod secrets;
@@ -15,4 +17,26 @@ mod settings;
 pub mod telemetry;
 
 pub use job::run_job;
+
+/// Resolves on SIGTERM (how a container is stopped) or SIGINT. A process that is PID 1 in a
+/// container has no default SIGTERM action, so without this `stop` waits out its timeout and
+/// kills it.
+pub async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = terminate => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    tracing::info!("shutting down");
+}
 pub use settings::{ConfigError, SECRETS_ARN_VAR, Vars};

@@ -1,5 +1,5 @@
 //! Logging setup shared by every binary: JSON lines on Lambda (CloudWatch), readable text
-//! elsewhere, both on stderr. `RUST_LOG` overrides the default filter.
+//! elsewhere (coloured on a terminal only), both on stderr. `RUST_LOG` overrides the default filter.
 
 use tracing_subscriber::EnvFilter;
 
@@ -23,6 +23,11 @@ pub fn init(default_filter: &str) {
             .without_time()
             .try_init()
     } else {
-        builder.with_target(false).try_init()
+        // Colours for a terminal only: a container's log collector stores the raw bytes.
+        use std::io::IsTerminal;
+        builder
+            .with_target(false)
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init()
     };
 }

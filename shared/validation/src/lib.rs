@@ -14,7 +14,7 @@ use podium_data::validation_jobs::Target;
 use podium_runtime::{ConfigError, Vars, outbound};
 
 pub use trigger::Trigger;
-pub use worker::Worker;
+pub use worker::{Drained, Worker};
 
 /// What one check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
