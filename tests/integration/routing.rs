@@ -1,7 +1,8 @@
 //! The router table in Cargo.toml (`cargo lambda watch` locally; the CDN's path table is
 //! generated from the same entries) agrees with the functions' routers: every route of every
 //! function is sent to that function, in both slash forms, and answered there by a real route
-//! (not the fallback); every table entry serves some route.
+//! (not the fallback); every table entry serves some route. The self-hosting gateway sends each
+//! to the same function.
 
 use std::collections::BTreeSet;
 
@@ -12,26 +13,13 @@ use serde_json::json;
 
 use crate::http::{TestApp, send, send_unchecked};
 
-/// `(path pattern, function)` from `[workspace.metadata.lambda.watch.router]`.
+/// `(path pattern, function)` from `[workspace.metadata.lambda.watch.router]`, as the gateway
+/// reads it (compiled in).
 pub fn router_table() -> Vec<(String, String)> {
-    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml"))
-        .expect("read Cargo.toml");
-    let mut table = Vec::new();
-    let mut inside = false;
-    for line in manifest.lines().map(str::trim) {
-        if line.starts_with('[') {
-            inside = line == "[workspace.metadata.lambda.watch.router]";
-            continue;
-        }
-        if !inside || line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (path, function) = line.split_once('=').expect("`\"path\" = \"function\"`");
-        table.push((
-            path.trim().trim_matches('"').to_owned(),
-            function.trim().trim_matches('"').to_owned(),
-        ));
-    }
+    let table: Vec<(String, String)> = gateway::table()
+        .into_iter()
+        .map(|(path, function)| (path.to_owned(), function.to_owned()))
+        .collect();
     assert!(!table.is_empty(), "no router table in Cargo.toml");
     table
 }
@@ -69,6 +57,7 @@ async fn the_router_table_sends_every_route_to_its_function_and_nothing_is_shado
     let t = TestApp::new().await;
     let table = router_table();
     let router = table_router(&table);
+    let gateway = gateway::Routes::from_table().expect("the gateway's routes");
     let functions: Vec<(&str, utoipa::openapi::OpenApi, Router)> = vec![
         (
             "auth",
@@ -127,6 +116,11 @@ async fn the_router_table_sends_every_route_to_its_function_and_nothing_is_shado
                     assert_eq!(
                         chosen, function,
                         "{method} {form} goes to `{chosen}` through `{pattern}`"
+                    );
+                    assert_eq!(
+                        gateway.function_for(form),
+                        function,
+                        "the gateway disagrees on {method} {form}"
                     );
                     used.insert(pattern.to_owned());
                 }
