@@ -6,7 +6,7 @@ CARGO ?= cargo
 # nextest when installed (one process per test, clearer output), plain cargo test otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: help dev test client-check build deploy rollback migrate-remote backfill-remote migrate backfill migration schema openapi lint fmt dev-db dev-db-stop
+.PHONY: help dev test stack-test image stack stack-down client-check build deploy rollback migrate-remote backfill-remote migrate backfill migration schema openapi lint fmt dev-db dev-db-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -17,6 +17,18 @@ dev: ## Run locally: PostgreSQL, migrations, and the API on one origin, http://1
 test: ## Run every test against a throwaway PostgreSQL (or the server in $DATABASE_URL)
 	@scripts/ensure-cargo-lambda
 	scripts/pg run -- $(CARGO) $(TEST_RUNNER) --workspace --no-fail-fast
+
+stack-test: ## Build the images, bring the compose stack up with podman, drive the journey through its gateway, tear it down (CI)
+	@scripts/stack-test
+
+image: ## One OCI image per function from Containerfile (same binaries as the zips), sizes printed; BASE= for another base
+	@scripts/image
+
+stack: ## Self-hosting: images, .env with fresh secrets if missing, compose.yaml up and healthy on http://localhost:8000
+	@scripts/stack up
+
+stack-down: ## Stop the self-hosting stack (VOLUMES=1 also drops its database)
+	@scripts/stack down
 
 build: ## One deployable zip per function (cargo lambda build --release, x86_64; ARCH=arm64), sizes printed
 	@scripts/build

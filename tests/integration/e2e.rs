@@ -1,6 +1,7 @@
 //! End to end over real HTTP: `cargo lambda watch` serves every function behind one origin,
 //! routed by the table in Cargo.toml, exactly as `make dev` runs it.
 
+use std::net::IpAddr;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -27,7 +28,8 @@ fn free_port() -> u16 {
         .expect("free port")
 }
 
-async fn fake_loops() -> (String, tokio::sync::mpsc::Receiver<Value>) {
+/// A fake Loops on `ip` (loopback, or an address containers can reach).
+pub(crate) async fn fake_loops(ip: IpAddr) -> (String, tokio::sync::mpsc::Receiver<Value>) {
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     let router = axum::Router::new().route(
         "/transactional",
@@ -39,9 +41,7 @@ async fn fake_loops() -> (String, tokio::sync::mpsc::Receiver<Value>) {
             }
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind");
     let url = format!(
         "http://{}/transactional",
         listener.local_addr().expect("address")
@@ -51,14 +51,12 @@ async fn fake_loops() -> (String, tokio::sync::mpsc::Receiver<Value>) {
 }
 
 /// A fake GitHub API: every repository exists.
-async fn fake_github() -> String {
+pub(crate) async fn fake_github(ip: IpAddr) -> String {
     let router = axum::Router::new().route(
         "/repos/{owner}/{repo}",
         axum::routing::get(|| async { axum::Json(json!({})) }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     tokio::spawn(async move { axum::serve(listener, router).await });
     url
@@ -67,9 +65,10 @@ async fn fake_github() -> String {
 #[tokio::test]
 async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_through_one_origin() {
     let t = TestApp::new().await;
-    let (loops_url, mut mails) = fake_loops().await;
-    let github_url = fake_github().await;
-    let (hackclub_url, _) = crate::signin::fake_hackclub().await;
+    let loopback = IpAddr::from([127, 0, 0, 1]);
+    let (loops_url, mut mails) = fake_loops(loopback).await;
+    let github_url = fake_github(loopback).await;
+    let (hackclub_url, _) = crate::signin::fake_hackclub_on(loopback).await;
     let port = free_port();
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let database_url = t.db.url().expose().to_owned();
@@ -105,6 +104,19 @@ async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_throug
     };
     let _watch = Watch(child);
     let base = format!("http://127.0.0.1:{port}");
+    journey(&base, &mut mails, &hackclub_url).await;
+}
+
+/// The organizer-and-hacker journey against one origin at `base` (`cargo lambda watch` here,
+/// the container stack's gateway in `stack.rs`), whose functions were started with the test
+/// JWT secret, `https://podium.example` as the frontend, Loops sending to `mails`, a GitHub
+/// where every repository exists, and the fake Hack Club at `hackclub_url`.
+pub(crate) async fn journey(
+    base: &str,
+    mails: &mut tokio::sync::mpsc::Receiver<Value>,
+    hackclub_url: &str,
+) {
+    let base = base.to_owned();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(300))
         .build()

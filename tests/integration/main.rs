@@ -17,6 +17,7 @@ mod projects;
 mod replica;
 mod routing;
 mod signin;
+mod stack;
 mod statements;
 mod superadmin;
 mod support;

@@ -20,9 +20,11 @@ const DISPOSABLE: &str =
 type Forms = Arc<Mutex<Vec<Vec<(String, String)>>>>;
 
 async fn serve(router: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    serve_on(std::net::IpAddr::from([127, 0, 0, 1]), router).await
+}
+
+async fn serve_on(ip: std::net::IpAddr, router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     tokio::spawn(async move { axum::serve(listener, router).await });
     url
@@ -352,6 +354,11 @@ async fn signups_are_limited_per_client_network_as_the_cdn_reports_it() {
 /// A fake Hack Club: `/oauth/authorize` sends the browser back with `code=<login_hint>`;
 /// `/oauth/token` checks the form; `/api/v1/me` answers the identity the code names.
 pub(crate) async fn fake_hackclub() -> (String, Forms) {
+    fake_hackclub_on(std::net::IpAddr::from([127, 0, 0, 1])).await
+}
+
+/// [`fake_hackclub`] listening on `ip`.
+pub(crate) async fn fake_hackclub_on(ip: std::net::IpAddr) -> (String, Forms) {
     let forms: Forms = Arc::default();
     let router = axum::Router::new()
         .route(
@@ -399,7 +406,7 @@ pub(crate) async fn fake_hackclub() -> (String, Forms) {
             }),
         )
         .with_state(forms.clone());
-    (serve(router).await, forms)
+    (serve_on(ip, router).await, forms)
 }
 
 fn hackclub_app(t: &TestApp, auth_url: &str, configured: bool) -> axum::Router {
