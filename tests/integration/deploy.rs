@@ -32,6 +32,25 @@ fn text<'a>(value: &'a Value, key: &str) -> &'a str {
     untag(&value[key]).as_str().unwrap_or_default()
 }
 
+/// The zip's S3 key and the image's URI of a function, each the live branch of its
+/// `!If [FromImage, …]`.
+fn code_locations(properties: &Value) -> (&str, &str) {
+    let branch = |key: &str, index: usize| {
+        let choice = untag(&properties[key]);
+        assert_eq!(
+            untag(&choice[0]).as_str(),
+            Some("FromImage"),
+            "{key} chosen by PackageType"
+        );
+        choice[index].clone()
+    };
+    let zip = branch("CodeUri", 2);
+    let image = branch("ImageUri", 1);
+    let zip_key = untag(&zip["Key"]).as_str().unwrap_or_default().to_owned();
+    let image_uri = untag(&image).as_str().unwrap_or_default().to_owned();
+    (zip_key.leak(), image_uri.leak())
+}
+
 fn resources(template: &Value) -> BTreeMap<String, Value> {
     template["Resources"]
         .as_mapping()
@@ -274,13 +293,14 @@ fn every_function_at_full_concurrency_fits_the_database_connection_limit() {
 
 /// Runs scripts/deploy against the fake AWS CLI (tests/fixtures/fake-aws); returns the exit
 /// status, stderr, and the AWS calls in order.
-fn deploy_with_fake_aws(migrate_fails: bool) -> (bool, String, Vec<String>) {
+fn deploy_with_fake_aws(migrate_fails: bool, package: &str) -> (bool, String, Vec<String>) {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let dir = std::env::temp_dir().join(format!("podium-deploy-{}", uuid::Uuid::new_v4().simple()));
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).expect("dir");
     std::os::unix::fs::symlink(format!("{root}/tests/fixtures/fake-aws"), bin.join("aws"))
         .expect("fake aws");
+    let engine = format!("{root}/tests/fixtures/fake-engine");
     for f in [
         "auth",
         "users",
@@ -308,6 +328,10 @@ fn deploy_with_fake_aws(migrate_fails: bool) -> (bool, String, Vec<String>) {
             ),
         )
         .env("SKIP_BUILD", "1")
+        .env("PACKAGE", package)
+        .env("ENGINE", &engine)
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
         .env("DIST", dir.join("dist"))
         .env("VERSION", "v-new")
         .env("PODIUM_ARTIFACT_BUCKET", "artifacts")
@@ -327,13 +351,18 @@ fn deploy_with_fake_aws(migrate_fails: bool) -> (bool, String, Vec<String>) {
             let words: Vec<&str> = l.split_whitespace().collect();
             let detail = words
                 .iter()
-                .find(|w| {
+                .skip(3)
+                .filter(|w| {
                     w.starts_with("ApiCodeVersion=")
+                        || w.starts_with("PackageType=")
                         || w.starts_with("s3://")
                         || w.ends_with(":live")
+                        || w.starts_with("podium-test-")
+                        || w.contains(".dkr.ecr.")
                 })
                 .copied()
-                .unwrap_or("");
+                .collect::<Vec<_>>()
+                .join(" ");
             format!("{} {} {detail}", words[1], words[2])
                 .trim()
                 .to_owned()
@@ -346,6 +375,18 @@ fn deploy_with_fake_aws(migrate_fails: bool) -> (bool, String, Vec<String>) {
         calls,
     )
 }
+
+const FUNCTIONS: [&str; 9] = [
+    "auth",
+    "users",
+    "events",
+    "admin",
+    "projects",
+    "superadmin",
+    "validate",
+    "migrate",
+    "backfill",
+];
 
 fn expected_calls(through_migrate: bool) -> Vec<String> {
     let mut calls: Vec<String> = [
@@ -362,11 +403,22 @@ fn expected_calls(through_migrate: bool) -> Vec<String> {
     .iter()
     .map(|f| format!("s3 cp s3://artifacts/test/v-new/{f}.zip"))
     .collect();
-    calls.push("cloudformation describe-stacks".into());
-    calls.push("cloudformation deploy ApiCodeVersion=v-old".into());
-    calls.push("lambda invoke podium-test-migrate:live".into());
+    calls.extend(rollout_calls(through_migrate, "Zip"));
+    calls
+}
+
+/// After the upload: the stack with the new migrate code, migrate, the stack with the new
+/// route-group code.
+fn rollout_calls(through_migrate: bool, package_type: &str) -> Vec<String> {
+    let mut calls = vec![
+        "cloudformation describe-stacks".to_owned(),
+        format!("cloudformation deploy PackageType={package_type} ApiCodeVersion=v-old"),
+        "lambda invoke podium-test-migrate:live".to_owned(),
+    ];
     if !through_migrate {
-        calls.push("cloudformation deploy ApiCodeVersion=v-new".into());
+        calls.push(format!(
+            "cloudformation deploy PackageType={package_type} ApiCodeVersion=v-new"
+        ));
         calls.push("cloudformation describe-stacks".into());
     }
     calls
@@ -374,14 +426,14 @@ fn expected_calls(through_migrate: bool) -> Vec<String> {
 
 #[test]
 fn a_rollout_uploads_migrates_then_moves_the_route_group_functions() {
-    let (ok, stderr, calls) = deploy_with_fake_aws(false);
+    let (ok, stderr, calls) = deploy_with_fake_aws(false, "zip");
     assert!(ok, "{stderr}");
     assert_eq!(calls, expected_calls(false));
 }
 
 #[test]
 fn a_migration_that_reports_a_function_error_stops_the_rollout_before_the_route_group_functions() {
-    let (ok, stderr, calls) = deploy_with_fake_aws(true);
+    let (ok, stderr, calls) = deploy_with_fake_aws(true, "zip");
     assert!(!ok, "the rollout must fail");
     assert_eq!(calls, expected_calls(true));
     assert!(
@@ -391,12 +443,72 @@ fn a_migration_that_reports_a_function_error_stops_the_rollout_before_the_route_
 }
 
 #[test]
+fn a_rollout_from_images_pushes_each_to_its_ecr_repository_then_migrates_and_moves_the_functions() {
+    let (ok, stderr, calls) = deploy_with_fake_aws(false, "image");
+    assert!(ok, "{stderr}");
+    let registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+    let mut expected = vec![
+        "sts get-caller-identity".to_owned(),
+        "configure get".to_owned(),
+        "ecr get-login-password".to_owned(),
+        format!("login --username {registry}"),
+    ];
+    for f in FUNCTIONS {
+        expected.push(format!("ecr describe-repositories podium-test-{f}"));
+        if f != "validate" {
+            expected.push(format!("ecr create-repository podium-test-{f}"));
+        }
+        expected.push(format!("push {registry}/podium-test-{f}:v-new"));
+    }
+    expected.extend(rollout_calls(false, "Image"));
+    assert_eq!(calls, expected);
+}
+
+#[test]
+fn every_function_deploys_from_the_zip_or_the_image_of_the_same_code_version() {
+    let template = template();
+    let resources = resources(&template);
+    let functions: Vec<(&String, &Value)> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .collect();
+    assert_eq!(functions.len(), FUNCTIONS.len());
+    for (name, function) in functions {
+        let properties = &function["Properties"];
+        assert_eq!(text(properties, "PackageType"), "PackageType", "{name}");
+        let f = text(properties, "FunctionName")
+            .strip_prefix("podium-${Env}-")
+            .expect("podium-${Env}-<function>");
+        let version = if ["migrate", "backfill"].contains(&f) {
+            "MigrateCodeVersion"
+        } else {
+            "ApiCodeVersion"
+        };
+        let (zip, image) = code_locations(properties);
+        assert_eq!(zip, format!("${{Env}}/${{{version}}}/{f}.zip"), "{name}");
+        assert_eq!(
+            image,
+            format!(
+                "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/podium-${{Env}}-{f}:${{{version}}}"
+            ),
+            "{name}"
+        );
+    }
+    let globals = &template["Globals"]["Function"];
+    for (key, zip_value) in [("Runtime", "provided.al2023"), ("Handler", "bootstrap")] {
+        let choice = untag(&globals[key]);
+        assert_eq!(untag(&choice[0]).as_str(), Some("FromImage"), "{key}");
+        assert_eq!(untag(&choice[2]).as_str(), Some(zip_value), "{key}");
+    }
+}
+
+#[test]
 fn the_validate_worker_has_no_url_runs_on_a_schedule_and_only_the_projects_function_invokes_it() {
     let template = template();
     let resources = resources(&template);
     let validate = &resources["ValidateFunction"]["Properties"];
     assert_eq!(
-        text(&validate["CodeUri"], "Key"),
+        code_locations(validate).0,
         "${Env}/${ApiCodeVersion}/validate.zip",
         "moves with the route-group functions, after migrating"
     );
