@@ -225,3 +225,49 @@ fn compose_yaml_runs_every_function_the_gateway_routes_to() {
         "the JWT secret only in .env"
     );
 }
+
+/// Each function's image is also its Lambda container image: with `AWS_LAMBDA_RUNTIME_API` set
+/// (as Lambda sets it) the same entrypoint serves function-URL invocations from the Runtime API
+/// instead of listening on `$PORT`. Ignored like the stack test: it needs the images.
+#[tokio::test]
+#[ignore = "needs podman and the images: make stack-test"]
+async fn the_images_serve_lambda_invocations_when_the_runtime_api_is_set() {
+    use podium_testing::lambda::{LambdaProcess, function_url_event};
+    let env = [
+        // Never connected: neither request below reads the database.
+        (
+            "PODIUM_DATABASE_URL",
+            "postgres://podium@127.0.0.1:9/podium",
+        ),
+        ("PODIUM_JWT_SECRET", crate::http::SECRET),
+    ];
+    let mut auth = LambdaProcess::start_image("localhost/podium-auth:latest", &env).await;
+    let rejected = auth
+        .invoke(function_url_event(
+            "GET",
+            "/verify",
+            "token=not-a-token",
+            &[],
+            None,
+        ))
+        .await;
+    assert_eq!(
+        (rejected.kind, &rejected.body["statusCode"]),
+        ("response", &serde_json::json!(400)),
+        "{:?}",
+        rejected.body
+    );
+    let health = auth
+        .invoke(function_url_event("GET", "/healthz", "", &[], None))
+        .await;
+    assert_eq!(
+        (&health.body["statusCode"], &health.body["body"]),
+        (
+            &serde_json::json!(200),
+            &serde_json::json!(r#"{"status":"ok"}"#)
+        )
+    );
+    let logs = auth.stop();
+    // JSON lines, as on Lambda, with the invocation's request id.
+    assert!(logs.contains(r#""request_id":"req-1""#), "{logs}");
+}

@@ -27,6 +27,8 @@ pub struct LambdaProcess {
     events: mpsc::Sender<Value>,
     outcomes: mpsc::Receiver<Outcome>,
     log_path: PathBuf,
+    /// The podman container's name, for a function run from its image.
+    container: Option<String>,
 }
 
 /// The JWT secret [`LambdaProcess::http_function`] gives the function.
@@ -51,6 +53,39 @@ impl LambdaProcess {
 
     /// Starts `binary` as a Lambda with `env` (plus the runtime's own variables).
     pub async fn start(binary: &str, env: &[(&str, &str)]) -> Self {
+        Self::launch(env, None, |runtime| {
+            let mut command = Command::new(binary);
+            command.env_remove("DATABASE_URL");
+            for (key, value) in runtime {
+                command.env(key, value);
+            }
+            command
+        })
+        .await
+    }
+
+    /// Runs the container `image` (with podman, on the host's network) as a Lambda with `env`:
+    /// what Lambda does with a container image.
+    pub async fn start_image(image: &str, env: &[(&str, &str)]) -> Self {
+        let name = format!("podium-lambda-{}", uuid::Uuid::new_v4().simple());
+        let container = name.clone();
+        Self::launch(env, Some(name), move |runtime| {
+            let mut command = Command::new("podman");
+            command.args(["run", "--rm", "--network", "host", "--name", &container]);
+            for (key, value) in runtime {
+                command.arg("--env").arg(format!("{key}={value}"));
+            }
+            command.arg(image);
+            command
+        })
+        .await
+    }
+
+    async fn launch(
+        env: &[(&str, &str)],
+        container: Option<String>,
+        command: impl FnOnce(&[(String, String)]) -> Command,
+    ) -> Self {
         let (events, rx) = mpsc::channel(4);
         let (api, outcomes) = fake_runtime(rx).await;
         let log_path = std::env::temp_dir().join(format!(
@@ -59,24 +94,27 @@ impl LambdaProcess {
             uuid::Uuid::new_v4().simple()
         ));
         let log = std::fs::File::create(&log_path).expect("log file");
-        let mut command = Command::new(binary);
-        command
-            .env_remove("DATABASE_URL")
-            .env("AWS_LAMBDA_RUNTIME_API", api)
-            .env("AWS_LAMBDA_FUNCTION_NAME", "podium-test")
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        let mut runtime: Vec<(String, String)> = [
+            ("AWS_LAMBDA_RUNTIME_API", api.as_str()),
+            ("AWS_LAMBDA_FUNCTION_NAME", "podium-test"),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        runtime.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let child = command(&runtime)
             .stdout(Stdio::null())
-            .stderr(log);
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let child = command.spawn().expect("start the function");
+            .stderr(log)
+            .spawn()
+            .expect("start the function");
         Self {
             child,
             events,
             outcomes,
             log_path,
+            container,
         }
     }
 
@@ -91,16 +129,26 @@ impl LambdaProcess {
 
     /// Stops the function and returns what it logged.
     pub fn stop(mut self) -> String {
+        self.end();
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    fn end(&mut self) {
+        if let Some(container) = self.container.take() {
+            let _ = Command::new("podman")
+                .args(["rm", "--force", "--time", "0", &container])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 }
 
 impl Drop for LambdaProcess {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.end();
         let _ = std::fs::remove_file(&self.log_path);
     }
 }
