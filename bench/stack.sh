@@ -2,8 +2,8 @@
 # The self-hosting stack's cold start: from `compose up` (images already built, no containers,
 # an empty database volume) to the first request answered through the gateway by a function
 # that reads the database (GET /events/official), RUNS times (default 3), each from scratch.
-# Also prints every image's size. Needs the images (make image); on a machine without registry
-# access set PODIUM_POSTGRES_IMAGE (e.g. "$(tests/stack/postgres-image)").
+# Also prints every image's size. Needs the images (make image). The database: postgres:17, or
+# PODIUM_POSTGRES_IMAGE, or where no registry answers scripts/postgres-image's (as make stack).
 #   bench/stack.sh                       RUNS=5 bench/stack.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -35,7 +35,7 @@ for run in $(seq "$runs"); do
       *) echo "$line" ;;
     esac
   done < "$root/.env.example" > "$dir/.env"
-  echo "PODIUM_POSTGRES_IMAGE=${PODIUM_POSTGRES_IMAGE:-docker.io/library/postgres:17}" >> "$dir/.env"
+  [ -z "${PODIUM_POSTGRES_IMAGE:-}" ] || echo "PODIUM_POSTGRES_IMAGE=$PODIUM_POSTGRES_IMAGE" >> "$dir/.env"
   start=$(date +%s.%N)
   STACK_DIR="$dir" PODIUM_STACK_PROJECT="$project" SKIP_IMAGE=1 "$root/scripts/stack" up >"$dir/up.log" 2>&1 &
   up=$!
