@@ -272,4 +272,65 @@ async fn the_images_serve_lambda_invocations_when_the_runtime_api_is_set() {
     let logs = auth.stop();
     // JSON lines, as on Lambda, with the invocation's request id.
     assert!(logs.contains(r#""request_id":"req-1""#), "{logs}");
+
+    // What every image carries: labels naming its source and revision, a non-root user, and
+    // no setting but the port (secrets come from the environment at run time).
+    let commit = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(repository())
+        .output()
+        .expect("git");
+    let commit = String::from_utf8_lossy(&commit.stdout).trim().to_owned();
+    for function in gateway::functions()
+        .into_iter()
+        .chain(["validate", "gateway", "migrate", "backfill"])
+    {
+        let inspect = Command::new("podman")
+            .args(["image", "inspect", "--format", "{{json .Config}}"])
+            .arg(format!("localhost/podium-{function}:latest"))
+            .output()
+            .expect("podman image inspect");
+        let config: serde_json::Value =
+            serde_json::from_slice(&inspect.stdout).expect("image config");
+        let labels = &config["Labels"];
+        assert_eq!(
+            labels["org.opencontainers.image.title"],
+            format!("podium-{function}")
+        );
+        assert!(
+            labels["org.opencontainers.image.source"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("https://")),
+            "{labels}"
+        );
+        // The images are built from this checkout (CI builds them right before).
+        assert!(
+            labels["org.opencontainers.image.revision"]
+                .as_str()
+                .is_some_and(|r| r.starts_with(&commit)),
+            "{function}: {labels} vs {commit}"
+        );
+        assert_eq!(config["User"], "65532:65532", "{function}");
+        let env: Vec<&str> = config["Env"]
+            .as_array()
+            .expect("env")
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .filter(|e| !e.starts_with("PATH="))
+            .collect();
+        assert_eq!(env, ["PORT=8080"], "{function}");
+        let health = config["Healthcheck"]["Test"].clone();
+        if ["migrate", "backfill"].contains(&function) {
+            assert!(
+                health.is_null(),
+                "{function}: a one-shot job has no health check"
+            );
+        } else {
+            assert_eq!(
+                health,
+                serde_json::json!(["CMD", "/usr/local/bin/podium", "health"]),
+                "{function}"
+            );
+        }
+    }
 }
