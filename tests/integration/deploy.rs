@@ -301,17 +301,7 @@ fn deploy_with_fake_aws(migrate_fails: bool, package: &str) -> (bool, String, Ve
     std::os::unix::fs::symlink(format!("{root}/tests/fixtures/fake-aws"), bin.join("aws"))
         .expect("fake aws");
     let engine = format!("{root}/tests/fixtures/fake-engine");
-    for f in [
-        "auth",
-        "users",
-        "events",
-        "admin",
-        "projects",
-        "superadmin",
-        "validate",
-        "migrate",
-        "backfill",
-    ] {
+    for f in FUNCTIONS {
         std::fs::create_dir_all(dir.join("dist").join(f)).expect("dist");
         std::fs::write(dir.join("dist").join(f).join("bootstrap.zip"), b"zip").expect("zip");
     }
@@ -389,20 +379,10 @@ const FUNCTIONS: [&str; 9] = [
 ];
 
 fn expected_calls(through_migrate: bool) -> Vec<String> {
-    let mut calls: Vec<String> = [
-        "auth",
-        "users",
-        "events",
-        "admin",
-        "projects",
-        "superadmin",
-        "validate",
-        "migrate",
-        "backfill",
-    ]
-    .iter()
-    .map(|f| format!("s3 cp s3://artifacts/test/v-new/{f}.zip"))
-    .collect();
+    let mut calls: Vec<String> = FUNCTIONS
+        .iter()
+        .map(|f| format!("s3 cp s3://artifacts/test/v-new/{f}.zip"))
+        .collect();
     calls.extend(rollout_calls(through_migrate, "Zip"));
     calls
 }
