@@ -286,12 +286,13 @@ async fn the_images_serve_lambda_invocations_when_the_runtime_api_is_set() {
         .chain(["validate", "gateway", "migrate", "backfill"])
     {
         let inspect = Command::new("podman")
-            .args(["image", "inspect", "--format", "{{json .Config}}"])
+            .args(["image", "inspect"])
             .arg(format!("localhost/podium-{function}:latest"))
             .output()
             .expect("podman image inspect");
-        let config: serde_json::Value =
-            serde_json::from_slice(&inspect.stdout).expect("image config");
+        let image: serde_json::Value =
+            serde_json::from_slice(&inspect.stdout).expect("podman image inspect's JSON");
+        let config = &image[0]["Config"];
         let labels = &config["Labels"];
         assert_eq!(
             labels["org.opencontainers.image.title"],
@@ -319,7 +320,7 @@ async fn the_images_serve_lambda_invocations_when_the_runtime_api_is_set() {
             .filter(|e| !e.starts_with("PATH="))
             .collect();
         assert_eq!(env, ["PORT=8080"], "{function}");
-        let health = config["Healthcheck"]["Test"].clone();
+        let health = image[0]["Healthcheck"]["Test"].clone();
         if ["migrate", "backfill"].contains(&function) {
             assert!(
                 health.is_null(),
