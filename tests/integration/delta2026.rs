@@ -879,3 +879,48 @@ async fn a_suffixed_slug_that_is_taken_is_drawn_again() {
     .expect("created");
     assert_eq!(created.slug, "x-fresh");
 }
+
+#[tokio::test]
+async fn when_every_suffix_is_taken_the_failure_is_ours_not_the_clients_taken_slug() {
+    let t = TestApp::new().await;
+    let (owner, owner_id) = t.person("organizer+4@test.local").await;
+    let (first, _) = t.event(&owner, "y").await;
+    sqlx::query("UPDATE events SET slug = 'y-SAME' WHERE id = $1::uuid")
+        .bind(&first)
+        .execute(&t.state.pool)
+        .await
+        .expect("slug");
+    let event = podium_data::events::NewEvent::december_2025(
+        "y".into(),
+        "y".into(),
+        String::new(),
+        true,
+        false,
+        owner_id.parse::<uuid::Uuid>().expect("uuid").into(),
+    );
+    let failed = podium_data::events::create_with_slug_suffix(
+        &t.state.pool,
+        &event,
+        || "SAME".to_owned(),
+        podium_data::events::new_join_code,
+        None,
+    )
+    .await;
+    let Err(err) = failed else {
+        panic!("every suffix collides: {failed:?}");
+    };
+    assert!(matches!(
+        err,
+        podium_data::events::CreateEventError::SlugSuffixesExhausted
+    ));
+    // A 500 with the generic text, not the 400 a client's own taken slug gets.
+    let response = axum::response::IntoResponse::into_response(podium_http::ApiError::from(err));
+    assert_eq!(
+        response.status(),
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+    );
+    let taken = axum::response::IntoResponse::into_response(podium_http::ApiError::from(
+        podium_data::events::CreateEventError::SlugTaken,
+    ));
+    assert_eq!(taken.status(), axum::http::StatusCode::BAD_REQUEST);
+}

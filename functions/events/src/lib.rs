@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
 use podium_data::attendees::{self, Join};
-use podium_data::events::{self, CreateEventError, NewEvent, limits};
+use podium_data::events::{self, NewEvent, limits};
 use podium_data::projects::{self, Order};
 use podium_data::slug::{SLUG_MAX, slugify};
 use podium_data::validation::{Issues, ValidationIssue};
@@ -14,10 +14,9 @@ use podium_http::bodies::{EventCreate, EventUpdate};
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError, Message};
 use podium_http::texts::{
     ALREADY_ATTENDING, ALREADY_ATTENDING_EVENT, ALREADY_VOTED, BAD_ACCESS, EVENT_DELETED,
-    EVENT_NOT_FOUND, EVENT_SLUG_TAKEN, EVENT_UPDATED, JOINED_EVENT, LEADERBOARD_DISABLED,
-    NO_ACTIVE_SERIES, NO_VOTES_REMAINING, NOT_IN_EVENT, OWN_PROJECT, PROJECT_NOT_FOUND,
-    TEST_DATA_CLEANED, TEST_ENDPOINTS_OFF, VOTES_RECORDED, VOTING_CLOSED, not_in_series,
-    over_vote_limit,
+    EVENT_NOT_FOUND, EVENT_UPDATED, JOINED_EVENT, LEADERBOARD_DISABLED, NO_ACTIVE_SERIES,
+    NO_VOTES_REMAINING, NOT_IN_EVENT, OWN_PROJECT, PROJECT_NOT_FOUND, TEST_DATA_CLEANED,
+    TEST_ENDPOINTS_OFF, VOTES_RECORDED, VOTING_CLOSED, not_in_series, over_vote_limit,
 };
 use podium_http::views::{EventPrivate, EventPublic, ProjectPublic};
 use podium_http::{
@@ -149,16 +148,12 @@ async fn create(
         body.ysws_checks_enabled,
         user.id,
     );
-    match events::create(&state.pool, &event, events::new_join_code, None).await {
-        Ok(created) => Ok(JsonResponse(EventCreated {
-            id: created.id.into(),
-            slug: created.slug,
-            join_code: created.join_code,
-        })),
-        Err(CreateEventError::SlugTaken) => Err(ApiError::bad_request(EVENT_SLUG_TAKEN)),
-        Err(CreateEventError::Database(e)) => Err(e.into()),
-        Err(e @ CreateEventError::JoinCodesExhausted) => Err(ApiError::internal(e)),
-    }
+    let created = events::create(&state.pool, &event, events::new_join_code, None).await?;
+    Ok(JsonResponse(EventCreated {
+        id: created.id.into(),
+        slug: created.slug,
+        join_code: created.join_code,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -284,11 +279,7 @@ async fn test_create(
         events::new_join_code,
         None,
     )
-    .await
-    .map_err(|e| match e {
-        CreateEventError::Database(e) => e.into(),
-        other => ApiError::internal(other),
-    })?;
+    .await?;
     let event = events::find_any(&state.pool, created.id)
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;

@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::routing::{get, patch, post};
 use axum::{Json as JsonResponse, Router};
 use podium_data::audit::Actor;
-use podium_data::events::{self, CreateEventError};
+use podium_data::events;
 use podium_data::slug::{random_suffix, slugify};
 use podium_data::superadmin::{self, Restored, SoftDeleted, Updated};
 use podium_data::{EventId, users};
@@ -114,11 +114,7 @@ async fn create_event(
         events::new_join_code,
         Some(&Actor::user(&user)),
     )
-    .await
-    .map_err(|e| match e {
-        CreateEventError::Database(e) => e.into(),
-        other => ApiError::internal(other),
-    })?;
+    .await?;
     let event = events::find_any(&state.pool, created.id)
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;

@@ -275,6 +275,8 @@ pub enum CreateEventError {
     SlugTaken,
     #[error("no free join code after {} attempts", slug::JOIN_CODE_ATTEMPTS)]
     JoinCodesExhausted,
+    #[error("no free slug suffix after {} attempts", slug::JOIN_CODE_ATTEMPTS)]
+    SlugSuffixesExhausted,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -340,8 +342,8 @@ pub async fn create(
 }
 
 /// Inserts the event with its slug followed by `-` and a suffix from `suffixes`, drawing a new
-/// suffix while the slug is taken (the unique index settles races); `SlugTaken` only when
-/// every attempt collided.
+/// suffix while the slug is taken (the unique index settles races); `SlugSuffixesExhausted`
+/// when every attempt collided (never `SlugTaken`: the caller chose no slug).
 #[tracing::instrument(skip_all)]
 pub async fn create_with_slug_suffix(
     db: &sqlx::PgPool,
@@ -358,7 +360,7 @@ pub async fn create_with_slug_suffix(
             done => return done,
         }
     }
-    Err(CreateEventError::SlugTaken)
+    Err(CreateEventError::SlugSuffixesExhausted)
 }
 
 /// A new random join code (see [`slug::join_code`]).

@@ -89,6 +89,22 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// Creating an event: a slug the client chose being taken is its 400 (the contract's text);
+/// running out of join codes or slug suffixes is ours.
+impl From<podium_data::events::CreateEventError> for ApiError {
+    fn from(err: podium_data::events::CreateEventError) -> Self {
+        use podium_data::events::CreateEventError;
+        match err {
+            CreateEventError::SlugTaken => Self::bad_request(crate::texts::EVENT_SLUG_TAKEN),
+            CreateEventError::Database(e) => e.into(),
+            e
+            @ (CreateEventError::JoinCodesExhausted | CreateEventError::SlugSuffixesExhausted) => {
+                Self::internal(e)
+            }
+        }
+    }
+}
+
 /// Errors that mean "cannot reach the database now" rather than "this request is wrong".
 fn database_unreachable(err: &sqlx::Error) -> bool {
     match err {
