@@ -316,3 +316,67 @@ async fn superadmin_grant_revoke_and_list_change_the_role_and_log_each_change() 
         ]
     );
 }
+
+/// `host:port` of a `postgres://user@host:port/db` URL.
+fn host_port(url: &str) -> &str {
+    let after_user = url.split_once('@').map_or(url, |(_, rest)| rest);
+    after_user.split_once('/').map_or(after_user, |(hp, _)| hp)
+}
+
+#[tokio::test]
+async fn wait_for_database_waits_for_a_server_that_comes_up_late_and_gives_up_on_one_that_does_not()
+{
+    let db = TestDb::new().await;
+    let url = url_with_password(&db);
+    let server = host_port(&url).to_owned();
+    // A port nothing listens on for the first 1.5 s; then a forwarder to the real server.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let late_url = url.replacen(&server, &format!("127.0.0.1:{port}"), 1);
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind late");
+        while let Ok((mut client, _)) = listener.accept().await {
+            let server = server.clone();
+            tokio::spawn(async move {
+                if let Ok(mut upstream) = tokio::net::TcpStream::connect(&server).await {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                }
+            });
+        }
+    });
+    let started = std::time::Instant::now();
+    let waited = tokio::task::spawn_blocking(move || {
+        migrate(&late_url, &["--wait-for-database", "20s", "up", "--json"])
+    })
+    .await
+    .expect("migrate");
+    assert!(
+        waited.status.success(),
+        "{}",
+        String::from_utf8_lossy(&waited.stderr)
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1400));
+    assert_eq!(json(&waited)["command"], "up");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let never = url.replacen(host_port(&url), &format!("127.0.0.1:{closed}"), 1);
+    let gave_up = tokio::task::spawn_blocking(move || {
+        migrate(&never, &["--wait-for-database", "1s", "status"])
+    })
+    .await
+    .expect("migrate");
+    assert_eq!(gave_up.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&gave_up.stderr);
+    assert!(
+        stderr.contains("migrate: the database did not answer within 1s"),
+        "{stderr}"
+    );
+}
