@@ -29,6 +29,13 @@ impl TestApp {
         Self::build(db, url).await
     }
 
+    /// The app over an existing database (say, one just adopted), brought up to date first, as
+    /// an operator does before the functions move.
+    pub async fn over(db: TestDb) -> Self {
+        let url = db.url().clone();
+        Self::build(db, url).await
+    }
+
     /// The app's pool goes through a proxy that counts the statements it sends.
     pub async fn counting() -> (Self, StatementCounter) {
         let db = TestDb::new().await;

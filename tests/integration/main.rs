@@ -5,6 +5,7 @@ mod admin;
 mod auth;
 mod concurrency;
 mod contract;
+mod cutover;
 mod delta2026;
 mod deploy;
 mod e2e;

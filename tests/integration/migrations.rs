@@ -844,11 +844,7 @@ async fn adopt_refuses_an_unknown_alembic_revision_and_an_empty_database() {
 /// A database at the original's April 2026 head, with rows in every table.
 async fn april_2026_database(db: &TestDb) -> sqlx::PgConnection {
     let mut conn = db.connect().await;
-    exec(
-        &mut conn,
-        include_str!("../fixtures/alembic_e5f6a7b8c9d0.sql"),
-    )
-    .await;
+    exec(&mut conn, crate::cutover::ORIGINAL).await;
     let snapshot = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/migrations/src/alembic_e5f6a7b8c9d0.txt"
@@ -991,7 +987,8 @@ async fn adopting_an_april_2026_database_refuses_drift_unfitting_rows_and_interm
         .expect_err("refused")
         .to_string();
     assert!(
-        err.contains("a row does not fit our schema") && err.contains("nothing was changed"),
+        err.starts_with("refusing to adopt e5f6a7b8c9d0: 1 value(s) do not fit our schema; nothing was changed")
+            && err.contains("events row abababab-abab-4bab-8bab-abababababab, column phase: 'bogus' is a value our schema does not know"),
         "{err}"
     );
     assert_eq!(

@@ -53,7 +53,25 @@ enum CliCommand {
     /// Fail when history or the live schema differ from what this binary's migrations produce.
     Verify,
     /// Take over a database of the original service (Alembic), keeping every row.
-    Adopt,
+    Adopt {
+        /// Do all the work in a transaction that is rolled back, and print what would happen.
+        #[arg(long)]
+        dry_run: bool,
+        /// Restore our own data from this archive, written by `unadopt`.
+        #[arg(long, value_name = "FILE")]
+        archive: Option<std::path::PathBuf>,
+    },
+    /// Hand the database back to the original service's schema (Alembic e5f6a7b8c9d0), keeping
+    /// every row it can hold and writing the rest of ours to an archive first.
+    Unadopt {
+        /// Do all the work in a transaction that is rolled back, and print what would happen.
+        #[arg(long)]
+        dry_run: bool,
+        /// Where to write our own data (JSON lines; a new file, never overwritten). Required
+        /// unless --dry-run.
+        #[arg(long, value_name = "FILE", required_unless_present = "dry_run")]
+        archive: Option<std::path::PathBuf>,
+    },
     /// Grant, revoke or list the superadmin role (every change goes into the audit log).
     #[command(subcommand)]
     Superadmin(RoleCommand),
@@ -112,7 +130,14 @@ impl Cli {
                 direction: Some(PlanCommand::Down(args)),
             } => Command::PlanDown(args.target()),
             CliCommand::Verify => Command::Verify,
-            CliCommand::Adopt => Command::Adopt,
+            CliCommand::Adopt { dry_run, archive } => Command::Adopt {
+                dry_run: *dry_run,
+                archive: archive.clone(),
+            },
+            CliCommand::Unadopt { dry_run, archive } => Command::Unadopt {
+                dry_run: *dry_run,
+                archive: archive.clone(),
+            },
             CliCommand::Superadmin(_) => return None,
         })
     }

@@ -5,9 +5,11 @@
 use std::time::Duration;
 
 use podium_data::DatabaseUrl;
+use std::path::{Path, PathBuf};
+
 use podium_migrations::{
-    AdoptReport, Direction, DownTarget, MigrateError, Migrator, Plan, RunReport, Settings,
-    StatusReport, VerifyReport,
+    AdoptOptions, AdoptReport, Archive, Direction, DownTarget, MigrateError, Migrator, Plan,
+    RunReport, Settings, StatusReport, UnadoptOptions, UnadoptReport, VerifyReport,
 };
 use serde::{Deserialize, Serialize};
 
@@ -19,15 +21,28 @@ pub const LOCK_WAIT_VAR: &str = "PODIUM_MIGRATE_LOCK_WAIT";
 pub const LOCK_TIMEOUT_VAR: &str = "PODIUM_MIGRATE_LOCK_TIMEOUT";
 pub const STATEMENT_TIMEOUT_VAR: &str = "PODIUM_MIGRATE_STATEMENT_TIMEOUT";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Status,
-    Up { to: Option<i64> },
+    Up {
+        to: Option<i64>,
+    },
     Down(DownTarget),
-    PlanUp { to: Option<i64> },
+    PlanUp {
+        to: Option<i64>,
+    },
     PlanDown(DownTarget),
     Verify,
-    Adopt,
+    /// Take over the original's database; with an archive `unadopt` wrote, restore our own data.
+    Adopt {
+        dry_run: bool,
+        archive: Option<PathBuf>,
+    },
+    /// Hand the database back to the original's schema; the archive is required unless dry.
+    Unadopt {
+        dry_run: bool,
+        archive: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,6 +54,7 @@ pub enum Report {
     Plan(Plan),
     Verify(VerifyReport),
     Adopt(AdoptReport),
+    Unadopt(UnadoptReport),
 }
 
 /// Runs one command against the database, on one connection (it holds the migration lock).
@@ -58,8 +74,86 @@ pub async fn execute(
         Command::PlanUp { to } => Report::Plan(migrator.plan_up(conn, to).await?),
         Command::PlanDown(target) => Report::Plan(migrator.plan_down(conn, target).await?),
         Command::Verify => Report::Verify(migrator.verify_report(conn).await?),
-        Command::Adopt => Report::Adopt(migrator.adopt(conn).await?),
+        Command::Adopt { dry_run, archive } => {
+            let archive = archive.as_deref().map(read_archive).transpose()?;
+            let options = AdoptOptions { dry_run, archive };
+            Report::Adopt(migrator.adopt_with(conn, options).await?)
+        }
+        Command::Unadopt { dry_run, archive } => {
+            Report::Unadopt(unadopt(&migrator, conn, dry_run, archive.as_deref()).await?)
+        }
     })
+}
+
+fn read_archive(path: &Path) -> Result<Archive, MigrateError> {
+    let file = std::fs::File::open(path).map_err(|e| {
+        MigrateError::Refused(format!(
+            "refusing to adopt: cannot open the archive {}: {e}; nothing was changed",
+            path.display()
+        ))
+    })?;
+    Archive::read(std::io::BufReader::new(file)).map_err(|e| {
+        MigrateError::Refused(format!(
+            "refusing to adopt: {} is not an archive `unadopt` wrote ({e}); nothing was changed",
+            path.display()
+        ))
+    })
+}
+
+/// Runs `unadopt` with a new archive file at `path` (never an existing one, readable by its owner
+/// only: it holds e-mail addresses), which is removed again when the run fails.
+async fn unadopt(
+    migrator: &Migrator,
+    conn: &mut sqlx::PgConnection,
+    dry_run: bool,
+    path: Option<&Path>,
+) -> Result<UnadoptReport, MigrateError> {
+    let (Some(path), false) = (path, dry_run) else {
+        if !dry_run {
+            return Err(MigrateError::Refused(
+                "refusing to unadopt without an archive: give --archive FILE, where our own data is written first; \
+                 nothing was changed"
+                    .to_owned(),
+            ));
+        }
+        let options = UnadoptOptions {
+            dry_run,
+            archive: None,
+        };
+        return migrator.unadopt(conn, options).await;
+    };
+    let mut file = new_private_file(path).map_err(|e| {
+        let why = if e.kind() == std::io::ErrorKind::AlreadyExists {
+            "it already exists (an archive is never overwritten; choose a new path)".to_owned()
+        } else {
+            e.to_string()
+        };
+        MigrateError::Refused(format!(
+            "refusing to unadopt: cannot create the archive {}: {why}; nothing was changed",
+            path.display()
+        ))
+    })?;
+    let options = UnadoptOptions {
+        dry_run,
+        archive: Some(&mut file),
+    };
+    let outcome = migrator.unadopt(conn, options).await;
+    if outcome.is_err() {
+        drop(file);
+        let _ = std::fs::remove_file(path);
+    }
+    outcome
+}
+
+fn new_private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }
 
 /// The Lambda face: resolves the event, runs it, and turns a failed `verify` into an error so
@@ -77,12 +171,16 @@ pub async fn handle(
     }
 }
 
-/// Whether a report means the command failed (a `verify` that found problems).
+/// Whether a report means the command failed: a `verify` that found problems, or a dry run
+/// that met a refusal (the real run would fail).
 pub fn report_failed(report: &Report) -> Option<MigrateError> {
-    match report {
-        Report::Verify(v) if !v.ok => Some(MigrateError::VerifyFailed(v.problems.clone())),
-        _ => None,
-    }
+    let refusals = match report {
+        Report::Verify(v) if !v.ok => return Some(MigrateError::VerifyFailed(v.problems.clone())),
+        Report::Adopt(a) => &a.refusals,
+        Report::Unadopt(u) => &u.refusals,
+        _ => return None,
+    };
+    (!refusals.is_empty()).then(|| MigrateError::Refused(refusals.join("\n")))
 }
 
 /// The Lambda event: `{"command": "up", "to": 6}`, `{"command": "down", "steps": 1}`,
@@ -98,6 +196,9 @@ pub struct Invocation {
     pub steps: Option<usize>,
     #[serde(default)]
     pub direction: Option<PlanDirection>,
+    /// `adopt` and `unadopt`: do everything, report, roll back.
+    #[serde(default)]
+    pub dry_run: Option<bool>,
     #[serde(default)]
     pub lock_wait: Option<String>,
     #[serde(default)]
@@ -115,6 +216,7 @@ pub enum CommandName {
     Plan,
     Verify,
     Adopt,
+    Unadopt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -138,6 +240,7 @@ impl Invocation {
                 ("to", self.to.is_some()),
                 ("steps", self.steps.is_some()),
                 ("direction", self.direction.is_some()),
+                ("dry_run", self.dry_run.is_some()),
             ];
             match given
                 .iter()
@@ -150,7 +253,22 @@ impl Invocation {
         let command = match self.command {
             CommandName::Status => only(&[]).map(|()| Command::Status)?,
             CommandName::Verify => only(&[]).map(|()| Command::Verify)?,
-            CommandName::Adopt => only(&[]).map(|()| Command::Adopt)?,
+            CommandName::Adopt => only(&["dry_run"]).map(|()| Command::Adopt {
+                dry_run: self.dry_run.unwrap_or(false),
+                archive: None,
+            })?,
+            CommandName::Unadopt => {
+                only(&["dry_run"])?;
+                if self.dry_run != Some(true) {
+                    return Err("unadopt writes its archive to a file: run `migrate unadopt --archive FILE` from \
+                                the command line or the migrate container; here only {\"command\":\"unadopt\",\"dry_run\":true}"
+                        .to_owned());
+                }
+                Command::Unadopt {
+                    dry_run: true,
+                    archive: None,
+                }
+            }
             CommandName::Up => only(&["to"]).map(|()| Command::Up { to: self.to })?,
             CommandName::Down => {
                 only(&["to", "steps"])?;

@@ -1,8 +1,9 @@
 //! Human-readable rendering of reports, for the CLI.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use podium_migrations::{RunReport, State};
+use podium_migrations::{AdoptReport, Change, RunReport, State, UnadoptReport};
 
 use crate::Report;
 
@@ -84,21 +85,8 @@ pub fn human(report: &Report) -> String {
                 let _ = writeln!(out, "Pending: {}.", versions(&verify.pending));
             }
         }
-        Report::Adopt(adopt) => {
-            let _ = writeln!(
-                out,
-                "Adopted the database at Alembic revision {}: marked {} as applied without running them; every row kept.",
-                adopt.alembic_revision,
-                versions(&adopt.marked_applied)
-            );
-            if !adopt.pending.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "Pending: {}. Run `migrate up` to apply them.",
-                    versions(&adopt.pending)
-                );
-            }
-        }
+        Report::Adopt(adopt) => adopt_summary(&mut out, adopt),
+        Report::Unadopt(unadopt) => unadopt_summary(&mut out, unadopt),
     }
     out
 }
@@ -128,4 +116,118 @@ fn versions(versions: &[i64]) -> String {
         .map(|v| format!("{v:03}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn refusals(out: &mut String, command: &str, refusals: &[String]) {
+    let _ = writeln!(
+        out,
+        "Dry run: the real `{command}` would REFUSE, changing nothing:"
+    );
+    for refusal in refusals {
+        let _ = writeln!(out, "- {refusal}");
+    }
+}
+
+fn table_counts<V: std::fmt::Display>(out: &mut String, title: &str, counts: &BTreeMap<String, V>) {
+    if counts.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{title}:");
+    for (table, n) in counts {
+        let _ = writeln!(out, "  {table:<32} {n:>9}");
+    }
+}
+
+fn changes(out: &mut String, title: &str, changes: &[Change]) {
+    if changes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{title} ({}):", changes.len());
+    for c in changes.iter().take(50) {
+        let _ = writeln!(
+            out,
+            "  {}.{} of {}: {} -> {}",
+            c.table,
+            c.column,
+            c.row,
+            c.from.as_deref().unwrap_or("(none)"),
+            c.to.as_deref().unwrap_or("(none)")
+        );
+    }
+    if changes.len() > 50 {
+        let _ = writeln!(
+            out,
+            "  … and {} more (--json lists all)",
+            changes.len() - 50
+        );
+    }
+}
+
+fn adopt_summary(out: &mut String, adopt: &AdoptReport) {
+    if !adopt.refusals.is_empty() {
+        return refusals(out, "adopt", &adopt.refusals);
+    }
+    let lead = if adopt.dry_run {
+        "Dry run (rolled back, nothing changed): adopting would take"
+    } else {
+        "Adopted"
+    };
+    let _ = writeln!(
+        out,
+        "{lead} the database at Alembic revision {}: our {} recorded as applied; every row kept.",
+        adopt.alembic_revision,
+        versions(&adopt.marked_applied)
+    );
+    table_counts(out, "Rows", &adopt.rows);
+    changes(out, "Values made by the conversion", &adopt.changes);
+    if let Some(restored) = &adopt.restored {
+        table_counts(out, "Restored from the archive", &restored.restored);
+        let gone: BTreeMap<String, u64> = restored
+            .not_restored
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(t, n)| (t.clone(), *n))
+            .collect();
+        table_counts(out, "Archived rows not restored (their row is gone)", &gone);
+    }
+    if !adopt.pending.is_empty() {
+        let _ = writeln!(
+            out,
+            "Pending: {}. Run `migrate up` to apply them.",
+            versions(&adopt.pending)
+        );
+    }
+}
+
+fn unadopt_summary(out: &mut String, unadopt: &UnadoptReport) {
+    if !unadopt.refusals.is_empty() {
+        return refusals(out, "unadopt", &unadopt.refusals);
+    }
+    let lead = if unadopt.dry_run {
+        "Dry run (rolled back, nothing changed): unadopting would hand"
+    } else {
+        "Handed"
+    };
+    let _ = writeln!(
+        out,
+        "{lead} the database from our version {:03} back to the original's Alembic revision {}; every row of its tables kept.",
+        unadopt.from_version, unadopt.alembic_revision
+    );
+    table_counts(out, "Rows", &unadopt.rows);
+    let verb = if unadopt.dry_run {
+        "would be archived"
+    } else {
+        "archived"
+    };
+    table_counts(out, &format!("Lines {verb}"), &unadopt.archived);
+    table_counts(
+        out,
+        "Values the original has no column for (not default; in the archive)",
+        &unadopt.archived_values,
+    );
+    changes(
+        out,
+        "Points the original will count differently (from the votes)",
+        &unadopt.changes,
+    );
 }

@@ -9,8 +9,10 @@ SELECT id, NULL, email, display_name, first_name, last_name, phone, street_1, st
        state, zip_code, country, dob, is_superadmin
 FROM podium_adopt.users;
 
--- Events lost their join codes in 28f961df26a5: each gets a fresh one, as our join codes are
--- made (three random bytes in upper-cased URL-safe base64), drawn again on a collision.
+-- Events lost their join codes in 28f961df26a5: each gets back the one an archive of ours holds
+-- for it (pg_temp.podium_archive, empty when adopting without one), or else a fresh one, as our
+-- join codes are made (three random bytes in upper-cased URL-safe base64), drawn again when it
+-- is taken or archived for another event.
 DO $$
 DECLARE
     event record;
@@ -20,12 +22,17 @@ DECLARE
     code text;
 BEGIN
     FOR event IN SELECT * FROM podium_adopt.events ORDER BY id LOOP
-        LOOP
+        SELECT a.row->>'join_code' INTO code FROM pg_temp.podium_archive a
+        WHERE a.tbl = 'events' AND a.row->>'id' = event.id::text;
+        WHILE code IS NULL OR EXISTS (SELECT 1 FROM events WHERE join_code = code) LOOP
             bytes := uuid_send(gen_random_uuid());
             bits := (get_byte(bytes, 0) << 16) | (get_byte(bytes, 1) << 8) | get_byte(bytes, 2);
             code := upper(substr(alphabet, ((bits >> 18) & 63) + 1, 1) || substr(alphabet, ((bits >> 12) & 63) + 1, 1)
                        || substr(alphabet, ((bits >> 6) & 63) + 1, 1) || substr(alphabet, (bits & 63) + 1, 1));
-            EXIT WHEN NOT EXISTS (SELECT 1 FROM events WHERE join_code = code);
+            IF EXISTS (SELECT 1 FROM pg_temp.podium_archive a
+                       WHERE a.tbl = 'events' AND a.row->>'join_code' = code) THEN
+                code := NULL;
+            END IF;
         END LOOP;
         INSERT INTO events (id, airtable_id, name, slug, description, join_code, demo_links_optional,
                             ysws_checks_enabled, feature_flags_csv, owner_id, phase, live_leaderboard,

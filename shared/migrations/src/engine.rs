@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use sqlx::{AssertSqlSafe, PgConnection};
 
+use super::cutover::{
+    self, ALEMBIC_MARKER, Archive, Change, ORIGINAL_FINGERPRINT, ORIGINAL_TABLES, Refusal, Restored,
+};
 use super::fingerprint::SchemaFingerprint;
 use super::history::{self, AppliedMigration};
 use super::source::{Migration, MigrationSet};
@@ -30,7 +33,6 @@ pub const ALEMBIC_REVISIONS: [(&str, i64); 3] = [
 /// the revision, the version of ours it becomes, its expected schema, and the SQL that moves its
 /// rows into ours.
 pub const ALEMBIC_CONVERTED: (&str, i64) = ("e5f6a7b8c9d0", 8);
-const CONVERTED_SCHEMA: &str = include_str!("alembic_e5f6a7b8c9d0.txt");
 const CONVERT_ROWS: &str = include_str!("adopt_e5f6a7b8c9d0.sql");
 
 /// The revisions between e10bb6a39187 and e5f6a7b8c9d0, which `adopt` cannot take over: bring
@@ -44,17 +46,6 @@ pub const ALEMBIC_UNSUPPORTED: [&str; 8] = [
     "b2c3d4e5f6a7",
     "c3d4e5f6a7b8",
     "d4e5f6a7b8c9",
-];
-
-/// The original's tables, set aside while ours are made.
-const ORIGINAL_TABLES: [&str; 7] = [
-    "users",
-    "events",
-    "event_attendees",
-    "projects",
-    "project_collaborators",
-    "referrals",
-    "votes",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,13 +199,44 @@ pub struct VerifyReport {
     pub problems: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct AdoptReport {
     pub alembic_revision: String,
-    /// Our migrations recorded as applied without running them.
+    /// Our migrations recorded as applied without running them (or run by the conversion).
     pub marked_applied: Vec<i64>,
     /// What `up` will still apply.
     pub pending: Vec<i64>,
+    /// Done, then rolled back: this is what the real run would do.
+    pub dry_run: bool,
+    /// Rows of the original's tables afterwards (all kept).
+    pub rows: BTreeMap<String, i64>,
+    /// Values the conversion made or changed: join codes drawn, points that differ from the
+    /// archived ones.
+    pub changes: Vec<Change>,
+    /// What was restored from an archive, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restored: Option<Restored>,
+    /// Why the real run would refuse (a dry run reports them instead of failing).
+    pub refusals: Vec<String>,
+}
+
+impl AdoptReport {
+    fn refused(message: String) -> Self {
+        Self {
+            dry_run: true,
+            refusals: vec![message],
+            ..Self::default()
+        }
+    }
+}
+
+/// How `adopt` runs.
+#[derive(Debug, Clone, Default)]
+pub struct AdoptOptions {
+    /// Do everything inside a transaction, report, and roll it back.
+    pub dry_run: bool,
+    /// Our own data, as `unadopt` archived it, to restore in the same transaction.
+    pub archive: Option<Archive>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -276,8 +298,8 @@ pub enum DownTarget {
 
 #[derive(Debug, Clone)]
 pub struct Migrator {
-    set: MigrationSet,
-    settings: Settings,
+    pub(crate) set: MigrationSet,
+    pub(crate) settings: Settings,
 }
 
 impl Migrator {
@@ -479,117 +501,243 @@ impl Migrator {
     }
 
     /// Takes over a database created by the original service's Alembic migrations.
-    #[tracing::instrument(skip_all)]
     pub async fn adopt(&self, conn: &mut PgConnection) -> Result<AdoptReport, MigrateError> {
+        self.adopt_with(conn, AdoptOptions::default()).await
+    }
+
+    /// `adopt`, optionally as a dry run (everything done, then rolled back) and with an archive
+    /// of our own data written by `unadopt`, which is restored in the same transaction.
+    #[tracing::instrument(skip_all, fields(dry_run = options.dry_run, archive = options.archive.is_some()))]
+    pub async fn adopt_with(
+        &self,
+        conn: &mut PgConnection,
+        options: AdoptOptions,
+    ) -> Result<AdoptReport, MigrateError> {
         self.locked(conn, async |this, conn| {
-            if !history::read(conn).await?.is_empty() {
+            this.begin(conn).await?;
+            let outcome = this.adopt_in_transaction(conn, &options).await;
+            finish(conn, outcome, options.dry_run, AdoptReport::refused).await
+        })
+        .await
+    }
+
+    async fn adopt_in_transaction(
+        &self,
+        conn: &mut PgConnection,
+        options: &AdoptOptions,
+    ) -> Result<AdoptReport, MigrateError> {
+        if !history::read(conn).await?.is_empty() {
+            return Err(MigrateError::Refused(format!(
+                "refusing to adopt: {} already records migrations; this database is already managed by podium-migrate",
+                history::TABLE
+            )));
+        }
+        let has_alembic: bool =
+            sqlx::query_scalar("SELECT to_regclass('alembic_version') IS NOT NULL")
+                .fetch_one(&mut *conn)
+                .await?;
+        if !has_alembic {
+            return Err(MigrateError::Refused(
+                "refusing to adopt: there is no alembic_version table; this is not a database of the original service \
+                 (an empty database needs `migrate up`, not `adopt`)"
+                    .to_owned(),
+            ));
+        }
+        let revisions: Vec<String> =
+            sqlx::query_scalar("SELECT version_num::text FROM alembic_version ORDER BY 1")
+                .fetch_all(&mut *conn)
+                .await?;
+        let mut known: Vec<&str> = ALEMBIC_REVISIONS.iter().map(|(r, _)| *r).collect();
+        known.push(ALEMBIC_CONVERTED.0);
+        if let [one] = revisions.as_slice()
+            && one == ALEMBIC_CONVERTED.0
+        {
+            return self.convert(conn, options).await;
+        }
+        let (revision, version) = match revisions.as_slice() {
+            [one] if one == ALEMBIC_MARKER => {
                 return Err(MigrateError::Refused(format!(
-                    "refusing to adopt: {} already records migrations; this database is already managed by podium-migrate",
+                    "refusing to adopt: alembic_version holds {ALEMBIC_MARKER}, podium-migrate's own marker, but \
+                     {} is missing; this database was adopted once and its bookkeeping lost; nothing was changed",
                     history::TABLE
                 )));
             }
-            let has_alembic: bool = sqlx::query_scalar("SELECT to_regclass('alembic_version') IS NOT NULL")
-                .fetch_one(&mut *conn)
-                .await?;
-            if !has_alembic {
-                return Err(MigrateError::Refused(
-                    "refusing to adopt: there is no alembic_version table; this is not a database of the original service \
-                     (an empty database needs `migrate up`, not `adopt`)"
-                        .to_owned(),
-                ));
+            [one] if ALEMBIC_UNSUPPORTED.contains(&one.as_str()) => {
+                return Err(MigrateError::Refused(format!(
+                    "refusing to adopt: alembic_version is at {one}, between the revisions podium-migrate \
+                     can adopt ({}); upgrade it to {} with the original's Alembic first; nothing was changed",
+                    known.join(", "),
+                    ALEMBIC_CONVERTED.0
+                )));
             }
-            let revisions: Vec<String> = sqlx::query_scalar("SELECT version_num::text FROM alembic_version ORDER BY 1")
-                .fetch_all(&mut *conn)
-                .await?;
-            let mut known: Vec<&str> = ALEMBIC_REVISIONS.iter().map(|(r, _)| *r).collect();
-            known.push(ALEMBIC_CONVERTED.0);
-            if let [one] = revisions.as_slice()
-                && one == ALEMBIC_CONVERTED.0
-            {
-                return this.convert(conn).await;
-            }
-            let (revision, version) = match revisions.as_slice() {
-                [one] if ALEMBIC_UNSUPPORTED.contains(&one.as_str()) => {
-                    return Err(MigrateError::Refused(format!(
-                        "refusing to adopt: alembic_version is at {one}, between the revisions podium-migrate \
-                         can adopt ({}); upgrade it to {} with the original's Alembic first; nothing was changed",
-                        known.join(", "),
-                        ALEMBIC_CONVERTED.0
-                    )));
-                }
-                [one] => ALEMBIC_REVISIONS.iter().find(|(r, _)| r == one).copied().ok_or_else(|| {
+            [one] => ALEMBIC_REVISIONS
+                .iter()
+                .find(|(r, _)| r == one)
+                .copied()
+                .ok_or_else(|| {
                     MigrateError::Refused(format!(
                         "refusing to adopt: alembic_version is at {one}, which podium-migrate does not know \
                          (it can adopt {}); nothing was changed",
                         known.join(", ")
                     ))
                 })?,
-                other => {
-                    return Err(MigrateError::Refused(format!(
-                        "refusing to adopt: alembic_version holds {} rows ({}), expected exactly one; nothing was changed",
-                        other.len(),
-                        other.join(", ")
-                    )));
-                }
-            };
-            let expected = this.expected_schema(version).map_err(MigrateError::Refused)?;
-            refuse_drift(revision, &expected, &SchemaFingerprint::read(conn).await?)?;
-            let marked = this.up_to(version);
-            let mut statements = vec![history::CREATE_TABLE.to_owned()];
-            statements.extend(marked.iter().map(|m| history::insert_adopted(m)));
-            atomically(conn, &statements).await?;
-            tracing::info!(revision, version, "adopted the original service's database");
-            Ok(this.adopted(revision, version))
-        })
-        .await
-    }
-
-    /// Converts a database at the original's April 2026 head into ours after version 8, in one
-    /// transaction: its tables are set aside, ours are made by our migrations 1 to 8, every row
-    /// is moved over (fresh join codes for events, no record ids, points counted from votes),
-    /// and migrations 1 to 8 are recorded as applied. Refuses, changing nothing, when the schema
-    /// differs from that revision's, or when a row does not fit ours.
-    async fn convert(&self, conn: &mut PgConnection) -> Result<AdoptReport, MigrateError> {
-        let (revision, version) = ALEMBIC_CONVERTED;
-        let expected = SchemaFingerprint::parse(CONVERTED_SCHEMA);
+            other => {
+                return Err(MigrateError::Refused(format!(
+                    "refusing to adopt: alembic_version holds {} rows ({}), expected exactly one; nothing was changed",
+                    other.len(),
+                    other.join(", ")
+                )));
+            }
+        };
+        if options.archive.is_some() {
+            return Err(MigrateError::Refused(format!(
+                "refusing to adopt: an archive is restored only into a database at {}, as `unadopt` hands it back; \
+                 this one is at {revision}; nothing was changed",
+                ALEMBIC_CONVERTED.0
+            )));
+        }
+        let expected = self
+            .expected_schema(version)
+            .map_err(MigrateError::Refused)?;
         refuse_drift(revision, &expected, &SchemaFingerprint::read(conn).await?)?;
         let marked = self.up_to(version);
+        let mut statements = vec![history::CREATE_TABLE.to_owned()];
+        statements.extend(marked.iter().map(|m| history::insert_adopted(m)));
+        statements.push(mark_ours());
+        run_all(conn, &statements).await?;
+        tracing::info!(revision, version, "adopted the original service's database");
+        Ok(AdoptReport {
+            rows: row_counts(conn).await?,
+            dry_run: options.dry_run,
+            ..self.adopted(revision, version)
+        })
+    }
+
+    /// Converts a database at the original's April 2026 head into ours, inside the caller's
+    /// transaction: its tables are set aside, ours are made by our migrations 1 to 8, every row
+    /// is moved over (fresh join codes for events, no record ids, points counted from votes),
+    /// and migrations 1 to 8 are recorded as applied. With an archive, the migrations up to the
+    /// archive's version run too and our own data is restored from it. Refuses, changing
+    /// nothing, when the schema differs from that revision's, or when a row does not fit ours.
+    async fn convert(
+        &self,
+        conn: &mut PgConnection,
+        options: &AdoptOptions,
+    ) -> Result<AdoptReport, MigrateError> {
+        let (revision, converted) = ALEMBIC_CONVERTED;
+        let expected = SchemaFingerprint::parse(ORIGINAL_FINGERPRINT);
+        let live = SchemaFingerprint::read(conn).await?;
+        refuse_drift(revision, &expected, &live)?;
+        let version = match &options.archive {
+            Some(archive) => self.check_archive(archive)?,
+            None => converted,
+        };
+        // Rows ours refuses (the original stored any phase or validation value), all named.
+        let ours = self
+            .expected_schema(converted)
+            .map_err(MigrateError::Refused)?;
+        let theirs = cutover::columns(&live);
+        let shared: Vec<cutover::Column> = cutover::columns(&ours)
+            .into_iter()
+            .filter(|c| {
+                theirs
+                    .iter()
+                    .any(|t| t.table == c.table && t.name == c.name)
+            })
+            .collect();
+        let unfitting = cutover::unfitting_rows(conn, &theirs, &shared, "our schema").await?;
+        if !unfitting.is_empty() {
+            return Err(refuse_rows("adopt", revision, "our", &unfitting));
+        }
+        raw(conn, cutover::CREATE_ARCHIVE_TABLE).await?;
+        if let Some(archive) = &options.archive {
+            cutover::load_archive(conn, archive).await?;
+        }
         let mut statements = vec!["CREATE SCHEMA podium_adopt".to_owned()];
         statements.extend(
             ORIGINAL_TABLES
                 .iter()
                 .map(|t| format!("ALTER TABLE public.{t} SET SCHEMA podium_adopt")),
         );
-        for migration in &marked {
-            // Inside this one transaction: indexes of empty tables need no CONCURRENTLY.
-            statements.extend(
-                migration
-                    .up
-                    .statements()
-                    .into_iter()
-                    .map(|s| s.sql.replace("INDEX CONCURRENTLY", "INDEX")),
-            );
+        // Inside this one transaction: indexes need no CONCURRENTLY.
+        let body = |m: &Migration| {
+            m.up.statements()
+                .into_iter()
+                .map(|s| s.sql.replace("INDEX CONCURRENTLY", "INDEX"))
+                .collect::<Vec<_>>()
+        };
+        let marked = self.up_to(version);
+        for migration in marked.iter().filter(|m| m.version <= converted) {
+            statements.extend(body(migration));
         }
         statements.push(CONVERT_ROWS.to_owned());
+        for migration in marked.iter().filter(|m| m.version > converted) {
+            statements.extend(body(migration));
+        }
         statements.push(history::CREATE_TABLE.to_owned());
         statements.extend(marked.iter().map(|m| history::insert_adopted(m)));
-        atomically(conn, &statements).await.map_err(|err| match err.as_database_error() {
-            Some(db) if db.constraint().is_some() => MigrateError::Refused(format!(
-                "refusing to adopt {revision}: a row does not fit our schema ({}); nothing was changed",
-                db.message()
-            )),
-            _ => err.into(),
-        })?;
+        statements.push(mark_ours());
+        run_all(conn, &statements)
+            .await
+            .map_err(|err| match err.as_database_error() {
+                Some(db) if db.constraint().is_some() => MigrateError::Refused(format!(
+                    "refusing to adopt {revision}: a row does not fit our schema ({}); nothing was changed",
+                    db.message()
+                )),
+                _ => err.into(),
+            })?;
+        let restored = match &options.archive {
+            Some(archive) => Some(cutover::restore_archive(conn, archive).await?),
+            None => None,
+        };
+        let changes = adoption_changes(conn).await?;
         tracing::info!(
             revision,
             version,
+            dry_run = options.dry_run,
             "converted the original service's April 2026 database"
         );
-        Ok(self.adopted(revision, version))
+        Ok(AdoptReport {
+            dry_run: options.dry_run,
+            rows: row_counts(conn).await?,
+            changes,
+            restored,
+            ..self.adopted(revision, version)
+        })
+    }
+
+    /// The schema version an archive restores into, when this binary can restore it.
+    fn check_archive(&self, archive: &Archive) -> Result<i64, MigrateError> {
+        let version = archive.header.schema_version;
+        if version < ALEMBIC_CONVERTED.1 || self.set.get(version).is_none() {
+            return Err(MigrateError::Refused(format!(
+                "refusing to adopt: the archive was written at schema version {version}, which this binary cannot \
+                 restore (it knows {} to {}); use the migrate binary that wrote it; nothing was changed",
+                ALEMBIC_CONVERTED.1,
+                self.set.latest_version()
+            )));
+        }
+        for line in archive.lines.iter().filter(|l| l.table == history::TABLE) {
+            let recorded = line.row.get("version").and_then(serde_json::Value::as_i64);
+            let checksum = line.row.get("checksum").and_then(serde_json::Value::as_str);
+            let matches = recorded.and_then(|v| self.set.get(v)).is_some_and(|m| {
+                checksum == Some(format!("\\x{}", hex::encode(m.checksum())).as_str())
+            });
+            if !matches {
+                return Err(MigrateError::Refused(format!(
+                    "refusing to adopt: the archive's migration {} differs from this binary's (another build wrote it); \
+                     nothing was changed",
+                    recorded
+                        .map(|v| v.to_string())
+                        .unwrap_or_else(|| "?".to_owned())
+                )));
+            }
+        }
+        Ok(version)
     }
 
     /// The migrations up to `version`, in order.
-    fn up_to(&self, version: i64) -> Vec<&Migration> {
+    pub(crate) fn up_to(&self, version: i64) -> Vec<&Migration> {
         self.set.iter().filter(|m| m.version <= version).collect()
     }
 
@@ -604,11 +752,12 @@ impl Migrator {
                 .map(|m| m.version)
                 .filter(|v| *v > version)
                 .collect(),
+            ..AdoptReport::default()
         }
     }
 
     /// The expected fingerprint after `version` (0: the empty schema).
-    fn expected_schema(&self, version: i64) -> Result<SchemaFingerprint, String> {
+    pub(crate) fn expected_schema(&self, version: i64) -> Result<SchemaFingerprint, String> {
         if version == 0 {
             return Ok(SchemaFingerprint::empty());
         }
@@ -807,8 +956,22 @@ impl Migrator {
         })
     }
 
+    /// Opens the one transaction of a cut-over, with this run's lock and statement timeouts.
+    pub(crate) async fn begin(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        raw(conn, "BEGIN").await?;
+        raw(
+            conn,
+            &format!(
+                "SET LOCAL lock_timeout = {}; SET LOCAL statement_timeout = {}",
+                pg_duration(self.settings.lock_timeout),
+                pg_duration(self.settings.statement_timeout)
+            ),
+        )
+        .await
+    }
+
     /// Runs `work` holding the migration lock, and releases it whatever happens.
-    async fn locked<T>(
+    pub(crate) async fn locked<T>(
         &self,
         conn: &mut PgConnection,
         work: impl AsyncFnOnce(&Self, &mut PgConnection) -> Result<T, MigrateError>,
@@ -870,7 +1033,7 @@ fn current_version(applied: &[AppliedMigration]) -> i64 {
         .unwrap_or(0)
 }
 
-async fn raw(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
+pub(crate) async fn raw(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
     sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
         .execute(conn)
         .await
@@ -894,16 +1057,107 @@ fn refuse_drift(
     )))
 }
 
-/// Runs `statements` in one transaction on this connection; the first failure rolls it all back.
-async fn atomically(conn: &mut PgConnection, statements: &[String]) -> Result<(), sqlx::Error> {
-    raw(conn, "BEGIN").await?;
+/// Runs `statements` in order inside the caller's transaction; stops at the first failure.
+pub(crate) async fn run_all(
+    conn: &mut PgConnection,
+    statements: &[String],
+) -> Result<(), sqlx::Error> {
     for sql in statements {
-        if let Err(err) = raw(conn, sql).await {
+        raw(conn, sql).await?;
+    }
+    Ok(())
+}
+
+/// Ends the transaction `begin` opened: commits a real run that succeeded, rolls back a dry run
+/// or a failure. A dry run reports a refusal (through `refused`) instead of failing with it.
+pub(crate) async fn finish<T>(
+    conn: &mut PgConnection,
+    outcome: Result<T, MigrateError>,
+    dry_run: bool,
+    refused: impl FnOnce(String) -> T,
+) -> Result<T, MigrateError> {
+    match outcome {
+        Ok(report) if !dry_run => {
+            raw(conn, "COMMIT").await?;
+            Ok(report)
+        }
+        outcome => {
+            // A broken connection rolls back by itself.
             let _ = raw(conn, "ROLLBACK").await;
-            return Err(err);
+            match outcome {
+                Err(MigrateError::Refused(message)) if dry_run => Ok(refused(message)),
+                outcome => outcome,
+            }
         }
     }
-    raw(conn, "COMMIT").await
+}
+
+/// The statement that makes the original's Alembic refuse this database (see [`ALEMBIC_MARKER`]).
+fn mark_ours() -> String {
+    format!("UPDATE alembic_version SET version_num = '{ALEMBIC_MARKER}'")
+}
+
+/// Rows in each of the original's tables.
+pub(crate) async fn row_counts(
+    conn: &mut PgConnection,
+) -> Result<BTreeMap<String, i64>, sqlx::Error> {
+    let mut rows = BTreeMap::new();
+    for table in ORIGINAL_TABLES {
+        let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+            .fetch_one(&mut *conn)
+            .await?;
+        rows.insert(table.to_owned(), n);
+    }
+    Ok(rows)
+}
+
+/// What a conversion made that was not there: each event's join code unless it is the archived
+/// one, and each project's points where they differ from the archived ones.
+async fn adoption_changes(conn: &mut PgConnection) -> Result<Vec<Change>, sqlx::Error> {
+    let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT 'join_code', e.id::text, a.row->>'join_code', e.join_code::text
+         FROM events e LEFT JOIN pg_temp.podium_archive a ON a.tbl = 'events' AND a.row->>'id' = e.id::text
+         WHERE (a.row->>'join_code') IS DISTINCT FROM e.join_code
+         UNION ALL
+         SELECT 'points', p.id::text, a.row->>'points', p.points::text
+         FROM projects p JOIN pg_temp.podium_archive a ON a.tbl = 'projects' AND a.row->>'id' = p.id::text
+         WHERE (a.row->>'points') IS DISTINCT FROM p.points::text
+         ORDER BY 1, 2",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(column, row, from, to)| Change {
+            table: if column == "points" {
+                "projects"
+            } else {
+                "events"
+            }
+            .to_owned(),
+            row,
+            column,
+            from,
+            to,
+        })
+        .collect())
+}
+
+/// The refusal for rows one side's schema cannot hold, every one named.
+pub(crate) fn refuse_rows(
+    command: &str,
+    revision: &str,
+    side: &str,
+    rows: &[Refusal],
+) -> MigrateError {
+    MigrateError::Refused(format!(
+        "refusing to {command} {revision}: {} value(s) do not fit {side} schema; nothing was changed:\n  {}",
+        rows.len(),
+        rows.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    ))
 }
 
 /// A duration as a PostgreSQL setting literal.
