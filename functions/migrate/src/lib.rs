@@ -384,6 +384,20 @@ mod tests {
             invocation(r#"{"command":"plan","direction":"down","steps":2}"#).map(|c| c.0),
             Ok(Command::PlanDown(DownTarget::Steps(2)))
         );
+        assert_eq!(
+            invocation(r#"{"command":"adopt","dry_run":true}"#).map(|c| c.0),
+            Ok(Command::Adopt {
+                dry_run: true,
+                archive: None
+            })
+        );
+        assert_eq!(
+            invocation(r#"{"command":"unadopt","dry_run":true}"#).map(|c| c.0),
+            Ok(Command::Unadopt {
+                dry_run: true,
+                archive: None
+            })
+        );
         let (_, settings) =
             invocation(r#"{"command":"status","lock_wait":"250ms"}"#).expect("valid");
         assert_eq!(settings.lock_wait, Duration::from_millis(250));
@@ -398,6 +412,15 @@ mod tests {
         assert_eq!(
             invocation(r#"{"command":"down","steps":1,"to":2}"#).map(|c| c.0),
             Err("give either steps or to, not both".into())
+        );
+        assert!(
+            invocation(r#"{"command":"unadopt"}"#)
+                .expect_err("needs a file")
+                .starts_with("unadopt writes its archive to a file")
+        );
+        assert_eq!(
+            invocation(r#"{"command":"up","dry_run":true}"#).map(|c| c.0),
+            Err("`dry_run` does not apply to this command".into())
         );
         assert!(
             invocation(r#"{"command":"up","step":1}"#)

@@ -380,3 +380,100 @@ async fn wait_for_database_waits_for_a_server_that_comes_up_late_and_gives_up_on
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn unadopt_writes_a_private_archive_never_overwrites_one_and_its_dry_run_exits_by_what_the_real_run_would_do()
+ {
+    let db = TestDb::migrated().await;
+    let url = url_with_password(&db);
+    let dir = std::env::temp_dir().join(format!("podium-faces-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let taken = dir.join("taken.jsonl");
+    std::fs::write(&taken, "keep me").expect("write");
+
+    let refused = migrate(
+        &url,
+        &["unadopt", "--archive", taken.to_str().expect("path")],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("cannot create the archive") && stderr.contains("it already exists"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&taken).expect("read"), "keep me");
+
+    let missing = migrate(&url, &["unadopt"]);
+    assert_eq!(missing.status.code(), Some(2), "the archive is required");
+
+    let dry = migrate(&url, &["unadopt", "--dry-run", "--json"]);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let report = json(&dry);
+    assert_eq!(
+        (report["command"].as_str(), report["dry_run"].as_bool()),
+        (Some("unadopt"), Some(true))
+    );
+    assert_eq!(report["rows"]["users"], 0);
+
+    let path = dir.join("archive.jsonl");
+    let done = migrate(
+        &url,
+        &["unadopt", "--archive", path.to_str().expect("path")],
+    );
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let text = String::from_utf8_lossy(&done.stdout);
+    assert!(
+        text.starts_with("Handed the database from our version")
+            && text.contains("back to the original's Alembic revision e5f6a7b8c9d0"),
+        "{text}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path)
+        .expect("archive")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "the archive holds e-mail addresses");
+
+    // Now at the original's schema: a dry run of unadopt refuses (exit 1), adopt's succeeds.
+    let again = migrate(&url, &["unadopt", "--dry-run"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("would REFUSE"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    let adopt = migrate(
+        &url,
+        &[
+            "adopt",
+            "--dry-run",
+            "--archive",
+            path.to_str().expect("path"),
+        ],
+    );
+    assert!(
+        adopt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&adopt.stderr)
+    );
+    let text = String::from_utf8_lossy(&adopt.stdout);
+    assert!(
+        text.starts_with("Dry run (rolled back, nothing changed): adopting would take"),
+        "{text}"
+    );
+    let adopt = migrate(&url, &["adopt", "--archive", path.to_str().expect("path")]);
+    assert!(
+        adopt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&adopt.stderr)
+    );
+    assert!(migrate(&url, &["verify"]).status.success());
+}
