@@ -6,7 +6,7 @@ CARGO ?= cargo
 # nextest when installed (one process per test, clearer output), plain cargo test otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: help dev test stack-test image stack stack-down client-check build deploy rollback migrate-remote backfill-remote migrate backfill migration schema openapi lint fmt dev-db dev-db-stop
+.PHONY: help dev test rehearse-cutover stack-test image stack stack-down client-check build deploy rollback migrate-remote backfill-remote migrate backfill migration schema openapi lint fmt dev-db dev-db-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ migrate: ## Bring the local database up to date (PODIUM_DATABASE_URL/DATABASE_UR
 backfill: migrate ## Import Airtable into the local database, idempotently (CSV=dir for a CSV export, DRY_RUN=1 to write nothing)
 	@url="$$(scripts/dev-db)" && PODIUM_DATABASE_URL="$$url" $(CARGO) run -q --release -p backfill -- \
 		--from $(if $(CSV),csv "$(CSV)",airtable) $(if $(DRY_RUN),--dry-run)
+
+rehearse-cutover: ## Rehearse adopt, the journey and unadopt on a copy of production: make rehearse-cutover DUMP=live.dump
+	@scripts/rehearse-cutover "$(DUMP)"
 
 migration: ## Create the next migration pair: make migration name=add_x
 	@scripts/new-migration "$(name)"

@@ -120,7 +120,7 @@ pub fn schema_dump(db: &TestDb) -> String {
         .join("\n")
 }
 
-fn pg_dump() -> PathBuf {
+pub fn pg_dump() -> PathBuf {
     let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()

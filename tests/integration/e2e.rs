@@ -65,13 +65,28 @@ pub(crate) async fn fake_github(ip: IpAddr) -> String {
 #[tokio::test]
 async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_through_one_origin() {
     let t = TestApp::new().await;
+    watch_and_walk(t.db.url().expose()).await;
+}
+
+/// The same journey against the database `scripts/rehearse-cutover` restored and adopted (named
+/// by `PODIUM_REHEARSAL_DATABASE_URL`): the functions serve a copy of production before the
+/// switch, and the rehearsal then checks the original's rows came through untouched.
+#[tokio::test]
+#[ignore = "run by scripts/rehearse-cutover against the database it restored"]
+async fn the_journey_runs_against_the_rehearsal_database() {
+    let url = std::env::var("PODIUM_REHEARSAL_DATABASE_URL")
+        .expect("PODIUM_REHEARSAL_DATABASE_URL names the rehearsal's database");
+    watch_and_walk(&url).await;
+}
+
+/// Serves every function with `cargo lambda watch` on `database_url` and walks the journey.
+async fn watch_and_walk(database_url: &str) {
     let loopback = IpAddr::from([127, 0, 0, 1]);
     let (loops_url, mut mails) = fake_loops(loopback).await;
     let github_url = fake_github(loopback).await;
     let (hackclub_url, _) = crate::signin::fake_hackclub_on(loopback).await;
     let port = free_port();
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-    let database_url = t.db.url().expose().to_owned();
     let child = {
         use std::os::unix::process::CommandExt;
         Command::new("cargo")
@@ -85,7 +100,7 @@ async fn the_organizer_and_hacker_journey_runs_from_signup_to_leaderboard_throug
                 &port.to_string(),
             ])
             .current_dir(root)
-            .env("PODIUM_DATABASE_URL", &database_url)
+            .env("PODIUM_DATABASE_URL", database_url)
             .env("PODIUM_JWT_SECRET", crate::http::SECRET)
             .env("PODIUM_LOOPS_API_KEY", "e2e-key")
             .env("PODIUM_LOOPS_URL", &loops_url)

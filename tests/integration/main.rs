@@ -15,6 +15,7 @@ mod input;
 mod migrations;
 mod openapi;
 mod projects;
+mod rehearsal;
 mod replica;
 mod routing;
 mod signin;
