@@ -120,7 +120,7 @@ impl SchemaFingerprint {
         for (table, name, def) in constraints {
             lines.insert(format!(
                 "constraint {table}.{name} {}",
-                def.replace(&qualified, "")
+                canonical_any_array(&def.replace(&qualified, ""))
             ));
         }
 
@@ -217,11 +217,94 @@ impl SchemaFingerprint {
     }
 }
 
+/// PostgreSQL prints `col IN ('a', 'b')` on a `varchar` column as
+/// `(col)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[])`, but
+/// once that text is parsed again (a dump restored with pg_restore or psql) as
+/// `(col)::text = ANY (ARRAY[('a'::character varying)::text, ('b'::character varying)::text])`:
+/// the same constraint. This writes the second form as the first, so a database restored from a
+/// backup verifies like the one it was dumped from.
+fn canonical_any_array(def: &str) -> String {
+    const OPEN: &str = "ANY (ARRAY[";
+    const ELEMENT_END: &str = "::character varying)::text";
+    let mut out = String::with_capacity(def.len());
+    let mut rest = def;
+    while let Some(at) = rest.find(OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + OPEN.len()..];
+        let mut elements = Vec::new();
+        let mut cursor = after;
+        let parsed = loop {
+            let Some(element) = cursor.strip_prefix("('") else {
+                break None;
+            };
+            // A quoted literal: '' stands for a quote inside it.
+            let mut end = None;
+            let bytes = element.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'\'' {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    end = Some(i);
+                    break;
+                }
+                i += 1;
+            }
+            let Some(end) = end else { break None };
+            let Some(tail) = element[end + 1..].strip_prefix(ELEMENT_END) else {
+                break None;
+            };
+            elements.push(&element[..end]);
+            if let Some(tail) = tail.strip_prefix(", ") {
+                cursor = tail;
+            } else if let Some(tail) = tail.strip_prefix("])") {
+                break Some(tail);
+            } else {
+                break None;
+            }
+        };
+        match parsed {
+            Some(tail) => {
+                let list = elements
+                    .iter()
+                    .map(|e| format!("'{e}'::character varying"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                out.push_str(&format!("ANY ((ARRAY[{list}])::text[])"));
+                rest = tail;
+            }
+            None => {
+                out.push_str(OPEN);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl fmt::Display for SchemaFingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for line in &self.lines {
             writeln!(f, "{line}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical_any_array;
+
+    #[test]
+    fn a_restored_in_list_constraint_reads_like_the_one_it_was_dumped_from() {
+        let made = "CHECK (((phase)::text = ANY ((ARRAY['draft'::character varying, 'it''s'::character varying])::text[])))";
+        let restored = "CHECK (((phase)::text = ANY (ARRAY[('draft'::character varying)::text, ('it''s'::character varying)::text])))";
+        assert_eq!(canonical_any_array(restored), made);
+        assert_eq!(canonical_any_array(made), made);
+        let other = "CHECK ((x = ANY (ARRAY[1, 2])))";
+        assert_eq!(canonical_any_array(other), other);
     }
 }
