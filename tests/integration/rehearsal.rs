@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use crate::cutover::{original_database, pg_dump};
+use crate::cutover::{original_database, ours_database, pg_dump};
+use podium_testing::TestDb;
 
 fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/rehearse-cutover")
@@ -37,10 +38,8 @@ fn scratch() -> PathBuf {
     dir
 }
 
-#[tokio::test]
-async fn the_rehearsal_passes_on_a_dump_of_the_originals_database_and_reports_every_step() {
-    let (db, conn) = original_database().await;
-    drop(conn);
+/// A custom-format dump of `db`, as an operator takes it.
+fn dump(db: &TestDb) -> PathBuf {
     let dump = scratch().join("live.dump");
     let dumped = Command::new(pg_dump())
         .args(["-Fc", "-f"])
@@ -50,6 +49,14 @@ async fn the_rehearsal_passes_on_a_dump_of_the_originals_database_and_reports_ev
         .status()
         .expect("pg_dump");
     assert!(dumped.success());
+    dump
+}
+
+#[tokio::test]
+async fn the_rehearsal_passes_on_a_dump_of_the_originals_database_and_reports_every_step() {
+    let (db, conn) = original_database().await;
+    drop(conn);
+    let dump = dump(&db);
 
     let output = run(&[dump.to_str().expect("path")], &[]);
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -83,6 +90,26 @@ async fn the_rehearsal_passes_on_a_dump_of_the_originals_database_and_reports_ev
     );
     assert!(
         stdout.contains("No differences: every row of the dump is there as it was"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test]
+async fn the_rehearsal_of_the_way_back_takes_a_dump_of_ours_to_the_original_and_back_unchanged() {
+    let (db, conn) = ours_database().await;
+    drop(conn);
+    let dump = dump(&db);
+    let output = run(&[dump.to_str().expect("path")], &[("NO_JOURNEY", "1")]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("(ours → the original → ours)")
+            && stdout.contains("adopt --archive")
+            && stdout.contains("No differences: every row of the dump is there as it was"),
         "{stdout}"
     );
 }
