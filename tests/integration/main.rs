@@ -10,6 +10,7 @@ mod delta2026;
 mod deploy;
 mod e2e;
 mod events;
+mod hostile;
 mod http;
 mod input;
 mod migrations;

@@ -254,3 +254,36 @@ async fn the_databases_vote_limit_is_the_apis() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_ballot_longer_than_any_event_allows_is_refused_before_any_rule_runs() {
+    let b = Ballot::new(4).await;
+    // 50 000 ids (2 MB): before, deduplicating them cost seconds of CPU before any check.
+    let ids: Vec<String> = (0..50_000)
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let started = std::time::Instant::now();
+    let (status, body) = b.vote(Some(&b.voter), json!(ids)).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"detail": [{
+                "type": "too_long",
+                "loc": ["body", "projects"],
+                "msg": "List should have at most 100 items after validation, not 50000",
+                "ctx": {"field_type": "List", "max_length": 100, "actual_length": 50000}
+            }]})
+        )
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // A long list of duplicates within the bound is still one vote.
+    let p0 = &b.projects[0];
+    let (status, _) = b.vote(Some(&b.voter), json!(vec![p0; 100])).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        b.t.scalar("SELECT count(*) FROM votes").await,
+        1,
+        "duplicates count once"
+    );
+}

@@ -396,6 +396,14 @@ async fn vote(
     CurrentUser(user): CurrentUser,
     Json(body): Json<CreateVotes>,
 ) -> Result<JsonResponse<Message>, ApiError> {
+    if body.projects.len() > votes::MAX_BALLOT {
+        return Err(ValidationIssue::too_many_items(
+            vec!["body".into(), "projects".into()],
+            votes::MAX_BALLOT,
+            body.projects.len(),
+        )
+        .into());
+    }
     votes::cast(&state.pool, user.id, body.event, &body.projects)
         .await
         .map_err(vote_error)?;

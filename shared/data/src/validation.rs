@@ -44,6 +44,18 @@ impl ValidationIssue {
         Self::new("missing", loc, "Field required")
     }
 
+    /// A list longer than `max` (pydantic's `too_long` for lists).
+    pub fn too_many_items(loc: Vec<Value>, max: usize, actual: usize) -> Self {
+        Self::new(
+            "too_long",
+            loc,
+            format!("List should have at most {max} items after validation, not {actual}"),
+        )
+        .with_ctx(
+            serde_json::json!({ "field_type": "List", "max_length": max, "actual_length": actual }),
+        )
+    }
+
     pub fn too_long(loc: Vec<Value>, max: usize) -> Self {
         let s = if max == 1 { "" } else { "s" };
         Self::new(

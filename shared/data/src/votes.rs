@@ -48,6 +48,11 @@ pub enum VoteError {
     Database(#[from] sqlx::Error),
 }
 
+/// The longest ballot taken: no event allows more than 3 votes per user
+/// (`events::max_votes_per_user`), so a longer list can only be duplicates or a refusal; lists
+/// past this are refused before any work (a 422), so a 2 MB ballot of 50 000 ids costs nothing.
+pub const MAX_BALLOT: usize = 100;
+
 /// Transactions lost to a deadlock or serialization failure are retried this many times. Ballots
 /// that overlap lock project rows in different orders; on a loaded machine three attempts were
 /// once not enough for 50 simultaneous voters (a 500 in the concurrency test under `make test`).
@@ -69,12 +74,12 @@ pub async fn cast(
     event: EventId,
     projects: &[ProjectId],
 ) -> Result<(), VoteError> {
-    let mut unique: Vec<ProjectId> = Vec::with_capacity(projects.len());
-    for id in projects {
-        if !unique.contains(id) {
-            unique.push(*id);
-        }
-    }
+    let mut seen = std::collections::HashSet::with_capacity(projects.len());
+    let unique: Vec<ProjectId> = projects
+        .iter()
+        .copied()
+        .filter(|id| seen.insert(*id))
+        .collect();
     let mut attempt = 1;
     loop {
         match cast_once(pool, voter, event, &unique).await {

@@ -2,7 +2,9 @@
 //! one pass over its bytes (no tree is built, so no recursion limit can end the check early):
 //! no string or key holds NUL (`\u0000`, which PostgreSQL refuses in text), and objects and
 //! arrays nest at most [`MAX_DEPTH`] deep. Both hold for every field, including the ones a
-//! route ignores.
+//! route ignores. The scan stops at the first violation, so what it keeps (one frame per open
+//! object or array) never exceeds [`MAX_DEPTH`] frames, whatever the body: a body of two million
+//! `[` costs the same as one of thirty-three.
 
 use serde_json::Value;
 
@@ -13,11 +15,12 @@ use podium_data::validation::ValidationIssue;
 pub const MAX_DEPTH: usize = 32;
 
 /// The first NUL or over-deep nesting in `json`, as a 422 issue whose `loc` names where it is.
-/// `None` when there is neither, or when the text is not well-formed JSON (the parse that
-/// follows reports that, as a `json_invalid`).
+/// `None` when there is neither; text that is not well-formed JSON is left to the parse that
+/// follows (a `json_invalid`) unless a violation comes first.
 pub fn check(json: &[u8]) -> Option<ValidationIssue> {
-    let mut scanner = Scanner::default();
-    let mut found = None;
+    let mut scanner = Scanner {
+        stack: Vec::with_capacity(MAX_DEPTH),
+    };
     let mut i = 0;
     while i < json.len() {
         match json[i] {
@@ -25,8 +28,8 @@ pub fn check(json: &[u8]) -> Option<ValidationIssue> {
                 let end = string_end(json, i)?;
                 let text = &json[i + 1..end];
                 let is_key = scanner.expects_key();
-                if found.is_none() && has_nul_escape(text) {
-                    found = Some(nul_issue(scanner.loc(is_key.then_some(text))));
+                if has_nul_escape(text) {
+                    return Some(nul_issue(scanner.loc(is_key.then_some(text))));
                 }
                 if is_key {
                     scanner.set_key(text);
@@ -35,8 +38,8 @@ pub fn check(json: &[u8]) -> Option<ValidationIssue> {
                 continue;
             }
             b'{' | b'[' => {
-                if found.is_none() && scanner.stack.len() == MAX_DEPTH {
-                    found = Some(too_deep_issue(scanner.loc(None)));
+                if scanner.stack.len() == MAX_DEPTH {
+                    return Some(too_deep_issue(scanner.loc(None)));
                 }
                 scanner.open(json[i] == b'{');
             }
@@ -46,10 +49,7 @@ pub fn check(json: &[u8]) -> Option<ValidationIssue> {
         }
         i += 1;
     }
-    if !scanner.stack.is_empty() {
-        return None;
-    }
-    found
+    None
 }
 
 #[derive(Debug)]
@@ -60,7 +60,7 @@ enum Frame {
     Array(usize),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Scanner {
     stack: Vec<Frame>,
 }
@@ -242,9 +242,29 @@ mod tests {
     }
 
     #[test]
-    fn malformed_json_is_left_to_the_parser() {
-        assert_eq!(check(br#"{"a":"\u0000""#), None);
-        assert_eq!(check(br#"{"a":["\u0000"}"#), None);
-        assert_eq!(check(br#"{"a":"\u0000"}]"#), None);
+    fn malformed_json_is_left_to_the_parser_unless_a_violation_comes_first() {
+        assert_eq!(check(br#"{"a":"x""#), None);
+        assert_eq!(check(br#"{"a":["x"}"#), None);
+        assert_eq!(check(br#"{"a":"x"}]"#), None);
+        assert_eq!(check(br#"{"a":"x"#), None);
+        assert_eq!(
+            check(br#"{"a":"\u0000""#).map(|i| Value::Array(i.loc)),
+            Some(json!(["body", "a"]))
+        );
+    }
+
+    #[test]
+    fn the_scan_stops_at_the_first_violation_and_keeps_at_most_max_depth_frames() {
+        // Two million open brackets: the issue names the 33rd level, found after 33 bytes.
+        let body = "[".repeat(2_000_000);
+        let issue = check(body.as_bytes()).expect("too deep");
+        assert_eq!(issue.loc.len(), 1 + MAX_DEPTH);
+        let mut scanner = Scanner {
+            stack: Vec::with_capacity(MAX_DEPTH),
+        };
+        for _ in 0..MAX_DEPTH {
+            scanner.open(false);
+        }
+        assert_eq!(scanner.stack.capacity(), MAX_DEPTH, "never grown");
     }
 }
