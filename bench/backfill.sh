@@ -7,6 +7,9 @@
 #   BUSY=1 bench/backfill.sh   the same under load: two CPU-burning processes run throughout (on
 #                              this 2-core machine), and the fake holds each request 0-80 ms
 #                              before it counts it as arrived.
+#   JITTER=1 bench/backfill.sh the fake holds requests (before counting them) and answers (after)
+#                              by uneven delays of hundreds of ms (0-600 ms); with BUSY=1 too,
+#                              these replace its 0-80 ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --release -p backfill --example bench_backfill

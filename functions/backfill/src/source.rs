@@ -143,20 +143,28 @@ impl AirtableConfig {
     }
 }
 
-/// Airtable counts requests per base in any one second; ours are sent so that even requests
-/// held up on the way by up to this long (a busy machine, a slow network) cannot arrive more than
-/// `rate` to a second.
-pub const PACING_MARGIN: Duration = Duration::from_millis(150);
+/// Airtable counts requests per base in any one second. Request n is sent no sooner than 1 s +
+/// this margin after the answer to request n − `rate` arrived. Airtable counted that request
+/// before it answered, and counts request n no sooner than it is sent, so the two are counted
+/// more than 1 s apart whatever the delays on the way in or back: the rule needs no margin for
+/// delays. The margin covers only how time is read: timestamps and timers at millisecond
+/// granularity on both sides (tokio's sleep rounds up, never fires early), a server window that
+/// counts "within 1 s" inclusively, or counts on machines whose clocks agree to a few ms.
+pub const PACING_MARGIN: Duration = Duration::from_millis(25);
 
-/// The Airtable REST API client: one request at a time, at least 1/`rate` apart, and never more
-/// than `rate` within one second plus [`PACING_MARGIN`]; 429 is answered by waiting and retrying,
-/// 5xx and network errors by retrying with a growing pause, both bounded.
+/// The Airtable REST API client: one request at a time (`page` takes `&mut self` and awaits each
+/// answer), at least 1/`rate` apart, and each sent only once 1 s + [`PACING_MARGIN`] has passed
+/// since the answer to the request `rate` before it arrived; 429 is answered by waiting and
+/// retrying, 5xx and network errors by retrying with a growing pause, both bounded.
 #[derive(Debug)]
 pub struct Airtable {
     http: reqwest::Client,
     config: AirtableConfig,
-    /// When the last `rate` requests were sent, oldest first.
-    sent: VecDeque<Instant>,
+    /// When the answers to the last `rate` requests arrived, oldest first: a success, a 429, an
+    /// error status, or the moment a failed request (network error, timeout) came back.
+    answered: VecDeque<Instant>,
+    /// When the last request was sent.
+    last_sent: Option<Instant>,
     /// Requests sent, and how many of them were answered 429 (for the report).
     pub requests: u32,
     pub throttled: u32,
@@ -179,32 +187,47 @@ impl Airtable {
         Ok(Self {
             http,
             config,
-            sent: VecDeque::new(),
+            answered: VecDeque::new(),
+            last_sent: None,
             requests: 0,
             throttled: 0,
         })
     }
 
-    /// Waits until the next request may go. Spacing alone is not enough: a request delayed on
-    /// the way arrives closer to the ones after it than it was sent, so the window of the last
-    /// `rate` sends has a real margin.
+    /// How many requests Airtable allows in one second.
+    fn capacity(&self) -> usize {
+        (self.config.rate.floor() as usize).max(1)
+    }
+
+    /// Waits until the next request may go: 1 s + [`PACING_MARGIN`] after the answer to the
+    /// request `rate` before it arrived (what Airtable has certainly counted by then), and
+    /// 1/`rate` after the previous request was sent. The spacing is not needed for the limit; it
+    /// spreads the requests over the second instead of sending five at once, and costs next to
+    /// nothing: `rate` spacings make 1 s, less than the window, so once the window governs the
+    /// spacing never adds a wait (only the first few requests of a run go later than they could).
     async fn pace(&mut self) {
-        let capacity = (self.config.rate.floor() as usize).max(1);
         let spacing = Duration::from_secs_f64(1.0 / self.config.rate);
         let mut ready = Instant::now();
-        if let Some(&last) = self.sent.back() {
+        if let Some(last) = self.last_sent {
             ready = ready.max(last + spacing);
         }
-        if self.sent.len() >= capacity
-            && let Some(&oldest) = self.sent.front()
+        if self.answered.len() >= self.capacity()
+            && let Some(&oldest) = self.answered.front()
         {
             ready = ready.max(oldest + Duration::from_secs(1) + PACING_MARGIN);
         }
         tokio::time::sleep_until(ready).await;
-        while self.sent.len() >= capacity {
-            self.sent.pop_front();
+        self.last_sent = Some(Instant::now());
+    }
+
+    /// Notes that the answer to the request just sent arrived, or that it failed: now, which is
+    /// after Airtable counted it if it did. (A request that timed out while still on its way in
+    /// could be counted later still; the client's timeout is 30 s, far beyond any such delay.)
+    fn note_answer(&mut self) {
+        while self.answered.len() >= self.capacity() {
+            self.answered.pop_front();
         }
-        self.sent.push_back(Instant::now());
+        self.answered.push_back(Instant::now());
     }
 
     #[tracing::instrument(skip(self), fields(table = table.name()))]
@@ -229,6 +252,7 @@ impl Airtable {
                 .bearer_auth(&self.config.token.0)
                 .send()
                 .await;
+            self.note_answer();
             let wait = match sent {
                 Ok(response) if response.status().is_success() => {
                     let body: ListResponse = response.json().await.map_err(|e| {

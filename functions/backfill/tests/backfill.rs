@@ -233,7 +233,7 @@ async fn a_full_import_stores_every_clean_record_and_reports_every_problem_by_ki
 
 /// A request held up on the way (by a busy machine or network) shrinks the gap Airtable sees
 /// between it and the requests after it; Airtable then answers 429 and imposes 30 seconds of
-/// penalty. The pacing keeps a margin that absorbs such delays.
+/// penalty. The pacing waits on answers, which arrive after Airtable counted their request.
 #[tokio::test]
 async fn requests_delayed_up_to_80_ms_on_the_way_never_make_airtable_answer_429() {
     let db = TestDb::migrated().await;
@@ -252,6 +252,38 @@ async fn requests_delayed_up_to_80_ms_on_the_way_never_make_airtable_answer_429(
         airtable.busiest_second()
     );
     assert_eq!(airtable.requests(), 10);
+}
+
+/// Delays of hundreds of milliseconds, uneven, both on the way in and on the way back: no margin
+/// on send times bounds when Airtable counts a request, but a request sent a second after the
+/// answer to the one five before it arrived is counted a second after that one was. In every
+/// twelve, a request held 600 ms (or 450 ms) on the way in and answered at once is followed by
+/// five quick ones: paced by send times, the fifth of them arrives within Airtable's second of
+/// the held one; the slow answers (450 ms, 300 ms) fall on the requests just before.
+#[tokio::test]
+async fn requests_and_answers_delayed_by_hundreds_of_ms_never_make_airtable_answer_429() {
+    let db = TestDb::migrated().await;
+    let data = dataset::generate(dataset::TEST);
+    let airtable = FakeAirtable::start(&data.tables).await;
+    airtable.delay_arrivals(&[600, 0, 20, 0, 10, 0, 450, 10, 0, 30, 0, 5]);
+    airtable.delay_responses(&[0, 10, 0, 20, 0, 450, 0, 0, 10, 0, 30, 300]);
+
+    let report = import(&db, &airtable, false).await.expect("import");
+
+    assert_matches_dataset(&report, &data);
+    assert_eq!(
+        (airtable.answered_429(), report.throttled),
+        (0, 0),
+        "Airtable saw {} requests within one second",
+        airtable.busiest_second()
+    );
+    assert!(
+        airtable.busiest_second() <= 5,
+        "{}",
+        airtable.busiest_second()
+    );
+    assert_eq!(airtable.requests(), 10);
+    assert_eq!(report.requests, 10);
 }
 
 #[tokio::test]

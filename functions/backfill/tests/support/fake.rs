@@ -2,7 +2,8 @@
 //! `offset` token, bearer-token auth (401), unknown bases and tables (404), Airtable's limit of
 //! 5 requests per second per base (429), plus faults a test asks for: 429 on chosen requests,
 //! a request that never answers (to kill a run at a known point), or delays on the way in
-//! (a busy machine or network, which bunch requests up before Airtable counts them).
+//! (a busy machine or network, which bunch requests up before Airtable counts them) and on the
+//! way back (an answer held after Airtable counted its request).
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -45,6 +46,8 @@ struct Shared {
     hung: Notify,
     /// Milliseconds each request is held before it counts as arrived, cycled in order.
     delays_ms: Mutex<Vec<u64>>,
+    /// Milliseconds each answer is held after its request was counted, cycled in order.
+    answer_delays_ms: Mutex<Vec<u64>>,
     /// Requests received so far, before any delay.
     received: std::sync::atomic::AtomicUsize,
 }
@@ -68,6 +71,7 @@ impl FakeAirtable {
             hang: Mutex::new(None),
             hung: Notify::new(),
             delays_ms: Mutex::new(Vec::new()),
+            answer_delays_ms: Mutex::new(Vec::new()),
             received: std::sync::atomic::AtomicUsize::new(0),
         });
         let app = axum::Router::new()
@@ -106,6 +110,13 @@ impl FakeAirtable {
     /// (and is rate-limited), as a loaded machine or network would.
     pub fn delay_arrivals(&self, delays_ms: &[u64]) {
         *lock(&self.shared.delays_ms) = delays_ms.to_vec();
+    }
+
+    /// Holds the answer to the n-th request `delays_ms[n % len]` milliseconds after the request
+    /// was counted (429s and errors too), as a slow way back would: the client learns late what
+    /// Airtable saw early.
+    pub fn delay_responses(&self, delays_ms: &[u64]) {
+        *lock(&self.shared.answer_delays_ms) = delays_ms.to_vec();
     }
 
     pub fn always_429(&self) {
@@ -163,6 +174,12 @@ fn error(status: StatusCode, kind: &str) -> Response {
     (status, Json(json!({"error": {"type": kind}}))).into_response()
 }
 
+/// The n-th entry of a cycle of delays (none when the cycle is empty).
+fn cycled(delays: &Mutex<Vec<u64>>, n: usize) -> Duration {
+    let delays = lock(delays);
+    Duration::from_millis(delays.get(n % delays.len().max(1)).copied().unwrap_or(0))
+}
+
 async fn list(
     State(shared): State<Arc<Shared>>,
     Path((base, table)): Path<(String, String)>,
@@ -172,11 +189,20 @@ async fn list(
     let n = shared
         .received
         .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let delay = {
-        let delays = lock(&shared.delays_ms);
-        delays.get(n % delays.len().max(1)).copied().unwrap_or(0)
-    };
-    tokio::time::sleep(Duration::from_millis(delay)).await;
+    tokio::time::sleep(cycled(&shared.delays_ms, n)).await;
+    let response = answer(&shared, base, table, query, headers).await;
+    tokio::time::sleep(cycled(&shared.answer_delays_ms, n)).await;
+    response
+}
+
+/// Counts the request as arrived now, then answers it.
+async fn answer(
+    shared: &Shared,
+    base: String,
+    table: String,
+    query: BTreeMap<String, String>,
+    headers: HeaderMap,
+) -> Response {
     let now = Instant::now();
     let offset = query.get("offset").cloned();
     let (number, recent) = {
