@@ -309,3 +309,117 @@ async fn deleting_an_event_while_its_attendees_vote_never_answers_500_and_leaves
         assert_eq!(count, 0, "{table}");
     }
 }
+
+/// Nobody holds a vote for a project they own or collaborate on: the count of such votes.
+async fn votes_for_own_projects(t: &TestApp) -> i64 {
+    t.scalar(
+        "SELECT count(*) FROM votes v JOIN projects p ON p.id = v.project_id
+         WHERE p.owner_id = v.voter_id
+            OR EXISTS (SELECT 1 FROM project_collaborators c WHERE c.project_id = p.id AND c.user_id = v.voter_id)",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn joining_a_project_one_voted_for_withdraws_the_vote_and_racing_ballots_and_joins_never_leave_one()
+ {
+    // In order: vote for P, then join P's team: the vote is withdrawn and its point taken back.
+    let (t, event, projects, voter) = arena(4).await;
+    let code_of = async |project: &str| -> String {
+        sqlx::query_scalar("SELECT join_code::text FROM projects WHERE id = $1::uuid")
+            .bind(project)
+            .fetch_one(&t.state.pool)
+            .await
+            .expect("code")
+    };
+    let vote = |project: &str| {
+        let body = json!({"event": event, "projects": [project]});
+        t.call(
+            t.events(),
+            Method::POST,
+            "/events/vote",
+            Some(body),
+            Some(&voter),
+        )
+    };
+    let join = async |code: String| {
+        let uri = format!("/projects/join?join_code={code}");
+        t.call(t.projects(), Method::POST, &uri, None, Some(&voter))
+            .await
+    };
+    assert_eq!(vote(&projects[0]).await.0, StatusCode::OK);
+    assert_eq!(
+        join(code_of(&projects[0]).await).await,
+        (
+            StatusCode::OK,
+            json!({"message": "Successfully joined project"})
+        )
+    );
+    assert_eq!(votes_for_own_projects(&t).await, 0);
+    assert_eq!(
+        t.scalar("SELECT points::bigint FROM projects ORDER BY name LIMIT 1")
+            .await,
+        0,
+        "the point went with the vote"
+    );
+    // The other order is refused by the ballot itself.
+    assert_eq!(vote(&projects[0]).await.0, StatusCode::FORBIDDEN);
+
+    // Racing: many voters each vote for a project and join it at the same moment, in both
+    // orders; whatever wins, no vote for one's own project stays, and points equal the votes.
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (maker, _) = t.person("maker@example.com").await;
+    let (event, code) = t.event(&owner, "Race").await;
+    t.attend(&maker, &code).await;
+    let mut targets = Vec::new();
+    for i in 0..3 {
+        targets.push(t.project(&maker, &event, &format!("p{i}")).await);
+    }
+    let mut voters = Vec::new();
+    for i in 0..24 {
+        let (token, _) = t.person(&format!("racer{i}@example.com")).await;
+        t.attend(&token, &code).await;
+        voters.push(token);
+    }
+    t.set_event(&event, "votable", true).await;
+    let t = &t;
+    let races = voters.iter().enumerate().map(|(i, token)| {
+        let (project, join_code) = &targets[i % targets.len()];
+        let ballot_body = json!({"event": event, "projects": [project]});
+        let uri = format!("/projects/join?join_code={join_code}");
+        async move {
+            let ballot = t.call(
+                t.events(),
+                Method::POST,
+                "/events/vote",
+                Some(ballot_body),
+                Some(token),
+            );
+            let joining = t.call(t.projects(), Method::POST, &uri, None, Some(token));
+            if i % 2 == 0 {
+                futures_util::join!(ballot, joining)
+            } else {
+                let (j, b) = futures_util::join!(joining, ballot);
+                (b, j)
+            }
+        }
+    });
+    for (ballot, joined) in join_all(races).await {
+        assert_eq!(joined.0, StatusCode::OK, "{joined:?}");
+        assert!(
+            [StatusCode::OK, StatusCode::FORBIDDEN].contains(&ballot.0),
+            "{ballot:?}"
+        );
+    }
+    assert_eq!(votes_for_own_projects(&t).await, 0);
+    assert_eq!(
+        t.scalar(
+            "SELECT count(*) FROM projects p
+             WHERE p.points <> (SELECT count(*) FROM votes v WHERE v.project_id = p.id)"
+        )
+        .await,
+        0,
+        "points equal the votes"
+    );
+}

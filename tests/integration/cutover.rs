@@ -291,7 +291,8 @@ async fn a_database_adopted_written_through_our_api_and_handed_back_is_the_origi
     assert_eq!(counts["events"], 4, "every event's join code");
     assert_eq!(counts["projects"], 4, "every project's points");
     assert_eq!(
-        counts["_sqlx_migrations"], 12,
+        counts["_sqlx_migrations"],
+        migrator().set().iter().count() as u64,
         "when each migration first ran"
     );
     let written: BTreeMap<String, u64> = report

@@ -672,3 +672,178 @@ async fn phases_are_the_truth_and_the_2025_flags_are_views_of_them() {
         Some("events_phase_check")
     );
 }
+
+async fn promote(t: &TestApp, id: &str) {
+    sqlx::query("UPDATE users SET is_superadmin = true WHERE id = $1::uuid")
+        .bind(id)
+        .execute(&t.state.pool)
+        .await
+        .expect("promote");
+}
+
+async fn flags(t: &TestApp, event: &str) -> String {
+    sqlx::query_scalar("SELECT feature_flags_csv::text FROM events WHERE id = $1::uuid")
+        .bind(event)
+        .fetch_one(&t.state.pool)
+        .await
+        .expect("flags")
+}
+
+async fn official_ids(t: &TestApp) -> Vec<String> {
+    let (status, body) = t
+        .call(t.events(), Method::GET, "/events/official", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body.as_array()
+        .expect("list")
+        .iter()
+        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn only_a_superadmin_puts_an_event_into_the_active_series_or_changes_the_flags_of_one_in_it()
+{
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (boss, boss_id) = t.person("boss@example.com").await;
+    promote(&t, &boss_id).await;
+    let (event, _) = t.event(&owner, "Mine").await;
+    let patch = |token: &str, body: Value| {
+        let (t, event, token) = (&t, &event, token.to_owned());
+        async move {
+            t.call(
+                t.admin(),
+                Method::PATCH,
+                &format!("/events/admin/{event}"),
+                Some(body),
+                Some(&token),
+            )
+            .await
+        }
+    };
+    let refused = (
+        StatusCode::FORBIDDEN,
+        json!({"detail": "You don't have permission to do this"}),
+    );
+
+    // The owner publishing their own event as official: refused, nothing changed.
+    for flags_csv in [
+        "test-series",
+        "beta, test-series ",
+        "test-series,test-series",
+    ] {
+        assert_eq!(
+            patch(
+                &owner,
+                json!({"feature_flags_csv": flags_csv, "name": "Official now"})
+            )
+            .await,
+            refused,
+            "{flags_csv}"
+        );
+    }
+    assert_eq!(flags(&t, &event).await, "");
+    assert!(official_ids(&t).await.is_empty());
+    // Other flags, and the 2025 frontend's own changes, still work for owners.
+    let (status, body) = patch(&owner, json!({"feature_flags_csv": "beta, Test-Series"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["feature_flags_csv"], "beta, Test-Series",
+        "case counts"
+    );
+
+    // A superadmin puts it into the series.
+    let (status, _) = patch(&boss, json!({"feature_flags_csv": "beta,test-series"})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(official_ids(&t).await, [event.clone()]);
+    // Its owner can no longer change its flags (not even take it out), but can rename it, and
+    // sending the flags it already has is no change.
+    assert_eq!(
+        patch(&owner, json!({"feature_flags_csv": "beta"})).await,
+        refused
+    );
+    assert_eq!(
+        patch(&owner, json!({"feature_flags_csv": ""})).await,
+        refused
+    );
+    let (status, body) = patch(
+        &owner,
+        json!({"name": "Renamed", "feature_flags_csv": "beta,test-series"}),
+    )
+    .await;
+    assert_eq!((status, &body["name"]), (StatusCode::OK, &json!("Renamed")));
+    assert_eq!(flags(&t, &event).await, "beta,test-series");
+    assert_eq!(official_ids(&t).await, [event.clone()]);
+    // A superadmin takes it out again.
+    let (status, _) = patch(&boss, json!({"feature_flags_csv": ""})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(official_ids(&t).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_owners_delete_of_a_soft_deleted_event_is_a_404_of_an_official_one_a_403_and_nothing_goes()
+ {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (other, _) = t.person("other@example.com").await;
+    let (event, code) = t.event(&owner, "Going").await;
+    t.attend(&other, &code).await;
+    t.project(&other, &event, "Kept").await;
+    let delete = |token: &str| {
+        let (t, event, token) = (&t, &event, token.to_owned());
+        async move {
+            t.call(
+                t.events(),
+                Method::DELETE,
+                &format!("/events/{event}"),
+                None,
+                Some(&token),
+            )
+            .await
+        }
+    };
+    exec_sql(&t, "UPDATE events SET deleted_at = now()").await;
+    assert_eq!(
+        delete(&owner).await,
+        (StatusCode::NOT_FOUND, json!({"detail": "Event not found"}))
+    );
+    assert_eq!(
+        delete(&other).await,
+        (
+            StatusCode::FORBIDDEN,
+            json!({"detail": "You don't have permission to do this"})
+        ),
+        "a stranger learns nothing"
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM projects").await, 1);
+
+    // Restored but official (a superadmin's event handed over): the owner cannot delete it.
+    exec_sql(
+        &t,
+        "UPDATE events SET deleted_at = NULL, feature_flags_csv = 'test-series'",
+    )
+    .await;
+    assert_eq!(
+        delete(&owner).await,
+        (
+            StatusCode::FORBIDDEN,
+            json!({"detail": "You don't have permission to do this"})
+        )
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM events").await, 1);
+    // Out of the series, the owner's delete works as before.
+    exec_sql(&t, "UPDATE events SET feature_flags_csv = ''").await;
+    assert_eq!(
+        delete(&owner).await,
+        (StatusCode::OK, json!({"message": "Event deleted"}))
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM projects").await, 0);
+}
+
+async fn exec_sql(t: &TestApp, sql: &'static str) {
+    sqlx::query(sql)
+        .execute(&t.state.pool)
+        .await
+        .expect("execute");
+}

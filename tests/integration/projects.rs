@@ -616,3 +616,88 @@ async fn project_checks_need_a_user_and_a_configured_review_factory_which_gets_t
         )
     );
 }
+
+#[tokio::test]
+async fn a_project_of_a_soft_deleted_event_is_not_found_by_id_by_join_code_or_for_an_edit() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (maker, _) = t.person("maker@example.com").await;
+    let (mate, _) = t.person("mate@example.com").await;
+    let (event, code) = t.event(&owner, "Hidden").await;
+    t.attend(&maker, &code).await;
+    t.attend(&mate, &code).await;
+    let (project, join_code) = t.project(&maker, &event, "Ghost").await;
+    sqlx::query("UPDATE events SET deleted_at = now()")
+        .execute(&t.state.pool)
+        .await
+        .expect("soft delete");
+
+    let (status, body) = t
+        .call(
+            t.projects(),
+            Method::GET,
+            &format!("/projects/{project}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::NOT_FOUND,
+            json!({"detail": "Project not found"})
+        )
+    );
+    let (status, body) = t
+        .call(
+            t.projects(),
+            Method::POST,
+            &format!("/projects/join?join_code={join_code}"),
+            None,
+            Some(&mate),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::NOT_FOUND, json!({"detail": "No project found"}))
+    );
+    let (status, body) = t
+        .call(
+            t.projects(),
+            Method::PUT,
+            &format!("/projects/{project}"),
+            Some(json!({"name": "Edited"})),
+            Some(&maker),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::FORBIDDEN,
+            json!({"detail": "You don't have permission to do this"})
+        ),
+        "as for a project that does not exist"
+    );
+    let stored: (String, i64) = sqlx::query_as(
+        "SELECT name::text, (SELECT count(*) FROM project_collaborators) FROM projects",
+    )
+    .fetch_one(&t.state.pool)
+    .await
+    .expect("project");
+    assert_eq!(stored, ("Ghost".to_owned(), 0), "nothing changed");
+    // Restored, it is there again for everyone.
+    sqlx::query("UPDATE events SET deleted_at = NULL")
+        .execute(&t.state.pool)
+        .await
+        .expect("restore");
+    let (status, _) = t
+        .call(
+            t.projects(),
+            Method::GET,
+            &format!("/projects/{project}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}

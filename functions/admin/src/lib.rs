@@ -5,6 +5,7 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
+use podium_data::events::SeriesChange;
 use podium_data::validation::ValidationIssue;
 use podium_data::{
     EventId, UserId, attendees, events, projects, projects::Order, referrals, votes,
@@ -83,7 +84,12 @@ async fn patch_event(
     Json(body): Json<EventUpdate>,
 ) -> Result<JsonResponse<EventPrivate>, ApiError> {
     let changes = body.changes(Nulls::Refuse)?;
-    let event = events::update(&state.pool, admin.event.id, None, &changes)
+    let series = if admin.user.is_superadmin {
+        SeriesChange::Allowed
+    } else {
+        SeriesChange::Outside(&state.config.active_event_series)
+    };
+    let event = events::update(&state.pool, admin.event.id, None, series, &changes)
         .await?
         .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
     Ok(JsonResponse(EventPrivate::from(&event)))

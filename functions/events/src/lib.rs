@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json as JsonResponse, Router};
 use podium_data::attendees::{self, Join};
-use podium_data::events::{self, NewEvent, limits};
+use podium_data::events::{self, Deletion, NewEvent, SeriesChange, limits};
 use podium_data::projects::{self, Order};
 use podium_data::slug::{SLUG_MAX, slugify};
 use podium_data::validation::{Issues, ValidationIssue};
@@ -343,7 +343,12 @@ async fn update(
     Json(body): Json<EventUpdate>,
 ) -> Result<JsonResponse<Message>, ApiError> {
     let changes = body.changes_2025()?;
-    if events::update(&state.pool, event_id, Some(user.id), &changes)
+    let series = if user.is_superadmin {
+        SeriesChange::Allowed
+    } else {
+        SeriesChange::Outside(&state.config.active_event_series)
+    };
+    if events::update(&state.pool, event_id, Some(user.id), series, &changes)
         .await?
         .is_none()
     {
@@ -352,12 +357,15 @@ async fn update(
     Ok(Message::json(EVENT_UPDATED))
 }
 
-/// Delete an event (its owner only), with its projects, votes, attendees and referrals.
+/// Delete an event (its owner only), with its projects, votes, attendees and referrals. A
+/// soft-deleted event is gone for its owner (404); one in the active series is for superadmins
+/// to take down (403).
 #[utoipa::path(delete, path = "/events/{event_id}", tag = "events", operation_id = "delete_event_events__event_id__delete", params(("event_id" = Uuid, Path)),
     security(("HTTPBearer" = [])),
     responses(
         (status = 200, body = Message, example = json!({"message": "Event deleted"})),
-        (status = 403, description = "Not the owner, or no such event: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 403, description = "Not the owner, no such event, or an event of the active series: `You don't have permission to do this`", body = ErrorDetail),
+        (status = 404, description = "Soft-deleted: `Event not found`", body = ErrorDetail),
         (status = 422, description = "Malformed UUID", body = HTTPValidationError),
     ))]
 #[tracing::instrument(skip_all)]
@@ -366,10 +374,16 @@ async fn delete(
     CurrentUser(user): CurrentUser,
     Path(event_id): Path<EventId>,
 ) -> Result<JsonResponse<Message>, ApiError> {
-    if !events::delete(&state.pool, event_id, user.id).await? {
-        return Err(ApiError::forbidden(BAD_ACCESS));
+    let series = if user.is_superadmin {
+        SeriesChange::Allowed
+    } else {
+        SeriesChange::Outside(&state.config.active_event_series)
+    };
+    match events::delete(&state.pool, event_id, user.id, series).await? {
+        Deletion::Deleted => Ok(Message::json(EVENT_DELETED)),
+        Deletion::SoftDeleted => Err(ApiError::not_found(EVENT_NOT_FOUND)),
+        Deletion::NotOwner | Deletion::Official => Err(ApiError::forbidden(BAD_ACCESS)),
     }
-    Ok(Message::json(EVENT_DELETED))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

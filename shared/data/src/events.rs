@@ -122,7 +122,8 @@ pub async fn find_any(db: impl PgExecutor<'_>, id: EventId) -> Result<Option<Eve
 }
 
 /// The events of `series` (those whose `feature_flags_csv` lists it, trimmed, case kept) that
-/// are not soft-deleted, in any phase, by name.
+/// are not soft-deleted, in any phase, by name; found through the `event_series` index
+/// (migration 013), so the cost follows the answer, not the number of events.
 #[tracing::instrument(skip_all)]
 pub async fn official(db: impl PgExecutor<'_>, series: &str) -> Result<Vec<Event>, sqlx::Error> {
     sqlx::query_as(concat!(
@@ -130,7 +131,7 @@ pub async fn official(db: impl PgExecutor<'_>, series: &str) -> Result<Vec<Event
         event_columns!(),
         " FROM events e
          WHERE e.deleted_at IS NULL
-           AND $1 IN (SELECT btrim(flag) FROM unnest(string_to_array(e.feature_flags_csv, ',')) flag)
+           AND event_series(e.feature_flags_csv) @> ARRAY[$1::text]
          ORDER BY e.name, e.id"
     ))
     .bind(series)
@@ -393,15 +394,35 @@ pub struct EventChanges {
     pub owner_id: Option<UserId>,
 }
 
-/// Applies `changes` to the event, only when `owner` owns it if an owner is given; the event as
-/// it is now, or `None` when there was no such event (of that owner's).
+/// Who may change which series an event is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesChange<'a> {
+    /// Superadmins: any change of `feature_flags_csv`.
+    Allowed,
+    /// Everyone else: `feature_flags_csv` may change only while neither its old nor its new
+    /// value lists this series (the active one): an owner cannot publish an event as official,
+    /// nor edit the flags of one that is.
+    Outside(&'a str),
+}
+
+/// Applies `changes` to the event, only when `owner` owns it if an owner is given, and only when
+/// `series` allows the change of flags (checked on the row being updated, in the same
+/// statement, so no concurrent change slips between check and write); the event as it is now,
+/// or `None` when there was no such event (of that owner's) or the flags were refused: nothing
+/// changed then.
 #[tracing::instrument(skip_all)]
 pub async fn update(
     db: impl PgExecutor<'_>,
     id: EventId,
     owner: Option<UserId>,
+    series: SeriesChange<'_>,
     changes: &EventChanges,
 ) -> Result<Option<Event>, sqlx::Error> {
+    let guarded = match series {
+        SeriesChange::Allowed => None,
+        SeriesChange::Outside(series) if series.is_empty() => None,
+        SeriesChange::Outside(series) => Some(series),
+    };
     sqlx::query_as(concat!(
         "WITH flags AS (
              SELECT id, phase = 'voting' AS votable,
@@ -434,6 +455,8 @@ pub async fn update(
             owner_id = COALESCE($17, e.owner_id)
          FROM wanted w
          WHERE e.id = w.id AND ($2::uuid IS NULL OR e.owner_id = $2)
+           AND ($18::text IS NULL OR $16::text IS NULL OR $16 = e.feature_flags_csv
+                OR NOT ($18 = ANY (event_series(e.feature_flags_csv)) OR $18 = ANY (event_series($16))))
          RETURNING ",
         event_columns!()
     ))
@@ -454,25 +477,61 @@ pub async fn update(
     .bind(changes.custom_validator.clone().flatten())
     .bind(&changes.feature_flags_csv)
     .bind(changes.owner_id)
+    .bind(guarded)
     .fetch_optional(db)
     .await
 }
 
-/// Deletes the event when `owner` owns it, with (through `ON DELETE CASCADE`, in this one
-/// statement's transaction) its projects, their votes and collaborators, its attendees and
-/// referrals. False when there was nothing of `owner`'s to delete.
+/// What deleting an event by its owner came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    Deleted,
+    /// No such event, or not `owner`'s.
+    NotOwner,
+    /// Soft-deleted: hidden from its owner's delete as from every route of theirs that is not an
+    /// admin view; only a superadmin restores it.
+    SoftDeleted,
+    /// In the active series (official), which only superadmins may take out of it.
+    Official,
+}
+
+/// Deletes the event when `owner` owns it and it is neither soft-deleted nor (unless `series`
+/// allows it) in the active series, with (through `ON DELETE CASCADE`, in this one statement's
+/// transaction) its projects, their votes and collaborators, its attendees and referrals. The
+/// conditions are checked on the row being deleted; the reason for a refusal is read from the
+/// same statement's snapshot.
 #[tracing::instrument(skip_all)]
 pub async fn delete(
     db: impl PgExecutor<'_>,
     id: EventId,
     owner: UserId,
-) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query("DELETE FROM events WHERE id = $1 AND owner_id = $2")
-        .bind(id)
-        .bind(owner)
-        .execute(db)
-        .await?;
-    Ok(result.rows_affected() == 1)
+    series: SeriesChange<'_>,
+) -> Result<Deletion, sqlx::Error> {
+    let guarded = match series {
+        SeriesChange::Outside(series) if !series.is_empty() => Some(series),
+        _ => None,
+    };
+    let (deleted, owned, soft_deleted): (bool, Option<bool>, Option<bool>) = sqlx::query_as(
+        "WITH gone AS (
+             DELETE FROM events e
+             WHERE e.id = $1 AND e.owner_id = $2 AND e.deleted_at IS NULL
+               AND NOT ($3::text IS NOT NULL AND $3 = ANY (event_series(e.feature_flags_csv)))
+             RETURNING e.id
+         )
+         SELECT EXISTS (SELECT 1 FROM gone), e.owner_id = $2, e.deleted_at IS NOT NULL
+         FROM (SELECT 1) one LEFT JOIN events e ON e.id = $1",
+    )
+    .bind(id)
+    .bind(owner)
+    .bind(guarded)
+    .fetch_one(db)
+    .await?;
+    Ok(match (deleted, owned, soft_deleted) {
+        (true, _, _) => Deletion::Deleted,
+        (false, Some(true), Some(true)) => Deletion::SoftDeleted,
+        (false, Some(true), _) => Deletion::Official,
+        _ => Deletion::NotOwner,
+    })
 }
 
 /// A page of every event, soft-deleted ones too, by name then id; the total comes from the same

@@ -22,6 +22,19 @@ macro_rules! project_columns {
     };
 }
 
+/// The one rule that hides a soft-deleted event's projects from everyone but the event's admins
+/// (whose views read projects through the event): every lookup of a project by id or join code
+/// for a project route adds it, so a project of a soft-deleted event is "not found" there.
+macro_rules! event_is_live {
+    ($project:literal) => {
+        concat!(
+            "EXISTS (SELECT 1 FROM events live WHERE live.id = ",
+            $project,
+            ".event_id AND live.deleted_at IS NULL)"
+        )
+    };
+}
+
 /// Column limits checked before writing (`repo`, `image_url`, `demo` and `description` are
 /// unbounded).
 pub mod limits {
@@ -54,7 +67,8 @@ pub async fn find(db: impl PgExecutor<'_>, id: ProjectId) -> Result<Option<Proje
     sqlx::query_as(concat!(
         "SELECT ",
         project_columns!(),
-        " FROM projects p WHERE p.id = $1"
+        " FROM projects p WHERE p.id = $1 AND ",
+        event_is_live!("p")
     ))
     .bind(id)
     .fetch_optional(db)
@@ -212,11 +226,12 @@ pub async fn is_member(
     id: ProjectId,
     user: UserId,
 ) -> Result<Option<bool>, sqlx::Error> {
-    sqlx::query_scalar(
+    sqlx::query_scalar(concat!(
         "SELECT p.owner_id = $2
                 OR EXISTS (SELECT 1 FROM project_collaborators c WHERE c.project_id = p.id AND c.user_id = $2)
-         FROM projects p WHERE p.id = $1",
-    )
+         FROM projects p WHERE p.id = $1 AND ",
+        event_is_live!("p")
+    ))
     .bind(id)
     .bind(user)
     .fetch_optional(db)
@@ -235,10 +250,11 @@ pub async fn edit_rules(
     db: impl PgExecutor<'_>,
     id: ProjectId,
 ) -> Result<Option<EditRules>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(concat!(
         "SELECT p.owner_id, e.demo_links_optional
-         FROM projects p JOIN events e ON e.id = p.event_id WHERE p.id = $1",
-    )
+         FROM projects p JOIN events e ON e.id = p.event_id WHERE p.id = $1 AND ",
+        event_is_live!("p")
+    ))
     .bind(id)
     .fetch_optional(db)
     .await
@@ -272,7 +288,9 @@ pub async fn update(
                 image_url = COALESCE($5, p.image_url), demo = COALESCE($6, p.demo),
                 description = COALESCE($7, p.description), hours_spent = COALESCE($8, p.hours_spent),
                 validation_status = 'pending', validation_message = ''
-             WHERE p.id = $1 AND p.owner_id = $2
+             WHERE p.id = $1 AND p.owner_id = $2 AND ",
+        event_is_live!("p"),
+        "
              RETURNING ",
         project_columns!(),
         "), ",
@@ -299,11 +317,14 @@ pub async fn delete(
     id: ProjectId,
     owner: UserId,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query("DELETE FROM projects WHERE id = $1 AND owner_id = $2")
-        .bind(id)
-        .bind(owner)
-        .execute(db)
-        .await?;
+    let result = sqlx::query(concat!(
+        "DELETE FROM projects p WHERE p.id = $1 AND p.owner_id = $2 AND ",
+        event_is_live!("p")
+    ))
+    .bind(id)
+    .bind(owner)
+    .execute(db)
+    .await?;
     Ok(result.rows_affected() == 1)
 }
 
@@ -324,14 +345,15 @@ pub async fn join_rules(
     join_code: &str,
     user: UserId,
 ) -> Result<Option<JoinRules>, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(concat!(
         "SELECT p.id AS project_id,
                 p.owner_id = $2 OR EXISTS (SELECT 1 FROM project_collaborators c
                                            WHERE c.project_id = p.id AND c.user_id = $2) AS member,
                 EXISTS (SELECT 1 FROM event_attendees a
                         WHERE a.event_id = p.event_id AND a.user_id = $2) AS attending
-         FROM projects p WHERE upper(p.join_code) = upper($1)",
-    )
+         FROM projects p WHERE upper(p.join_code) = upper($1) AND ",
+        event_is_live!("p")
+    ))
     .bind(join_code)
     .bind(user)
     .fetch_optional(db)

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::audit::{self, Action, Actor};
-use crate::events::{self, Event, EventChanges};
+use crate::events::{self, Event, EventChanges, SeriesChange};
 use crate::ids::EventId;
 use crate::users;
 
@@ -38,7 +38,8 @@ pub async fn update_event(
         };
         changes.owner_id = Some(owner.id);
     }
-    let Some(event) = events::update(&mut *tx, id, None, &changes).await? else {
+    let Some(event) = events::update(&mut *tx, id, None, SeriesChange::Allowed, &changes).await?
+    else {
         return Ok(Updated::NoSuchEvent);
     };
     let action = if new_owner.is_some() {

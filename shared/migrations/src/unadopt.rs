@@ -171,11 +171,6 @@ impl Migrator {
                 .iter()
                 .map(|t| format!("DROP TABLE public.{}", ident(t))),
         );
-        statements.extend(
-            own.functions
-                .iter()
-                .map(|f| format!("DROP FUNCTION public.{f}")),
-        );
         statements.push(format!("DROP TABLE public.{}", history::TABLE));
         statements.push("DROP TABLE IF EXISTS public.alembic_version".to_owned());
         statements.push(ORIGINAL_SCHEMA_SQL.to_owned());
@@ -192,6 +187,12 @@ impl Migrator {
             ));
         }
         statements.push(format!("DROP SCHEMA {ASIDE} CASCADE"));
+        // After the tables set aside: their indexes may use our functions.
+        statements.extend(
+            own.functions
+                .iter()
+                .map(|f| format!("DROP FUNCTION public.{f}")),
+        );
         run_all(conn, &statements).await?;
 
         let left = SchemaFingerprint::read(conn).await?;
