@@ -541,7 +541,7 @@ async fn the_admin_patch_sets_what_it_is_given_and_refuses_nulls_and_unknown_val
     let (status, after) = patch(
         json!({"phase": "voting", "custom_validator": "sleepover", "repo_validation": "custom",
                "demo_validation": "itch", "require_ysws_pii": true,
-               "feature_flags_csv": " test-series , foo ,,", "description": "new"}),
+               "feature_flags_csv": " beta , foo ,,", "description": "new"}),
         &owner,
     )
     .await;
@@ -565,7 +565,7 @@ async fn the_admin_patch_sets_what_it_is_given_and_refuses_nulls_and_unknown_val
             &json!("custom"),
             &json!("itch"),
             &json!(true),
-            &json!(" test-series , foo ,,"),
+            &json!(" beta , foo ,,"),
             &json!("new"),
             &json!("Patched")
         )

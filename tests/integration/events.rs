@@ -847,3 +847,86 @@ async fn exec_sql(t: &TestApp, sql: &'static str) {
         .await
         .expect("execute");
 }
+
+/// Joins by code through `app` at `uri_prefix` (`/events/attend?join_code=` or
+/// `/projects/join?join_code=`): (status, Retry-After).
+async fn guess(
+    t: &TestApp,
+    app: axum::Router,
+    uri_prefix: &str,
+    code: &str,
+    token: &str,
+) -> (StatusCode, Option<String>) {
+    let request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri(format!("{uri_prefix}{code}&referral="))
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let _ = t;
+    let (status, headers, _) = crate::http::send(app, request).await;
+    let retry = headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status, retry)
+}
+
+#[tokio::test]
+async fn wrong_join_codes_are_limited_per_user_and_per_network_with_retry_after_and_right_ones_never_count()
+ {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (guesser, _) = t.person("guesser@example.com").await;
+    let (event, code) = t.event(&owner, "Guarded").await;
+    t.attend(&owner, &code).await;
+    let (_, project_code) = t.project(&owner, &event, "Also guarded").await;
+    let events_join = "/events/attend?join_code=";
+    let projects_join = "/projects/join?join_code=";
+
+    // Right codes first, as often as one likes: they never count.
+    for _ in 0..12 {
+        let (status, _) = guess(&t, t.events(), events_join, &code, &guesser).await;
+        assert!(
+            status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+            "{status}"
+        );
+    }
+    // Ten wrong codes (events and projects share the count), then a 429 with Retry-After.
+    for i in 0..10 {
+        let (app, prefix) = if i % 2 == 0 {
+            (t.events(), events_join)
+        } else {
+            (t.projects(), projects_join)
+        };
+        let (status, retry) = guess(&t, app, prefix, "ZZZZ", &guesser).await;
+        assert_eq!((status, retry), (StatusCode::NOT_FOUND, None), "guess {i}");
+    }
+    let (status, retry) = guess(&t, t.events(), events_join, "ZZZZ", &guesser).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = retry.expect("Retry-After").parse().expect("seconds");
+    assert!((1..=600).contains(&wait), "{wait}");
+    // Even the right code waits now (the guesser cannot test guesses), for projects too.
+    let (status, _) = guess(&t, t.projects(), projects_join, &project_code, &guesser).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Per network: accounts are cheap, so 60 wrong codes from one network stop everyone there.
+    let mut fresh = Vec::new();
+    for i in 0..6 {
+        fresh.push(t.person(&format!("sock{i}@example.com")).await.0);
+    }
+    let mut refused = 0;
+    for token in &fresh {
+        for _ in 0..10 {
+            let (status, _) = guess(&t, t.events(), events_join, "QQQQ", token).await;
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                refused += 1;
+            }
+        }
+    }
+    // The guesser's ten already count for the network: 50 more pass, 10 are refused.
+    assert_eq!(refused, 10);
+    let (late, _) = t.person("late@example.com").await;
+    let (status, _) = guess(&t, t.events(), events_join, "QQQQ", &late).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -399,6 +399,8 @@ pub(crate) async fn fake_hackclub_on(ip: std::net::IpAddr) -> (String, Forms) {
                     "no-email" => json!({"primary_email": null, "first_name": "Nobody"}),
                     "disposable" => json!({"primary_email": "x@sub.mailinator.com", "first_name": "Temp"}),
                     "long-name" => json!({"primary_email": "long@example.com", "first_name": "N".repeat(51)}),
+                    "nul-name" => json!({"primary_email": "nul@example.com", "first_name": "Ro\u{0}bert", "last_name": "Tables"}),
+                    "control-name" => json!({"primary_email": "ctl@example.com", "first_name": "Bob", "last_name": "Ta\u{1b}[31mbles"}),
                     "named" => json!({"primary_email": "nameless@example.com", "first_name": "Finally", "last_name": "Named"}),
                     _ => return StatusCode::UNAUTHORIZED.into_response(),
                 };
@@ -478,9 +480,8 @@ async fn hack_club_sign_in_is_bound_to_the_browser_used_once_and_ends_in_a_singl
     );
     let cookie = headers["set-cookie"].to_str().expect("ascii");
     assert!(
-        cookie.starts_with("podium_oauth_nonce=")
-            && cookie
-                .ends_with("; Path=/auth/hackclub; Max-Age=600; HttpOnly; SameSite=Lax; Secure"),
+        cookie.starts_with("__Host-podium_oauth_nonce=")
+            && cookie.ends_with("; Path=/; Max-Age=600; HttpOnly; SameSite=Lax; Secure"),
         "{cookie}"
     );
 
@@ -621,6 +622,21 @@ async fn hack_club_failures_are_clear_answers_and_change_nothing() {
             (
                 StatusCode::BAD_REQUEST,
                 json!({"detail": "The name Hack Club returned is too long (at most 50 characters for first and last name)"}),
+            ),
+        ),
+        // PostgreSQL refuses NUL in text: before, this was a 500.
+        (
+            "nul-name",
+            (
+                StatusCode::BAD_REQUEST,
+                json!({"detail": "Hack Club returned a name that is not valid"}),
+            ),
+        ),
+        (
+            "control-name",
+            (
+                StatusCode::BAD_REQUEST,
+                json!({"detail": "Hack Club returned a name that is not valid"}),
             ),
         ),
     ] {

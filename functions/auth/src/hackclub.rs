@@ -15,8 +15,8 @@ use podium_data::{magic_links, users};
 use podium_http::jwt::{self, MAGIC_LINK_MINUTES};
 use podium_http::openapi::{ErrorDetail, HttpValidationError};
 use podium_http::texts::{
-    DISPOSABLE_EMAIL, HACKCLUB_BAD_EMAIL, HACKCLUB_FAILED, HACKCLUB_NAME_TOO_LONG,
-    HACKCLUB_NO_EMAIL, HACKCLUB_NOT_CONFIGURED, INVALID_OAUTH_STATE,
+    DISPOSABLE_EMAIL, HACKCLUB_BAD_EMAIL, HACKCLUB_BAD_NAME, HACKCLUB_FAILED,
+    HACKCLUB_NAME_TOO_LONG, HACKCLUB_NO_EMAIL, HACKCLUB_NOT_CONFIGURED, INVALID_OAUTH_STATE,
 };
 use podium_http::{ApiError, Query, client};
 use podium_runtime::Vars;
@@ -29,8 +29,14 @@ use crate::AuthState;
 /// The JWT `token_type` of an OAuth state (10 minutes, as the original).
 pub const OAUTH_STATE: &str = "oauth_state";
 const STATE_MINUTES: i64 = 10;
-/// The cookie holding the browser's nonce, sent only to `/auth/hackclub...`.
+/// The cookie holding the browser's nonce over plain http (`make dev`): sent only to
+/// `/auth/hackclub...`.
 pub const NONCE_COOKIE: &str = "podium_oauth_nonce";
+/// The same cookie when the public origin is https: the `__Host-` prefix makes the browser
+/// refuse it unless it is `Secure`, host-only (no `Domain`) and for `Path=/`, so no other host
+/// of the domain (and no script over http) can plant or overwrite a nonce. It needs `Path=/`,
+/// which is why the http name keeps its narrower path.
+pub const HOST_NONCE_COOKIE: &str = "__Host-podium_oauth_nonce";
 /// Names longer than this do not fit `users.first_name` / `last_name`.
 const NAME_MAX: usize = 50;
 
@@ -82,12 +88,25 @@ impl HackClubConfig {
         self.public_api_url.starts_with("https://")
     }
 
+    fn cookie_name(&self) -> &'static str {
+        if self.secure_cookie() {
+            HOST_NONCE_COOKIE
+        } else {
+            NONCE_COOKIE
+        }
+    }
+
     fn cookie(&self, value: &str, max_age: i64) -> HeaderValue {
-        let secure = if self.secure_cookie() { "; Secure" } else { "" };
-        HeaderValue::from_str(&format!(
-            "{NONCE_COOKIE}={value}; Path=/auth/hackclub; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
-        ))
-        .unwrap_or_else(|_| HeaderValue::from_static(""))
+        let cookie = if self.secure_cookie() {
+            format!(
+                "{HOST_NONCE_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax; Secure"
+            )
+        } else {
+            format!(
+                "{NONCE_COOKIE}={value}; Path=/auth/hackclub; Max-Age={max_age}; HttpOnly; SameSite=Lax"
+            )
+        };
+        HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
     }
 }
 
@@ -199,7 +218,7 @@ pub async fn callback(
         (Some(sub), Some(OAUTH_STATE)) => sub.strip_prefix("csrf:").ok_or_else(invalid)?,
         _ => return Err(invalid()),
     };
-    if cookie(&headers, NONCE_COOKIE)
+    if cookie(&headers, config.cookie_name())
         .is_none_or(|sent| !client::same_secret(sent.as_bytes(), nonce.as_bytes()))
     {
         return Err(invalid());
@@ -227,7 +246,15 @@ pub async fn callback(
     if !domain::is_deliverable(email.as_str()) {
         return Err(ApiError::bad_request(DISPOSABLE_EMAIL));
     }
+    // The provider's answer is input like any other: PostgreSQL refuses NUL in text, and no
+    // name holds control characters.
     let (first_name, last_name) = (text("first_name"), text("last_name"));
+    if [&first_name, &last_name]
+        .iter()
+        .any(|name| name.chars().any(char::is_control))
+    {
+        return Err(ApiError::bad_request(HACKCLUB_BAD_NAME));
+    }
     if first_name.chars().count() > NAME_MAX || last_name.chars().count() > NAME_MAX {
         return Err(ApiError::bad_request(HACKCLUB_NAME_TOO_LONG));
     }

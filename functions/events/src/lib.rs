@@ -11,6 +11,7 @@ use podium_data::validation::{Issues, ValidationIssue};
 use podium_data::votes::{self, VoteError};
 use podium_data::{EventId, ProjectId};
 use podium_http::bodies::{EventCreate, EventUpdate};
+use podium_http::client::ClientNetwork;
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError, Message};
 use podium_http::texts::{
     ALREADY_ATTENDING, ALREADY_ATTENDING_EVENT, ALREADY_VOTED, BAD_ACCESS, EVENT_DELETED,
@@ -20,7 +21,8 @@ use podium_http::texts::{
 };
 use podium_http::views::{EventPrivate, EventPublic, ProjectPublic};
 use podium_http::{
-    ApiError, AppState, CurrentUser, EventCreation, Json, Path, Query, finish, query_bool,
+    ApiError, AppState, CurrentUser, EventCreation, Json, Path, Query, finish, join_by_code,
+    query_bool,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -310,20 +312,27 @@ async fn test_cleanup(State(state): State<AppState>) -> Result<JsonResponse<Mess
         (status = 400, description = "`User already attending event`", body = ErrorDetail),
         (status = 404, description = "`Event not found`", body = ErrorDetail),
         (status = 422, description = "Missing query parameter", body = HTTPValidationError),
+        (status = 429, description = "`Too many wrong join codes, try again later` (10 wrong codes in 10 minutes per user, 60 per network; `Retry-After` says when)", body = ErrorDetail),
     ))]
 #[tracing::instrument(skip_all)]
 async fn attend(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    network: ClientNetwork,
     Query(query): Query<AttendQuery>,
 ) -> Result<JsonResponse<Joined>, ApiError> {
-    match attendees::join(&state.pool, &query.join_code, user.id, &query.referral).await? {
-        Join::Joined(event_id) => Ok(JsonResponse(Joined {
+    let joined = join_by_code(&state.pool, user.id, &network, async |conn| {
+        let joined = attendees::join(conn, &query.join_code, user.id, &query.referral).await?;
+        Ok((joined != Join::NoSuchEvent).then_some(joined))
+    })
+    .await?;
+    match joined {
+        Some(Join::Joined(event_id)) => Ok(JsonResponse(Joined {
             message: JOINED_EVENT,
             event_id: event_id.into(),
         })),
-        Join::AlreadyAttending => Err(ApiError::bad_request(ALREADY_ATTENDING)),
-        Join::NoSuchEvent => Err(ApiError::not_found(EVENT_NOT_FOUND)),
+        Some(Join::AlreadyAttending) => Err(ApiError::bad_request(ALREADY_ATTENDING)),
+        None | Some(Join::NoSuchEvent) => Err(ApiError::not_found(EVENT_NOT_FOUND)),
     }
 }
 

@@ -14,6 +14,7 @@ use podium_data::projects::{self, CreateProjectError, NewProject, ProjectChanges
 use podium_data::validation::Issues;
 use podium_data::{EventId, ProjectId};
 use podium_data::{rate_limits, validation_jobs};
+use podium_http::client::ClientNetwork;
 use podium_http::openapi::{
     ErrorDetail, HttpValidationError as HTTPValidationError, Message, Unprocessable,
 };
@@ -24,7 +25,8 @@ use podium_http::texts::{
 };
 use podium_http::views::{ProjectPrivate, ProjectPublic};
 use podium_http::{
-    ApiError, AppState, CurrentUser, Json, Path, Query, finish, rate_limit, uuid_query,
+    ApiError, AppState, CurrentUser, Json, Path, Query, finish, join_by_code, rate_limit,
+    uuid_query,
 };
 use podium_validation::Trigger;
 use serde::{Deserialize, Serialize};
@@ -198,16 +200,20 @@ struct JoinQuery {
         (status = 403, description = "Not attending the project's event: `You don't have permission to do this`", body = ErrorDetail),
         (status = 404, description = "`No project found`", body = ErrorDetail),
         (status = 422, description = "Missing `join_code`", body = HTTPValidationError),
+        (status = 429, description = "`Too many wrong join codes, try again later` (10 wrong codes in 10 minutes per user, 60 per network; `Retry-After` says when)", body = ErrorDetail),
     ))]
 #[tracing::instrument(skip_all)]
 async fn join(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    network: ClientNetwork,
     Query(query): Query<JoinQuery>,
 ) -> Result<JsonResponse<Message>, ApiError> {
-    let rules = projects::join_rules(&state.pool, &query.join_code, user.id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(NO_PROJECT_FOUND))?;
+    let rules = join_by_code(&state.pool, user.id, &network, async |conn| {
+        projects::join_rules(conn, &query.join_code, user.id).await
+    })
+    .await?
+    .ok_or_else(|| ApiError::not_found(NO_PROJECT_FOUND))?;
     if rules.member {
         return Err(ApiError::bad_request(ALREADY_MEMBER));
     }

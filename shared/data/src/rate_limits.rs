@@ -31,6 +31,21 @@ pub const LOGIN_PER_NETWORK: Limit = Limit {
     window_seconds: 600,
 };
 
+/// Wrong join codes (`POST /events/attend`, `POST /projects/join`) per user: 10 in 10 minutes.
+/// Codes are 4 of 38 symbols (about 2²¹), so guessing is what this stops; a typo or two is
+/// nothing.
+pub const JOIN_GUESSES_PER_USER: Limit = Limit {
+    max: 10,
+    window_seconds: 600,
+};
+
+/// Wrong join codes per client network: 60 in 10 minutes (a venue shares one address; accounts
+/// are cheap to make, networks are not).
+pub const JOIN_GUESSES_PER_NETWORK: Limit = Limit {
+    max: 60,
+    window_seconds: 600,
+};
+
 /// Counts a request in `bucket` unless `limit` is reached: `None` when counted, else the seconds
 /// until the oldest request in the window leaves it (at least 1). A transaction-scoped advisory
 /// lock per bucket serialises a burst, so none slips past the count; expired rows of the bucket
@@ -68,11 +83,49 @@ pub async fn try_record(
     if recorded {
         return Ok(None);
     }
-    let wait = wait
-        .unwrap_or(f64::from(limit.window_seconds))
+    Ok(Some(seconds(wait, limit)))
+}
+
+/// The seconds to wait, at least 1 and at most the window (an i32 of seconds: no truncation).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn seconds(wait: Option<f64>, limit: Limit) -> u64 {
+    wait.unwrap_or(f64::from(limit.window_seconds))
         .ceil()
-        .max(1.0);
-    // At most the window (an i32 of seconds): the cast cannot truncate.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    Ok(Some(wait as u64))
+        .clamp(1.0, f64::from(limit.window_seconds)) as u64
+}
+
+/// For limits on what went wrong (a wrong join code), counted once the outcome is known: inside
+/// the caller's transaction, takes the bucket's lock until the transaction ends (so a burst is
+/// judged one request after another, none slipping past the count) and answers the seconds to
+/// wait when `limit` is reached, counting nothing; [`count`] then counts one in the same
+/// transaction.
+#[tracing::instrument(skip(conn))]
+pub async fn hold(
+    conn: &mut PgConnection,
+    bucket: &str,
+    limit: Limit,
+) -> Result<Option<u64>, sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('rate_limit_hits:' || $1, 0))")
+        .bind(bucket)
+        .execute(&mut *conn)
+        .await?;
+    let (n, wait): (i64, Option<f64>) = sqlx::query_as(
+        "SELECT count(*), extract(epoch FROM min(hit_at) + make_interval(secs => $2) - now())::float8
+         FROM rate_limit_hits WHERE bucket = $1 AND hit_at > now() - make_interval(secs => $2)",
+    )
+    .bind(bucket)
+    .bind(limit.window_seconds)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((n >= limit.max).then(|| seconds(wait, limit)))
+}
+
+/// Counts one request in a bucket that [`hold`] locked in this transaction.
+#[tracing::instrument(skip(conn))]
+pub async fn count(conn: &mut PgConnection, bucket: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO rate_limit_hits (bucket) VALUES ($1)")
+        .bind(bucket)
+        .execute(conn)
+        .await
+        .map(|_| ())
 }

@@ -225,6 +225,44 @@ pub async fn rate_limit(
     }
 }
 
+/// Looks a join code up with `lookup` (on the connection given, in one transaction) under the
+/// user's and the network's limits of wrong codes (`rate_limits::JOIN_GUESSES_PER_*`): a 429
+/// with `Retry-After` when either is reached, and a wrong code (`lookup` answered `None`) is
+/// counted against both. The limits' locks are held while the code is looked up, so a burst of
+/// guesses is judged one after another and none slips past; right codes never count.
+pub async fn join_by_code<T>(
+    pool: &PgPool,
+    user: podium_data::UserId,
+    network: &client::ClientNetwork,
+    lookup: impl AsyncFnOnce(&mut sqlx::PgConnection) -> Result<Option<T>, sqlx::Error>,
+) -> Result<Option<T>, ApiError> {
+    use podium_data::rate_limits::{self, JOIN_GUESSES_PER_NETWORK, JOIN_GUESSES_PER_USER};
+    let buckets = [
+        (format!("join-code:user:{user}"), JOIN_GUESSES_PER_USER),
+        (
+            format!("join-code:network:{}", network.0),
+            JOIN_GUESSES_PER_NETWORK,
+        ),
+    ];
+    let mut tx = pool.begin().await?;
+    for (bucket, limit) in &buckets {
+        if let Some(retry_after) = rate_limits::hold(&mut tx, bucket, *limit).await? {
+            return Err(ApiError::RateLimited {
+                detail: texts::TOO_MANY_JOIN_CODES,
+                retry_after,
+            });
+        }
+    }
+    let found = lookup(&mut tx).await?;
+    if found.is_none() {
+        for (bucket, _) in &buckets {
+            rate_limits::count(&mut tx, bucket).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(found)
+}
+
 /// The user of a valid access token (contract section 0, "Auth levels": user).
 #[derive(Debug, Clone)]
 pub struct CurrentUser(pub User);

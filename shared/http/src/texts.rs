@@ -19,11 +19,13 @@ pub const TURNSTILE_UNAVAILABLE: &str =
     "Security check is temporarily unavailable — please try again in a moment";
 pub const TURNSTILE_FAILED: &str = "Security check failed — please refresh the page and try again";
 pub const TOO_MANY_FROM_NETWORK: &str = "Too many requests from your network, try again later";
+pub const TOO_MANY_JOIN_CODES: &str = "Too many wrong join codes, try again later";
 pub const HACKCLUB_NOT_CONFIGURED: &str = "Hack Club auth is not configured";
 pub const INVALID_OAUTH_STATE: &str = "Invalid OAuth state";
 pub const HACKCLUB_FAILED: &str = "Failed to authenticate with Hack Club";
 pub const HACKCLUB_NO_EMAIL: &str = "No email returned from Hack Club";
 pub const HACKCLUB_BAD_EMAIL: &str = "Hack Club returned an email address that is not valid";
+pub const HACKCLUB_BAD_NAME: &str = "Hack Club returned a name that is not valid";
 pub const HACKCLUB_NAME_TOO_LONG: &str =
     "The name Hack Club returned is too long (at most 50 characters for first and last name)";
 

@@ -11,24 +11,32 @@ FROM podium_adopt.users;
 
 -- Events lost their join codes in 28f961df26a5: each gets back the one an archive of ours holds
 -- for it (pg_temp.podium_archive, empty when adopting without one), or else a fresh one, as our
--- join codes are made (three random bytes in upper-cased URL-safe base64), drawn again when it
--- is taken or archived for another event.
+-- join codes are made (4 symbols of A-Z, 0-9, -, _, each drawn uniformly from random bytes,
+-- rejecting those at or above 228 = 6 × 38), drawn again when it is taken or archived for
+-- another event.
 DO $$
 DECLARE
     event record;
-    alphabet constant text := 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    alphabet constant text := 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_';
     bytes bytea;
-    bits integer;
+    b integer;
+    i integer;
     code text;
 BEGIN
     FOR event IN SELECT * FROM podium_adopt.events ORDER BY id LOOP
         SELECT a.row->>'join_code' INTO code FROM pg_temp.podium_archive a
         WHERE a.tbl = 'events' AND a.row->>'id' = event.id::text;
         WHILE code IS NULL OR EXISTS (SELECT 1 FROM events WHERE join_code = code) LOOP
-            bytes := uuid_send(gen_random_uuid());
-            bits := (get_byte(bytes, 0) << 16) | (get_byte(bytes, 1) << 8) | get_byte(bytes, 2);
-            code := upper(substr(alphabet, ((bits >> 18) & 63) + 1, 1) || substr(alphabet, ((bits >> 12) & 63) + 1, 1)
-                       || substr(alphabet, ((bits >> 6) & 63) + 1, 1) || substr(alphabet, (bits & 63) + 1, 1));
+            code := '';
+            WHILE length(code) < 4 LOOP
+                bytes := uuid_send(gen_random_uuid());
+                FOR i IN 0..5 LOOP
+                    b := get_byte(bytes, i);
+                    IF b < 228 AND length(code) < 4 THEN
+                        code := code || substr(alphabet, b % 38 + 1, 1);
+                    END IF;
+                END LOOP;
+            END LOOP;
             IF EXISTS (SELECT 1 FROM pg_temp.podium_archive a
                        WHERE a.tbl = 'events' AND a.row->>'join_code' = code) THEN
                 code := NULL;

@@ -163,22 +163,33 @@ fn cut_at_word(slug: &str, max: usize) -> &str {
     }
 }
 
-/// A join code as the original made them: 3 random bytes in URL-safe base64, upper-cased, so
-/// 4 characters from `[A-Z0-9_-]`. Uniqueness is settled by the database (the unique
-/// constraints on `join_code`); callers retry on a collision.
+/// The 38 symbols of a join code (the original's codes: upper-cased URL-safe base64).
+pub const JOIN_CODE_ALPHABET: &[u8; 38] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+
+/// A join code: 4 characters from [`JOIN_CODE_ALPHABET`], each drawn uniformly (the original
+/// upper-cased base64, which made each letter twice as likely as a digit and the codes easier
+/// to guess). Random bytes of v4 UUIDs, rejecting those at or above 228 (6 × 38) so that every
+/// symbol has the same chance. Uniqueness is settled by the database (the unique constraints on
+/// `join_code`); callers retry on a collision.
 pub fn join_code() -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    // A v4 UUID's first bytes are random (the version and variant bits are further on).
-    let random = uuid::Uuid::new_v4();
-    let [a, b, c] = [
-        random.as_bytes()[0],
-        random.as_bytes()[1],
-        random.as_bytes()[2],
-    ];
-    let n = u32::from(a) << 16 | u32::from(b) << 8 | u32::from(c);
-    (0..4)
-        .map(|i| char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]).to_ascii_uppercase())
-        .collect()
+    const LIMIT: u8 = 228;
+    let mut code = String::with_capacity(4);
+    while code.len() < 4 {
+        let random = uuid::Uuid::new_v4();
+        // The version and variant bits are bytes 6 and 8; the others are random.
+        for byte in random
+            .as_bytes()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 6 && *i != 8)
+            .map(|(_, b)| *b)
+        {
+            if byte < LIMIT && code.len() < 4 {
+                code.push(char::from(JOIN_CODE_ALPHABET[usize::from(byte % 38)]));
+            }
+        }
+    }
+    code
 }
 
 /// Python's `secrets.token_urlsafe(4)`: 4 random bytes in URL-safe base64 without padding, so 6
@@ -335,5 +346,22 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    #[test]
+    fn every_join_code_symbol_is_drawn_as_often_as_every_other() {
+        // 38 000 symbols: each expected 1 000 times. Under the original's upper-cased base64 a
+        // letter came ~1 540 times and a digit ~770; uniform draws stay within ±20 %.
+        let mut counts = std::collections::HashMap::new();
+        for _ in 0..9_500 {
+            for c in join_code().chars() {
+                *counts.entry(c).or_insert(0u32) += 1;
+            }
+        }
+        assert_eq!(counts.len(), 38, "{counts:?}");
+        assert!(
+            counts.values().all(|n| (800..=1_200).contains(n)),
+            "{counts:?}"
+        );
     }
 }
