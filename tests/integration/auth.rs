@@ -420,3 +420,90 @@ async fn tokens_not_yet_valid_or_issued_in_the_future_are_refused_with_the_usual
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn two_magic_links_mailed_in_the_same_second_differ_and_redeeming_one_leaves_the_other() {
+    let t = TestApp::new().await;
+    t.user("ada@example.com").await;
+    let (first, second) = (
+        magic_token("ada@example.com"),
+        magic_token("ada@example.com"),
+    );
+    assert_ne!(first, second, "a jti tells them apart");
+    for token in [&first, &second] {
+        let (status, body) = t
+            .call(
+                app(&t, None),
+                Method::GET,
+                &format!("/verify?token={token}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    // Each is still single use.
+    let (status, _) = t
+        .call(
+            app(&t, None),
+            Method::GET,
+            &format!("/verify?token={first}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn expired_rate_limit_and_login_rows_of_every_bucket_are_purged_in_bounded_batches() {
+    let t = TestApp::new().await;
+    t.user("one@example.com").await;
+    t.user("two@example.com").await;
+    sqlx::raw_sql(
+        "INSERT INTO rate_limit_hits (bucket, hit_at)
+           SELECT 'signup:198.51.100.' || n, now() - interval '2 days' FROM generate_series(1, 150) n;
+         INSERT INTO rate_limit_hits (bucket, hit_at) VALUES ('signup:fresh', now() - interval '5 minutes');
+         INSERT INTO login_requests (email, requested_at)
+           SELECT 'gone' || n || '@example.com', now() - interval '1 day' FROM generate_series(1, 150) n;",
+    )
+    .execute(&t.state.pool)
+    .await
+    .expect("old rows");
+    let login = |email: &str| {
+        t.call(
+            app(&t, None),
+            Method::POST,
+            "/request-login?redirect=",
+            Some(json!({"email": email})),
+            None,
+        )
+    };
+    // Each request purges at most 100 expired rows: two requests clear 150 of each kind.
+    let (status, body) = login("one@example.com").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        t.scalar(
+            "SELECT count(*) FROM login_requests WHERE requested_at < now() - interval '1 hour'"
+        )
+        .await,
+        50
+    );
+    login("two@example.com").await;
+    for (sql, left) in [
+        (
+            "SELECT count(*) FROM login_requests WHERE requested_at < now() - interval '1 hour'",
+            0,
+        ),
+        (
+            "SELECT count(*) FROM rate_limit_hits WHERE hit_at < now() - interval '1 hour'",
+            0,
+        ),
+        (
+            "SELECT count(*) FROM rate_limit_hits WHERE bucket = 'signup:fresh'",
+            1,
+        ),
+    ] {
+        assert_eq!(t.scalar(sql).await, left, "{sql}");
+    }
+}

@@ -930,3 +930,65 @@ async fn wrong_join_codes_are_limited_per_user_and_per_network_with_retry_after_
     let (status, _) = guess(&t, t.events(), events_join, "QQQQ", &late).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn public_project_lists_show_points_only_once_the_leaderboard_is_enabled() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (maker, _) = t.person("maker@example.com").await;
+    let (voter, _) = t.person("voter@example.com").await;
+    let (event, code) = t.event(&owner, "Secret count").await;
+    t.attend(&maker, &code).await;
+    t.attend(&voter, &code).await;
+    let (project, _) = t.project(&maker, &event, "Counted").await;
+    t.set_phase(&event, "voting", false).await;
+    let (status, _) = t
+        .call(
+            t.events(),
+            Method::POST,
+            "/events/vote",
+            Some(json!({"event": event, "projects": [project]})),
+            Some(&voter),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let points = async || {
+        let (_, list) = t
+            .call(
+                t.events(),
+                Method::GET,
+                &format!("/events/{event}/projects?leaderboard=false"),
+                None,
+                None,
+            )
+            .await;
+        let (_, one) = t
+            .call(
+                t.projects(),
+                Method::GET,
+                &format!("/projects/{project}"),
+                None,
+                None,
+            )
+            .await;
+        (list[0]["points"].clone(), one["points"].clone())
+    };
+    // Voting without a live leaderboard: the count is what the leaderboard gate keeps secret.
+    assert_eq!(points().await, (json!(0), json!(0)));
+    t.set_phase(&event, "voting", true).await;
+    assert_eq!(points().await, (json!(1), json!(1)));
+    t.set_phase(&event, "closed", false).await;
+    assert_eq!(points().await, (json!(1), json!(1)));
+    // The organizer's own leaderboard always has them.
+    t.set_phase(&event, "voting", false).await;
+    let (_, board) = t
+        .call(
+            t.admin(),
+            Method::GET,
+            &format!("/events/admin/{event}/leaderboard"),
+            None,
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(board[0]["points"], json!(1), "{board}");
+}

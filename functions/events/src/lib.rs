@@ -490,7 +490,11 @@ async fn projects_of_event(
         Order::Random
     };
     let list = projects::of_event(&state.reader, event_id, order).await?;
-    Ok(JsonResponse(list.iter().map(ProjectPublic::from).collect()))
+    Ok(JsonResponse(
+        list.iter()
+            .map(|p| ProjectPublic::in_event(p, &event))
+            .collect(),
+    ))
 }
 
 /// An event's id from its slug, as a bare JSON string.

@@ -385,7 +385,10 @@ async fn by_id(
     let project = projects::find(&state.reader, project_id)
         .await?
         .ok_or_else(|| ApiError::not_found(PROJECT_NOT_FOUND))?;
-    Ok(JsonResponse(ProjectPublic::from(&project)))
+    let event = events::find(&state.reader, project.event_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(PROJECT_NOT_FOUND))?;
+    Ok(JsonResponse(ProjectPublic::in_event(&project, &event)))
 }
 
 /// The body of `/projects/check/start`: a whole `ProjectPublic` (only `id` is used), documented

@@ -7,10 +7,14 @@ use sqlx::PgConnection;
 pub const LIMIT: i64 = 5;
 /// …within this many minutes.
 pub const WINDOW_MINUTES: i32 = 15;
+/// How many expired rows one request may purge.
+pub const PURGE_BATCH: i64 = 100;
 
 /// Records a login request for `email` unless the limit is reached; true when recorded.
 /// A transaction-scoped advisory lock per email serialises concurrent requests for one address,
-/// so a burst cannot slip past the count.
+/// so a burst cannot slip past the count. Each call also deletes up to [`PURGE_BATCH`] of the
+/// oldest rows of any address once they are past the window (bounded work: the table does not
+/// grow with every address that ever asked).
 #[tracing::instrument(skip_all)]
 pub async fn try_record(conn: &mut PgConnection, email: &str) -> Result<bool, sqlx::Error> {
     let mut tx = sqlx::Connection::begin(conn).await?;
@@ -21,6 +25,10 @@ pub async fn try_record(conn: &mut PgConnection, email: &str) -> Result<bool, sq
     let recorded: Option<i64> = sqlx::query_scalar(
         "WITH expired AS (
              DELETE FROM login_requests WHERE email = $1 AND requested_at <= now() - make_interval(mins => $3)
+         ), purged AS (
+             DELETE FROM login_requests
+             WHERE id IN (SELECT id FROM login_requests ORDER BY id LIMIT $4)
+               AND requested_at <= now() - make_interval(mins => $3)
          ), recent AS (
              SELECT count(*) AS n FROM login_requests WHERE email = $1 AND requested_at > now() - make_interval(mins => $3)
          )
@@ -29,6 +37,7 @@ pub async fn try_record(conn: &mut PgConnection, email: &str) -> Result<bool, sq
     .bind(email)
     .bind(LIMIT)
     .bind(WINDOW_MINUTES)
+    .bind(PURGE_BATCH)
     .fetch_optional(&mut *tx)
     .await?;
     tx.commit().await?;

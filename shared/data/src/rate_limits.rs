@@ -1,7 +1,7 @@
 //! The `rate_limit_hits` table: rate limits that hold across every function instance
 //! (`POST /projects/validate` per user, signups and login mails per client network).
 
-use sqlx::PgConnection;
+use sqlx::{AssertSqlSafe, PgConnection};
 
 /// A limit: at most `max` requests in any `window_seconds`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,10 +46,34 @@ pub const JOIN_GUESSES_PER_NETWORK: Limit = Limit {
     window_seconds: 600,
 };
 
+/// Rows older than this are past every limit's window ([`ALL`]), whatever their bucket.
+pub const EXPIRED_AFTER_SECONDS: i32 = 3600;
+/// How many such rows one request may purge: bounded work per request, and a table that does
+/// not keep every network and user that ever asked.
+pub const PURGE_BATCH: i64 = 100;
+
+/// Every limit, for the test that [`EXPIRED_AFTER_SECONDS`] outlasts each window.
+pub const ALL: [Limit; 5] = [
+    VALIDATE,
+    SIGNUP_PER_NETWORK,
+    LOGIN_PER_NETWORK,
+    JOIN_GUESSES_PER_USER,
+    JOIN_GUESSES_PER_NETWORK,
+];
+
+/// Deletes up to [`PURGE_BATCH`] of the oldest rows (by id, so the scan is bounded) once they
+/// are past every window. Rows of other buckets are taken without their locks: being expired,
+/// they count toward nothing.
+const PURGE: &str = "purged AS (
+             DELETE FROM rate_limit_hits
+             WHERE id IN (SELECT id FROM rate_limit_hits ORDER BY id LIMIT 100)
+               AND hit_at <= now() - make_interval(secs => 3600)
+         )";
+
 /// Counts a request in `bucket` unless `limit` is reached: `None` when counted, else the seconds
 /// until the oldest request in the window leaves it (at least 1). A transaction-scoped advisory
 /// lock per bucket serialises a burst, so none slips past the count; expired rows of the bucket
-/// are deleted on the way.
+/// are deleted on the way, and a bounded batch of any bucket's long-expired rows.
 #[tracing::instrument(skip(conn))]
 pub async fn try_record(
     conn: &mut PgConnection,
@@ -61,8 +85,8 @@ pub async fn try_record(
         .bind(bucket)
         .execute(&mut *tx)
         .await?;
-    let (recorded, wait): (bool, Option<f64>) = sqlx::query_as(
-        "WITH expired AS (
+    let (recorded, wait): (bool, Option<f64>) = sqlx::query_as(AssertSqlSafe(format!(
+        "WITH {PURGE}, expired AS (
              DELETE FROM rate_limit_hits
              WHERE bucket = $1 AND hit_at <= now() - make_interval(secs => $3)
          ), recent AS (
@@ -72,8 +96,8 @@ pub async fn try_record(
              INSERT INTO rate_limit_hits (bucket) SELECT $1 FROM recent WHERE n < $2 RETURNING id
          )
          SELECT EXISTS (SELECT 1 FROM recorded),
-                (SELECT extract(epoch FROM oldest + make_interval(secs => $3) - now())::float8 FROM recent)",
-    )
+                (SELECT extract(epoch FROM oldest + make_interval(secs => $3) - now())::float8 FROM recent)"
+    )))
     .bind(bucket)
     .bind(limit.max)
     .bind(limit.window_seconds)
@@ -123,9 +147,23 @@ pub async fn hold(
 /// Counts one request in a bucket that [`hold`] locked in this transaction.
 #[tracing::instrument(skip(conn))]
 pub async fn count(conn: &mut PgConnection, bucket: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO rate_limit_hits (bucket) VALUES ($1)")
-        .bind(bucket)
-        .execute(conn)
-        .await
-        .map(|_| ())
+    sqlx::query(AssertSqlSafe(format!(
+        "WITH {PURGE} INSERT INTO rate_limit_hits (bucket) VALUES ($1)"
+    )))
+    .bind(bucket)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_purged_only_past_every_limits_window() {
+        assert!(ALL.iter().all(|l| l.window_seconds < EXPIRED_AFTER_SECONDS));
+        assert!(PURGE.contains(&format!("secs => {EXPIRED_AFTER_SECONDS}")));
+        assert!(PURGE.contains(&format!("LIMIT {PURGE_BATCH}")));
+    }
 }

@@ -40,6 +40,7 @@ impl JwtSecret {
             token_type: Some(token_type.to_owned()),
             exp: Some(exp),
             iat: None,
+            jti: (token_type == MAGIC_LINK).then(|| uuid::Uuid::new_v4().simple().to_string()),
         };
         // Encoding HS256 with an in-memory key and plain claims cannot fail.
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
@@ -83,6 +84,11 @@ pub struct Claims {
     /// Issued at; ours carry none (the contract's claims are `sub`, `token_type`, `exp`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<i64>,
+    /// A random id on magic links only (ours, after `exp`): two links mailed to one address in
+    /// the same second differ, so redeeming one (single use, by the token's hash) leaves the
+    /// other valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 use axum::Router;
 use axum::extract::Request;
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS,
-    ACCESS_CONTROL_REQUEST_METHOD, COOKIE, ORIGIN, VARY,
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
+    VARY,
 };
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
@@ -61,24 +61,20 @@ async fn trim_trailing_slash(mut req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// CORS as the original (Starlette, allow all, credentials): preflights are answered here with
-/// the origin and requested headers echoed; other responses to a cross-origin request carry
-/// `*` (or the origin when cookies were sent) and `allow-credentials`.
+/// CORS: every origin may call the API, without credentials. The API authenticates with Bearer
+/// tokens, never cookies, so nothing needs `allow-credentials`; the original (Starlette with
+/// `allow_credentials=True`) reflected the caller's origin with credentials allowed whenever a
+/// cookie came along, which let any site read answers to requests carrying this origin's
+/// cookies. Preflights are answered here with the requested headers echoed.
 async fn cors(req: Request, next: Next) -> Response {
-    let origin = req.headers().get(ORIGIN).cloned();
-    let Some(origin) = origin else {
+    if !req.headers().contains_key(ORIGIN) {
         return next.run(req).await;
-    };
+    }
     if req.method() == Method::OPTIONS && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD)
     {
         let mut response = (StatusCode::OK, "OK").into_response();
         let headers = response.headers_mut();
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.insert(VARY, HeaderValue::from_static("Origin"));
-        headers.insert(
-            ACCESS_CONTROL_ALLOW_CREDENTIALS,
-            HeaderValue::from_static("true"),
-        );
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
         headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
         headers.insert(
             ACCESS_CONTROL_ALLOW_METHODS,
@@ -86,22 +82,17 @@ async fn cors(req: Request, next: Next) -> Response {
         );
         if let Some(requested) = req.headers().get(ACCESS_CONTROL_REQUEST_HEADERS) {
             headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, requested.clone());
+            headers.insert(
+                VARY,
+                HeaderValue::from_static("Access-Control-Request-Headers"),
+            );
         }
         return response;
     }
-    let has_cookie = req.headers().contains_key(COOKIE);
     let mut response = next.run(req).await;
-    let headers = response.headers_mut();
-    if has_cookie {
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.append(VARY, HeaderValue::from_static("Origin"));
-    } else {
-        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    }
-    headers.insert(
-        ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        HeaderValue::from_static("true"),
-    );
+    response
+        .headers_mut()
+        .insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     response
 }
 

@@ -103,6 +103,8 @@ impl std::str::FromStr for EventCreation {
 
 impl ApiConfig {
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
+        // An unknown PODIUM_ENV stops the function whatever else is set.
+        vars.is_production()?;
         Ok(Self {
             database_url: DatabaseUrl::from_vars(vars)?,
             database_url_ro: reader_url(vars)?,
@@ -116,7 +118,7 @@ impl ApiConfig {
             event_creation: vars.parsed("PODIUM_EVENT_CREATION", EventCreation::Anyone)?,
             enable_test_endpoints: {
                 let on = flag(vars, "PODIUM_ENABLE_TEST_ENDPOINTS")?;
-                if on && vars.optional("PODIUM_ENV").as_deref() == Some("production") {
+                if on && vars.is_production()? {
                     return Err(ConfigError::Invalid {
                         name: "PODIUM_ENABLE_TEST_ENDPOINTS".to_owned(),
                         reason: "the test endpoints must not be on when PODIUM_ENV=production"
@@ -138,7 +140,7 @@ fn cdn_secret(vars: &Vars) -> Result<Option<client::CdnSecret>, ConfigError> {
     let secret = vars
         .optional("PODIUM_CDN_SECRET")
         .and_then(client::CdnSecret::new);
-    if secret.is_none() && vars.optional("PODIUM_ENV").as_deref() == Some("production") {
+    if secret.is_none() && vars.is_production()? {
         return Err(ConfigError::Invalid {
             name: "PODIUM_CDN_SECRET".to_owned(),
             reason: "required with PODIUM_ENV=production (CloudFront sends it; see the README)"

@@ -50,7 +50,7 @@ impl TurnstileConfig {
                 .optional("PODIUM_TURNSTILE_VERIFY_URL")
                 .unwrap_or_else(|| DEFAULT_VERIFY_URL.to_owned()),
         );
-        let production = vars.optional("PODIUM_ENV").as_deref() == Some("production");
+        let production = vars.is_production()?;
         let disabled = vars.optional("PODIUM_TURNSTILE_DISABLED").as_deref() == Some("1");
         if config.secret.is_none() && production && !disabled {
             return Err(ConfigError::Invalid {

@@ -199,6 +199,19 @@ pub struct ProjectPrivate {
     pub validation_message: String,
 }
 
+impl ProjectPublic {
+    /// The project as the public sees it in `event`: its points only once the event's
+    /// leaderboard is enabled (the live count is what the leaderboard gate keeps secret while
+    /// voting runs), else 0.
+    pub fn in_event(project: &Project, event: &podium_data::events::Event) -> Self {
+        let mut public = Self::from(project);
+        if !event.leaderboard_enabled() {
+            public.points = 0;
+        }
+        public
+    }
+}
+
 impl From<&Project> for ProjectPublic {
     fn from(project: &Project) -> Self {
         Self {

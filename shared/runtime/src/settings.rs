@@ -25,6 +25,9 @@ pub struct Vars {
     from_secret: Vec<String>,
 }
 
+/// The environment's name (`production`, `staging`, `development`, …).
+pub const ENV_VAR: &str = "PODIUM_ENV";
+
 /// The variable naming the Secrets Manager secret to overlay.
 pub const SECRETS_ARN_VAR: &str = "PODIUM_SECRETS_ARN";
 
@@ -113,6 +116,38 @@ impl Vars {
             .cloned()
     }
 
+    /// Whether `PODIUM_ENV` names production, which turns the production guards on (no test
+    /// endpoints, the CDN secret and Turnstile required). `production` in any case and with any
+    /// surrounding space is production; unset means development; any other value must be an
+    /// environment name as the deployment template makes them (`^[a-z][a-z0-9-]{1,20}$`, such as
+    /// `staging`); anything else, and the near-misses `prod`, `prd` and `live`, is refused, so a
+    /// typo never starts a production function with its guards off.
+    pub fn is_production(&self) -> Result<bool, ConfigError> {
+        let Some(value) = self.optional(ENV_VAR) else {
+            return Ok(false);
+        };
+        let trimmed = value.trim();
+        let lower = trimmed.to_ascii_lowercase();
+        if lower == "production" {
+            return Ok(true);
+        }
+        let named = trimmed.len() >= 2
+            && trimmed.len() <= 21
+            && trimmed.starts_with(|c: char| c.is_ascii_lowercase())
+            && trimmed
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !named || ["prod", "prd", "live"].contains(&lower.as_str()) {
+            return Err(ConfigError::Invalid {
+                name: ENV_VAR.to_owned(),
+                reason: format!(
+                    "`{value}` is not an environment this backend knows: `production`, or a lower-case name such as `development` or `staging`"
+                ),
+            });
+        }
+        Ok(false)
+    }
+
     /// A setting parsed from text, `default` when unset.
     pub fn parsed<T: FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError> {
         match self.optional(name) {
@@ -137,6 +172,22 @@ impl fmt::Debug for Vars {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn podium_env_is_production_in_any_case_and_unknown_values_are_refused() {
+        let env =
+            |v: &str| Vars::from_pairs(vec![(ENV_VAR.to_owned(), v.to_owned())]).is_production();
+        assert_eq!(Vars::default().is_production().ok(), Some(false));
+        for production in ["production", "Production", " PRODUCTION "] {
+            assert_eq!(env(production).ok(), Some(true), "{production}");
+        }
+        for other in ["development", "staging", "qa-1", "test"] {
+            assert_eq!(env(other).ok(), Some(false), "{other}");
+        }
+        for refused in ["prod", "Prod", "live", "Staging", "pro duction", "x"] {
+            assert!(env(refused).is_err(), "{refused}");
+        }
+    }
 
     #[test]
     fn a_secret_overlays_the_environment_under_either_spelling_and_debug_shows_no_value() {
