@@ -138,11 +138,13 @@ async fn fakes() -> (String, Fake) {
 fn worker(t: &TestApp, github_url: &str, itch_proxy: &str, max_attempts: i32) -> Worker {
     Worker {
         pool: t.state.pool.clone(),
-        validators: Validators::new(
+        // The fakes listen on 127.0.0.1: the opt-in `PODIUM_OUTBOUND_ALLOW_LOOPBACK=1` gives.
+        validators: Validators::with_egress(
             github_url,
             Some("gh-token".to_owned()),
             Some(itch_proxy),
             Duration::from_secs(1),
+            podium_runtime::outbound::Egress::PublicAndLoopback,
         )
         .expect("validators"),
         max_attempts,
@@ -215,11 +217,12 @@ async fn every_validator_message_of_the_contract_is_written_by_a_worker() {
             "valid",
             String::new(),
         ),
+        // Redirects are followed only to https itch.io pages (the original followed any).
         (
             "https://github.com/ok/redirected",
             "http://alice.itch.io/moved",
-            "valid",
-            String::new(),
+            "warning",
+            ITCH_UNREACHABLE.to_owned(),
         ),
         (
             "https://gitlab.com/a/b",
@@ -720,4 +723,164 @@ async fn on_lambda_a_request_invokes_the_validate_function_asynchronously_and_si
         .expect("trigger")
         .kick()
         .await;
+}
+
+/// A server on 127.0.0.1 standing for what sits inside the stack (the Lambda runtime API,
+/// instance metadata, the database's neighbours): counts the requests it gets and answers a
+/// page a validator would accept.
+async fn inside() -> (String, Arc<Mutex<usize>>) {
+    let hits: Arc<Mutex<usize>> = Arc::default();
+    let router = axum::Router::new()
+        .fallback(|State(hits): State<Arc<Mutex<usize>>>| async move {
+            *hits.lock().expect("lock") += 1;
+            axum::response::Html(r#"<div class="game_frame">secret</div>"#)
+        })
+        .with_state(hits.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("127.0.0.1:{}", address.port()), hits)
+}
+
+/// The network as the itch validator's proxy setting sees it (absolute-form requests): itch.io
+/// pages that redirect inward (to `inside`) or to plain http, and plain forwarding to any
+/// 127.0.0.1 address (nothing else is ever forwarded).
+async fn network(inside: String) -> String {
+    let handler = move |uri: axum::http::Uri| {
+        let inside = inside.clone();
+        async move {
+            match (uri.host(), uri.path()) {
+                (Some("127.0.0.1"), _) => {
+                    match reqwest::get(format!(
+                        "http://{}{}",
+                        uri.authority().expect("authority"),
+                        uri.path()
+                    ))
+                    .await
+                    {
+                        Ok(r) => (
+                            StatusCode::from_u16(r.status().as_u16()).expect("status"),
+                            r.text().await.unwrap_or_default(),
+                        )
+                            .into_response(),
+                        Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+                    }
+                }
+                (Some(host), "/inward") if host.ends_with(".itch.io") => (
+                    StatusCode::FOUND,
+                    [("location", format!("http://{inside}/latest/meta-data/"))],
+                )
+                    .into_response(),
+                (Some(host), "/plain") if host.ends_with(".itch.io") => (
+                    StatusCode::MOVED_PERMANENTLY,
+                    [("location", "http://bob.itch.io/playable".to_owned())],
+                )
+                    .into_response(),
+                (Some(host), "/playable") if host.ends_with(".itch.io") => {
+                    axum::response::Html(r#"<div class="game_frame"></div>"#).into_response()
+                }
+                _ => StatusCode::BAD_GATEWAY.into_response(),
+            }
+        }
+    };
+    let router = axum::Router::new().fallback(handler);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}
+
+/// A worker with the validators' defaults (the outbound protection on), GitHub at
+/// `github_url`, itch.io pages through `itch_proxy`, five attempts.
+fn protected_worker(t: &TestApp, github_url: &str, itch_proxy: &str) -> Worker {
+    Worker {
+        pool: t.state.pool.clone(),
+        validators: Validators::new(github_url, None, Some(itch_proxy), Duration::from_secs(2))
+            .expect("validators"),
+        max_attempts: 5,
+        lease: Duration::from_secs(30),
+        backoff: Duration::ZERO,
+        batch: 8,
+    }
+}
+
+#[tokio::test]
+async fn an_itch_page_that_redirects_inward_or_to_plain_http_is_not_reachable_and_nothing_inside_is_fetched()
+ {
+    let t = TestApp::new().await;
+    let (inner, hits) = inside().await;
+    let proxy = network(inner.clone()).await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    sqlx::query("UPDATE events SET repo_validation = 'none'")
+        .execute(&t.state.pool)
+        .await
+        .expect("event");
+    let inward = submit(&t, &token, &event, "", "http://alice.itch.io/inward").await;
+    let plain = submit(&t, &token, &event, "", "http://alice.itch.io/plain").await;
+    let playable = submit(&t, &token, &event, "", "http://alice.itch.io/playable").await;
+    let done = protected_worker(&t, "https://api.github.com", &proxy)
+        .drain(None)
+        .await
+        .expect("drain");
+    assert_eq!(
+        (done.validated, done.retried),
+        (3, 0),
+        "a refused redirect is final"
+    );
+    for project in [&inward, &plain] {
+        assert_eq!(
+            result(&t, project).await,
+            ("warning".to_owned(), ITCH_UNREACHABLE.to_owned())
+        );
+    }
+    assert_eq!(*hits.lock().expect("lock"), 0, "nothing inside was asked");
+    // The page itself, on an itch.io host, is fetched as before.
+    assert_eq!(
+        result(&t, &playable).await,
+        ("valid".to_owned(), String::new())
+    );
+}
+
+#[tokio::test]
+async fn a_github_api_on_a_loopback_name_or_address_is_refused_before_any_request() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let port = url.rsplit(':').next().expect("port").to_owned();
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    // `localhost` resolves to 127.0.0.1 (and ::1): refused on the resolved address.
+    for (api, repo) in [
+        (format!("http://localhost:{port}"), "ok/by-name"),
+        (format!("http://127.0.0.1:{port}"), "ok/by-address"),
+        (format!("http://[::ffff:127.0.0.1]:{port}"), "ok/mapped"),
+    ] {
+        let project = submit(
+            &t,
+            &token,
+            &event,
+            &format!("https://github.com/{repo}"),
+            "",
+        )
+        .await;
+        let done = protected_worker(&t, &api, &url)
+            .drain(None)
+            .await
+            .expect("drain");
+        assert_eq!((done.validated, done.retried), (1, 0), "{api}: final");
+        assert_eq!(
+            result(&t, &project).await,
+            (
+                "warning".to_owned(),
+                format!("Could not reach GitHub to verify repository {repo}.")
+            ),
+            "{api}"
+        );
+    }
+    assert!(
+        fake.seen.lock().expect("lock").is_empty(),
+        "the fake GitHub never got a request"
+    );
 }

@@ -43,6 +43,7 @@ fn validate(db: &TestDb, github: &str) -> Command {
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .env("PODIUM_DATABASE_URL", db.url().expose())
         .env("PODIUM_GITHUB_API_URL", github)
+        .env("PODIUM_OUTBOUND_ALLOW_LOOPBACK", "1")
         .env("PODIUM_VALIDATION_LEASE_SECONDS", "1")
         .env("PODIUM_VALIDATION_TIMEOUT_SECONDS", "30");
     command
