@@ -884,3 +884,67 @@ async fn a_github_api_on_a_loopback_name_or_address_is_refused_before_any_reques
         "the fake GitHub never got a request"
     );
 }
+
+#[tokio::test]
+async fn an_edit_committed_while_a_worker_writes_its_stale_result_leaves_the_new_job_free_to_run() {
+    let t = TestApp::new().await;
+    let (url, _) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let project = submit(&t, &token, &event, "https://github.com/missing/repo", "").await;
+    let claims = podium_data::validation_jobs::claim(&t.state.pool, 10, Duration::from_secs(30))
+        .await
+        .expect("claim");
+    assert_eq!(claims.len(), 1);
+    // The owner's edit is mid-statement (its transaction holds the project row) when the
+    // worker comes to write the result of the generation it took.
+    let owner: uuid::Uuid = sqlx::query_scalar("SELECT owner_id FROM projects")
+        .fetch_one(&t.state.pool)
+        .await
+        .expect("owner");
+    let project_id = podium_data::ProjectId::from(uuid::Uuid::parse_str(&project).expect("id"));
+    let mut edit = t.state.pool.begin().await.expect("begin");
+    let changes = podium_data::projects::ProjectChanges {
+        repo: Some("https://github.com/ok/repo".to_owned()),
+        ..Default::default()
+    };
+    podium_data::projects::update(
+        &mut *edit,
+        project_id,
+        podium_data::UserId::from(owner),
+        &changes,
+    )
+    .await
+    .expect("edit")
+    .expect("edited");
+    let pool = t.state.pool.clone();
+    let claim = claims[0];
+    let finishing = tokio::spawn(async move {
+        podium_data::validation_jobs::finish(&pool, claim, "warning", "stale").await
+    });
+    let started = Instant::now();
+    while t
+        .scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+        .await
+        == 0
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "finish never waited");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    edit.commit().await.expect("commit");
+    let written = finishing.await.expect("task").expect("finish");
+    assert!(!written, "the stale result is not written");
+    assert_eq!(
+        t.scalar(
+            "SELECT count(*) FROM validation_jobs WHERE generation = 2 AND leased_until IS NULL"
+        )
+        .await,
+        1,
+        "the edit's job is not held by the finished worker's lease"
+    );
+    let done = worker(&t, &url, &url, 1).drain(None).await.expect("drain");
+    assert_eq!(done.validated, 1);
+    assert_eq!(
+        result(&t, &project).await,
+        ("valid".to_owned(), String::new())
+    );
+}

@@ -92,25 +92,33 @@ pub async fn target(
 
 /// Writes the result and removes the job, when `claim` is still the project's current job;
 /// false when a newer request superseded it (nothing written; the lease is released so the
-/// newer job can run at once). The project row is locked before the job row, in the order the
-/// requests that queue jobs take them, so the two never deadlock.
+/// newer job can run at once).
+///
+/// Two statements in a transaction: the project row is locked first, in the order the requests
+/// that queue jobs take them (so the two never deadlock), and only then is the job read and
+/// changed, by a statement whose snapshot is taken after the lock. In one statement, an edit
+/// that committed while it waited for the lock stayed invisible to it: the job was neither
+/// removed nor released, and the edit's check waited for the lease to run out.
 #[tracing::instrument(skip_all)]
 pub async fn finish(
-    db: impl PgExecutor<'_>,
+    db: &PgPool,
     claim: Claim,
     status: &str,
     message: &str,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "WITH target AS (
-             SELECT id FROM projects WHERE id = $1 FOR UPDATE
-         ), done AS (
-             DELETE FROM validation_jobs j USING target
-             WHERE j.project_id = target.id AND j.generation = $2
-             RETURNING j.project_id
+    let mut tx = db.begin().await?;
+    sqlx::query("SELECT 1 FROM projects WHERE id = $1 FOR UPDATE")
+        .bind(claim.project_id)
+        .execute(&mut *tx)
+        .await?;
+    let written = sqlx::query_scalar(
+        "WITH done AS (
+             DELETE FROM validation_jobs
+             WHERE project_id = $1 AND generation = $2
+             RETURNING project_id
          ), released AS (
-             UPDATE validation_jobs j SET leased_until = NULL FROM target
-             WHERE j.project_id = target.id AND j.generation <> $2
+             UPDATE validation_jobs SET leased_until = NULL
+             WHERE project_id = $1 AND generation <> $2
          ), written AS (
              UPDATE projects p SET validation_status = $3, validation_message = $4
              FROM done WHERE p.id = done.project_id
@@ -122,8 +130,10 @@ pub async fn finish(
     .bind(claim.generation)
     .bind(status)
     .bind(message)
-    .fetch_one(db)
-    .await
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(written)
 }
 
 /// Puts the job back, due after `delay`, noting why (a transient failure); a superseded job's
