@@ -151,6 +151,7 @@ fn worker(t: &TestApp, github_url: &str, itch_proxy: &str, max_attempts: i32) ->
         lease: Duration::from_secs(30),
         backoff: Duration::ZERO,
         batch: 8,
+        owner_budget: podium_data::rate_limits::VALIDATION_RUNS,
     }
 }
 
@@ -442,6 +443,11 @@ async fn a_newer_request_supersedes_a_running_job_and_its_stale_result_is_droppe
         result(&t, &project).await,
         ("pending".to_owned(), String::new())
     );
+    // Past the edit's debounce.
+    sqlx::query("UPDATE validation_jobs SET run_after = now()")
+        .execute(&t.state.pool)
+        .await
+        .expect("due");
     let done = worker(&t, &url, &url, 1).drain(None).await.expect("drain");
     assert_eq!(done.validated, 1);
     assert_eq!(
@@ -468,7 +474,15 @@ async fn two_workers_racing_for_one_queue_validate_each_project_once() {
             .await,
         );
     }
-    let (a, b) = (worker(&t, &url, &url, 1), worker(&t, &url, &url, 1));
+    // One owner's 40 projects: lift the owner's budget, which would hold 30 of them back.
+    let unlimited = |mut w: Worker| {
+        w.owner_budget.max = 1000;
+        w
+    };
+    let (a, b) = (
+        unlimited(worker(&t, &url, &url, 1)),
+        unlimited(worker(&t, &url, &url, 1)),
+    );
     let (one, two) = tokio::join!(a.drain(None), b.drain(None));
     let (one, two) = (one.expect("one"), two.expect("two"));
     assert_eq!(one.validated + two.validated, 40);
@@ -805,6 +819,7 @@ fn protected_worker(t: &TestApp, github_url: &str, itch_proxy: &str) -> Worker {
         lease: Duration::from_secs(30),
         backoff: Duration::ZERO,
         batch: 8,
+        owner_budget: podium_data::rate_limits::VALIDATION_RUNS,
     }
 }
 
@@ -885,6 +900,97 @@ async fn a_github_api_on_a_loopback_name_or_address_is_refused_before_any_reques
     );
 }
 
+/// Polls the owner's projects (through `app`) until the first is no longer `pending`; its
+/// (status, message).
+async fn settled(t: &TestApp, app: &axum::Router, token: &str) -> (Value, Value) {
+    let started = Instant::now();
+    loop {
+        let (_, mine) = t
+            .call(
+                app.clone(),
+                Method::GET,
+                "/projects/mine",
+                None,
+                Some(token),
+            )
+            .await;
+        if mine[0]["validation_status"] != "pending" {
+            return (
+                mine[0]["validation_status"].clone(),
+                mine[0]["validation_message"].clone(),
+            );
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "still pending");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn twenty_quick_edits_make_one_github_call_that_checks_the_last_edit() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    sqlx::query("UPDATE events SET demo_validation = 'none'")
+        .execute(&t.state.pool)
+        .await
+        .expect("event");
+    let local = podium_validation::trigger::LocalWorker::new(
+        worker(&t, &url, &url, 1),
+        Duration::from_secs(3600),
+    );
+    let app = t.projects_validating(Trigger::Local(local));
+    let (status, created) = t
+        .call(
+            app.clone(),
+            Method::POST,
+            "/projects/",
+            Some(json!({"name": "Edited", "repo": "https://github.com/ok/first", "image_url": "", "demo": "", "event_id": event})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let project = created["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        settled(&t, &app, &token).await,
+        (json!("valid"), json!("")),
+        "a new project is checked at once"
+    );
+    let started = Instant::now();
+    for i in 0..20 {
+        let repo = if i == 19 {
+            "https://github.com/missing/last".to_owned()
+        } else {
+            format!("https://github.com/ok/edit{i}")
+        };
+        let (status, body) = t
+            .call(
+                app.clone(),
+                Method::PUT,
+                &format!("/projects/{project}"),
+                Some(json!({"repo": repo})),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let burst = started.elapsed();
+    assert_eq!(
+        settled(&t, &app, &token).await,
+        (
+            json!("warning"),
+            json!("Repository missing/last was not found on GitHub. Make sure it is public.")
+        ),
+        "the stored result is the last edit's"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let calls = fake.seen.lock().expect("lock").len();
+    assert_eq!(
+        calls, 2,
+        "one call for the submission, one for 20 edits in {burst:?}"
+    );
+    assert_eq!(fake.count("/repos/missing/last"), 1);
+}
+
 #[tokio::test]
 async fn an_edit_committed_while_a_worker_writes_its_stale_result_leaves_the_new_job_free_to_run() {
     let t = TestApp::new().await;
@@ -912,6 +1018,7 @@ async fn an_edit_committed_while_a_worker_writes_its_stale_result_leaves_the_new
         project_id,
         podium_data::UserId::from(owner),
         &changes,
+        Duration::ZERO,
     )
     .await
     .expect("edit")
@@ -947,4 +1054,141 @@ async fn an_edit_committed_while_a_worker_writes_its_stale_result_leaves_the_new
         result(&t, &project).await,
         ("valid".to_owned(), String::new())
     );
+}
+
+#[tokio::test]
+async fn an_owners_checks_past_the_budget_wait_for_it_and_other_owners_are_not_held_up() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let (other, _) = t.person("other@example.com").await;
+    let code: String = sqlx::query_scalar("SELECT join_code FROM events")
+        .fetch_one(&t.state.pool)
+        .await
+        .expect("code");
+    t.attend(&other, &code).await;
+    let mut mine = Vec::new();
+    for i in 0..15 {
+        mine.push(
+            submit(
+                &t,
+                &token,
+                &event,
+                &format!("https://github.com/ok/m{i}"),
+                "",
+            )
+            .await,
+        );
+    }
+    // Checks that send nothing (a URL that is not GitHub's) cost nothing.
+    let free = submit(&t, &token, &event, "https://gitlab.com/a/b", "").await;
+    let theirs = submit(&t, &other, &event, "https://github.com/ok/theirs", "").await;
+    // Two workers at once share the budget.
+    let worker = worker(&t, &url, &url, 1);
+    let racer = worker.clone();
+    let (one, two) = tokio::join!(worker.drain(None), racer.drain(None));
+    let (one, two) = (one.expect("one"), two.expect("two"));
+    assert_eq!(
+        (
+            one.validated + two.validated,
+            one.deferred + two.deferred,
+            one.retried + two.retried
+        ),
+        (12, 5, 0),
+        "10 of the owner's checks, the free one and the other owner's; 5 wait"
+    );
+    assert_eq!(
+        fake.seen.lock().expect("lock").len(),
+        11,
+        "the owner's 10 and the other owner's 1"
+    );
+    assert_eq!(result(&t, &theirs).await.0, "valid");
+    assert_eq!(
+        result(&t, &free).await,
+        ("warning".to_owned(), NOT_GITHUB.to_owned())
+    );
+    let (waiting, attempts, soonest): (i64, i64, f64) = sqlx::query_as(
+        "SELECT count(*), sum(attempts), extract(epoch FROM min(run_after) - now())::float8
+         FROM validation_jobs",
+    )
+    .fetch_one(&t.state.pool)
+    .await
+    .expect("waiting");
+    assert_eq!(
+        (waiting, attempts),
+        (5, 0),
+        "deferred, not dropped or retried"
+    );
+    assert!(
+        (50.0..=61.0).contains(&soonest),
+        "until the budget frees: {soonest}"
+    );
+    // A minute later the rest run.
+    sqlx::raw_sql(
+        "UPDATE rate_limit_hits SET hit_at = hit_at - interval '61 seconds';
+         UPDATE validation_jobs SET run_after = now();",
+    )
+    .execute(&t.state.pool)
+    .await
+    .expect("a minute later");
+    let done = worker.drain(None).await.expect("drain");
+    assert_eq!((done.validated, done.deferred), (5, 0));
+    for project in &mine {
+        assert_eq!(result(&t, project).await.0, "valid");
+    }
+    for i in 0..15 {
+        assert_eq!(fake.count(&format!("/repos/ok/m{i}")), 1, "m{i} once");
+    }
+}
+
+#[tokio::test]
+async fn a_lambda_run_waits_for_an_edit_about_to_come_due_and_not_for_later_jobs() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let project = submit(&t, &token, &event, "https://github.com/ok/before", "").await;
+    let worker = worker(&t, &url, &url, 1);
+    worker.drain(None).await.expect("drain");
+    let (status, _) = t
+        .call(
+            t.projects(),
+            Method::PUT,
+            &format!("/projects/{project}"),
+            Some(json!({"repo": "https://github.com/ok/after"})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // As the validate function invoked by that PUT: the job is due after the debounce.
+    let started = Instant::now();
+    let done = worker
+        .drain_lingering(
+            Instant::now() + Duration::from_secs(45),
+            podium_validation::worker::LINGER,
+        )
+        .await
+        .expect("run");
+    assert_eq!(done.validated, 1);
+    assert!(
+        started.elapsed() >= podium_validation::EDIT_DEBOUNCE - Duration::from_millis(500),
+        "waited for the debounce: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(fake.count("/repos/ok/after"), 1);
+    // A job due after the linger is the schedule's: the run ends at once.
+    submit(&t, &token, &event, "https://github.com/ok/later", "").await;
+    sqlx::query("UPDATE validation_jobs SET run_after = now() + interval '50 seconds'")
+        .execute(&t.state.pool)
+        .await
+        .expect("later");
+    let started = Instant::now();
+    let done = worker
+        .drain_lingering(
+            Instant::now() + Duration::from_secs(45),
+            podium_validation::worker::LINGER,
+        )
+        .await
+        .expect("run");
+    assert_eq!(done, podium_validation::Drained::default());
+    assert!(started.elapsed() < Duration::from_secs(2));
 }

@@ -106,7 +106,7 @@ async fn a_worker_killed_mid_job_leaves_the_job_to_the_next_run_and_the_project_
     assert!(early.status.success());
     assert_eq!(
         String::from_utf8_lossy(&early.stdout),
-        "{\"validated\":0,\"retried\":0,\"superseded\":0}\n"
+        "{\"validated\":0,\"retried\":0,\"superseded\":0,\"deferred\":0}\n"
     );
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let output = validate(&db, &github).output().expect("run");
@@ -117,7 +117,7 @@ async fn a_worker_killed_mid_job_leaves_the_job_to_the_next_run_and_the_project_
     );
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "{\"validated\":1,\"retried\":0,\"superseded\":0}\n"
+        "{\"validated\":1,\"retried\":0,\"superseded\":0,\"deferred\":0}\n"
     );
     assert_eq!(status(&db).await, ("valid".to_owned(), 0));
 }

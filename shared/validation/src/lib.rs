@@ -58,6 +58,18 @@ impl std::fmt::Debug for Validators {
 /// The contract's timeout for a validator's request.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long an edit's validation waits for further edits (`PUT /projects/{id}` queues the
+/// project's job due this far ahead; each edit pushes it back).
+pub const EDIT_DEBOUNCE: Duration = Duration::from_secs(5);
+
+/// `PODIUM_VALIDATION_DEBOUNCE_SECONDS` (default [`EDIT_DEBOUNCE`]; 0: due at once).
+pub fn edit_debounce(vars: &Vars) -> Result<Duration, ConfigError> {
+    Ok(Duration::from_secs(vars.parsed(
+        "PODIUM_VALIDATION_DEBOUNCE_SECONDS",
+        EDIT_DEBOUNCE.as_secs(),
+    )?))
+}
+
 /// Redirects an itch.io page may take before it counts as unreachable (reqwest's default).
 const MAX_REDIRECTS: usize = 10;
 
@@ -133,6 +145,14 @@ impl Validators {
             Duration::from_secs(seconds.max(1)),
             Egress::from_vars(vars)?,
         )
+    }
+
+    /// Whether validating `target` sends any request (a GitHub check of a URL that names a
+    /// repository, an itch.io check of a game page URL): only those spend the owner's budget.
+    pub fn reaches_out(&self, target: &Target) -> bool {
+        let github = target.repo_validation == "github" && github::parse(&target.repo).is_some();
+        let itch = target.demo_validation == "itch" && itch::is_game_page(&target.demo);
+        github || itch
     }
 
     /// The repository check the event asks for, if any: `github` runs the GitHub validator on a
