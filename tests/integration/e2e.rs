@@ -106,6 +106,8 @@ async fn watch_and_walk(database_url: &str) {
             .env("PODIUM_LOOPS_URL", &loops_url)
             .env("PODIUM_PRODUCTION_URL", "https://podium.example")
             .env("PODIUM_GITHUB_API_URL", &github_url)
+            // The fakes listen on 127.0.0.1, which validation refuses without this opt-in.
+            .env("PODIUM_OUTBOUND_ALLOW_LOOPBACK", "1")
             .env("PODIUM_HACKCLUB_CLIENT_ID", "podium-dev")
             .env("PODIUM_HACKCLUB_CLIENT_SECRET", "podium-dev-secret")
             .env("PODIUM_HACKCLUB_AUTH_URL", &hackclub_url)

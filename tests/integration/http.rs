@@ -194,6 +194,7 @@ impl TestApp {
                 projects::checks::ReviewFactory::new("http://127.0.0.1:9", None).expect("client"),
             ),
             validation,
+            edit_debounce: podium_validation::EDIT_DEBOUNCE,
         })
     }
 
@@ -210,6 +211,7 @@ impl TestApp {
             checks: std::sync::Arc::new(checks),
             // Jobs stay queued; the validation tests run workers themselves.
             validation: podium_validation::Trigger::Off,
+            edit_debounce: podium_validation::EDIT_DEBOUNCE,
         })
     }
 

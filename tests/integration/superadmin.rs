@@ -719,6 +719,177 @@ async fn the_export_of_an_event_matches_pythons_csv_byte_for_byte() {
     assert_eq!(by_series, expected);
 }
 
+/// The characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+const FORMULA_STARTS: [&str; 6] = ["=", "+", "-", "@", "\t", "\r"];
+
+#[tokio::test]
+async fn texts_that_start_like_a_formula_are_exported_behind_a_quote_and_numbers_stay_numbers() {
+    let t = TestApp::new().await;
+    let (root, _) = superadmin(&t, "root@example.com").await;
+    let (status, event) = call(
+        &t,
+        Method::POST,
+        "/superadmin/events",
+        Some(json!({"name": "Formulas"})),
+        Some(&root),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let event_id = event["id"].as_str().expect("id").to_owned();
+    // One owner and one project per trigger, every text they control starting with it; the
+    // repository of a second project names a GitHub user starting with it (a URL drops tabs and
+    // line breaks, so only the other four reach that column).
+    let user = |i: usize, start: &str| {
+        let text = |column: &str| format!("{start}{column}(1+1)");
+        json!({
+            "email": format!("{start}u{i}@example.com"), "first_name": text("first"),
+            "last_name": text("last"), "street_1": text("street1"), "street_2": text("street2"),
+            "city": text("city"), "state": text("state"), "zip_code": format!("{start}z{i}"),
+            "country": text("country"),
+        })
+    };
+    let mut expected = Vec::new();
+    for (i, start) in FORMULA_STARTS.iter().enumerate() {
+        let owner = user(i, start);
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1,
+                                street_2, city, state, zip_code, country)
+             SELECT gen_random_uuid(), u.email, 'U', u.first_name, u.last_name, '', u.street_1,
+                    u.street_2, u.city, u.state, u.zip_code, u.country
+             FROM jsonb_to_record($1) AS u(email text, first_name text, last_name text,
+                  street_1 text, street_2 text, city text, state text, zip_code text, country text)",
+        )
+        .bind(&owner)
+        .execute(&t.state.pool)
+        .await
+        .expect("user");
+        let hours = -i32::try_from(i + 1).expect("small");
+        let projects = [
+            (format!("P{i}a"), format!("{start}repo(1+1)")),
+            (
+                format!("P{i}b"),
+                format!("https://github.com/{start}gh{i}/r"),
+            ),
+        ];
+        for (name, repo) in &projects {
+            sqlx::query(
+                "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code,
+                                       hours_spent, points, owner_id, event_id)
+                 VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, 0,
+                         (SELECT id FROM users WHERE email = $8), $9::uuid)",
+            )
+            .bind(name)
+            .bind(repo)
+            .bind(format!("{start}image(1+1)"))
+            .bind(format!("{start}demo(1+1)"))
+            .bind(format!("{start}description(1+1)"))
+            .bind(name.to_uppercase())
+            .bind(hours)
+            .bind(owner["email"].as_str())
+            .bind(&event_id)
+            .execute(&t.state.pool)
+            .await
+            .expect("project");
+        }
+        let quoted = |value: &Value| format!("'{}", value.as_str().expect("text"));
+        let owner_cells = [
+            quoted(&owner["first_name"]),
+            quoted(&owner["last_name"]),
+            quoted(&owner["email"]),
+        ];
+        let address = [
+            quoted(&owner["street_1"]),
+            quoted(&owner["street_2"]),
+            quoted(&owner["city"]),
+            quoted(&owner["state"]),
+            quoted(&owner["country"]),
+            quoted(&owner["zip_code"]),
+        ];
+        for (repo_cell, github_user) in [
+            (format!("'{start}repo(1+1)"), String::new()),
+            (
+                format!("https://github.com/{start}gh{i}/r"),
+                if matches!(*start, "\t" | "\r") {
+                    format!("gh{i}")
+                } else {
+                    format!("'{start}gh{i}")
+                },
+            ),
+        ] {
+            let mut row: Vec<String> = owner_cells.to_vec();
+            row.extend([
+                format!("'{start}demo(1+1)"),
+                repo_cell,
+                format!("'{start}image(1+1)"),
+                format!("'{start}description(1+1)"),
+                github_user,
+            ]);
+            row.extend(address.iter().cloned());
+            row.extend([String::new(), hours.to_string()]);
+            expected.push(row);
+        }
+    }
+    // Plain numbers stay as they are; anything else starting with `-` is text.
+    sqlx::query(
+        "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1,
+                            street_2, city, state, zip_code, country)
+         VALUES (gen_random_uuid(), 'num@example.com', 'N', '-1', '-2.5', '', '-1e5', '-1.',
+                 '-.5', '-', '-0042', '--1')",
+    )
+    .execute(&t.state.pool)
+    .await
+    .expect("user");
+    sqlx::query(
+        "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code,
+                               hours_spent, points, owner_id, event_id)
+         VALUES (gen_random_uuid(), 'Z', '', '', '12', '-3.25', 'ZZZZ', -7, 0,
+                 (SELECT id FROM users WHERE email = 'num@example.com'), $1::uuid)",
+    )
+    .bind(&event_id)
+    .execute(&t.state.pool)
+    .await
+    .expect("project");
+    expected.push(
+        [
+            "-1",
+            "-2.5",
+            "num@example.com",
+            "12",
+            "",
+            "",
+            "-3.25",
+            "",
+            "'-1e5",
+            "'-1.",
+            "'-.5",
+            "'-",
+            "'--1",
+            "-0042",
+            "",
+            "-7",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    );
+
+    let (status, _, _, body, _) = download(
+        &t,
+        &format!("/superadmin/export-csv?event_id={event_id}"),
+        &root,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(body.as_slice());
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(rows.len(), expected.len());
+    for (row, expected) in rows.iter().zip(&expected) {
+        assert_eq!(row, expected);
+    }
+}
+
 #[tokio::test]
 async fn the_export_takes_one_scope_skips_deleted_events_by_series_and_says_what_is_wrong() {
     let t = TestApp::new().await;

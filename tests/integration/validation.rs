@@ -138,17 +138,20 @@ async fn fakes() -> (String, Fake) {
 fn worker(t: &TestApp, github_url: &str, itch_proxy: &str, max_attempts: i32) -> Worker {
     Worker {
         pool: t.state.pool.clone(),
-        validators: Validators::new(
+        // The fakes listen on 127.0.0.1: the opt-in `PODIUM_OUTBOUND_ALLOW_LOOPBACK=1` gives.
+        validators: Validators::with_egress(
             github_url,
             Some("gh-token".to_owned()),
             Some(itch_proxy),
             Duration::from_secs(1),
+            podium_runtime::outbound::Egress::PublicAndLoopback,
         )
         .expect("validators"),
         max_attempts,
         lease: Duration::from_secs(30),
         backoff: Duration::ZERO,
         batch: 8,
+        owner_budget: podium_data::rate_limits::VALIDATION_RUNS,
     }
 }
 
@@ -215,11 +218,12 @@ async fn every_validator_message_of_the_contract_is_written_by_a_worker() {
             "valid",
             String::new(),
         ),
+        // Redirects are followed only to https itch.io pages (the original followed any).
         (
             "https://github.com/ok/redirected",
             "http://alice.itch.io/moved",
-            "valid",
-            String::new(),
+            "warning",
+            ITCH_UNREACHABLE.to_owned(),
         ),
         (
             "https://gitlab.com/a/b",
@@ -439,6 +443,11 @@ async fn a_newer_request_supersedes_a_running_job_and_its_stale_result_is_droppe
         result(&t, &project).await,
         ("pending".to_owned(), String::new())
     );
+    // Past the edit's debounce.
+    sqlx::query("UPDATE validation_jobs SET run_after = now()")
+        .execute(&t.state.pool)
+        .await
+        .expect("due");
     let done = worker(&t, &url, &url, 1).drain(None).await.expect("drain");
     assert_eq!(done.validated, 1);
     assert_eq!(
@@ -465,7 +474,15 @@ async fn two_workers_racing_for_one_queue_validate_each_project_once() {
             .await,
         );
     }
-    let (a, b) = (worker(&t, &url, &url, 1), worker(&t, &url, &url, 1));
+    // One owner's 40 projects: lift the owner's budget, which would hold 30 of them back.
+    let unlimited = |mut w: Worker| {
+        w.owner_budget.max = 1000;
+        w
+    };
+    let (a, b) = (
+        unlimited(worker(&t, &url, &url, 1)),
+        unlimited(worker(&t, &url, &url, 1)),
+    );
     let (one, two) = tokio::join!(a.drain(None), b.drain(None));
     let (one, two) = (one.expect("one"), two.expect("two"));
     assert_eq!(one.validated + two.validated, 40);
@@ -720,4 +737,458 @@ async fn on_lambda_a_request_invokes_the_validate_function_asynchronously_and_si
         .expect("trigger")
         .kick()
         .await;
+}
+
+/// A server on 127.0.0.1 standing for what sits inside the stack (the Lambda runtime API,
+/// instance metadata, the database's neighbours): counts the requests it gets and answers a
+/// page a validator would accept.
+async fn inside() -> (String, Arc<Mutex<usize>>) {
+    let hits: Arc<Mutex<usize>> = Arc::default();
+    let router = axum::Router::new()
+        .fallback(|State(hits): State<Arc<Mutex<usize>>>| async move {
+            *hits.lock().expect("lock") += 1;
+            axum::response::Html(r#"<div class="game_frame">secret</div>"#)
+        })
+        .with_state(hits.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("127.0.0.1:{}", address.port()), hits)
+}
+
+/// The network as the itch validator's proxy setting sees it (absolute-form requests): itch.io
+/// pages that redirect inward (to `inside`) or to plain http, and plain forwarding to any
+/// 127.0.0.1 address (nothing else is ever forwarded).
+async fn network(inside: String) -> String {
+    let handler = move |uri: axum::http::Uri| {
+        let inside = inside.clone();
+        async move {
+            match (uri.host(), uri.path()) {
+                (Some("127.0.0.1"), _) => {
+                    match reqwest::get(format!(
+                        "http://{}{}",
+                        uri.authority().expect("authority"),
+                        uri.path()
+                    ))
+                    .await
+                    {
+                        Ok(r) => (
+                            StatusCode::from_u16(r.status().as_u16()).expect("status"),
+                            r.text().await.unwrap_or_default(),
+                        )
+                            .into_response(),
+                        Err(_) => StatusCode::BAD_GATEWAY.into_response(),
+                    }
+                }
+                (Some(host), "/inward") if host.ends_with(".itch.io") => (
+                    StatusCode::FOUND,
+                    [("location", format!("http://{inside}/latest/meta-data/"))],
+                )
+                    .into_response(),
+                (Some(host), "/plain") if host.ends_with(".itch.io") => (
+                    StatusCode::MOVED_PERMANENTLY,
+                    [("location", "http://bob.itch.io/playable".to_owned())],
+                )
+                    .into_response(),
+                (Some(host), "/playable") if host.ends_with(".itch.io") => {
+                    axum::response::Html(r#"<div class="game_frame"></div>"#).into_response()
+                }
+                _ => StatusCode::BAD_GATEWAY.into_response(),
+            }
+        }
+    };
+    let router = axum::Router::new().fallback(handler);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}
+
+/// A worker with the validators' defaults (the outbound protection on), GitHub at
+/// `github_url`, itch.io pages through `itch_proxy`, five attempts.
+fn protected_worker(t: &TestApp, github_url: &str, itch_proxy: &str) -> Worker {
+    Worker {
+        pool: t.state.pool.clone(),
+        validators: Validators::new(github_url, None, Some(itch_proxy), Duration::from_secs(2))
+            .expect("validators"),
+        max_attempts: 5,
+        lease: Duration::from_secs(30),
+        backoff: Duration::ZERO,
+        batch: 8,
+        owner_budget: podium_data::rate_limits::VALIDATION_RUNS,
+    }
+}
+
+#[tokio::test]
+async fn an_itch_page_that_redirects_inward_or_to_plain_http_is_not_reachable_and_nothing_inside_is_fetched()
+ {
+    let t = TestApp::new().await;
+    let (inner, hits) = inside().await;
+    let proxy = network(inner.clone()).await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    sqlx::query("UPDATE events SET repo_validation = 'none'")
+        .execute(&t.state.pool)
+        .await
+        .expect("event");
+    let inward = submit(&t, &token, &event, "", "http://alice.itch.io/inward").await;
+    let plain = submit(&t, &token, &event, "", "http://alice.itch.io/plain").await;
+    let playable = submit(&t, &token, &event, "", "http://alice.itch.io/playable").await;
+    let done = protected_worker(&t, "https://api.github.com", &proxy)
+        .drain(None)
+        .await
+        .expect("drain");
+    assert_eq!(
+        (done.validated, done.retried),
+        (3, 0),
+        "a refused redirect is final"
+    );
+    for project in [&inward, &plain] {
+        assert_eq!(
+            result(&t, project).await,
+            ("warning".to_owned(), ITCH_UNREACHABLE.to_owned())
+        );
+    }
+    assert_eq!(*hits.lock().expect("lock"), 0, "nothing inside was asked");
+    // The page itself, on an itch.io host, is fetched as before.
+    assert_eq!(
+        result(&t, &playable).await,
+        ("valid".to_owned(), String::new())
+    );
+}
+
+#[tokio::test]
+async fn a_github_api_on_a_loopback_name_or_address_is_refused_before_any_request() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let port = url.rsplit(':').next().expect("port").to_owned();
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    // `localhost` resolves to 127.0.0.1 (and ::1): refused on the resolved address.
+    for (api, repo) in [
+        (format!("http://localhost:{port}"), "ok/by-name"),
+        (format!("http://127.0.0.1:{port}"), "ok/by-address"),
+        (format!("http://[::ffff:127.0.0.1]:{port}"), "ok/mapped"),
+    ] {
+        let project = submit(
+            &t,
+            &token,
+            &event,
+            &format!("https://github.com/{repo}"),
+            "",
+        )
+        .await;
+        let done = protected_worker(&t, &api, &url)
+            .drain(None)
+            .await
+            .expect("drain");
+        assert_eq!((done.validated, done.retried), (1, 0), "{api}: final");
+        assert_eq!(
+            result(&t, &project).await,
+            (
+                "warning".to_owned(),
+                format!("Could not reach GitHub to verify repository {repo}.")
+            ),
+            "{api}"
+        );
+    }
+    assert!(
+        fake.seen.lock().expect("lock").is_empty(),
+        "the fake GitHub never got a request"
+    );
+}
+
+/// Polls the owner's projects (through `app`) until the first is no longer `pending`; its
+/// (status, message).
+async fn settled(t: &TestApp, app: &axum::Router, token: &str) -> (Value, Value) {
+    let started = Instant::now();
+    loop {
+        let (_, mine) = t
+            .call(
+                app.clone(),
+                Method::GET,
+                "/projects/mine",
+                None,
+                Some(token),
+            )
+            .await;
+        if mine[0]["validation_status"] != "pending" {
+            return (
+                mine[0]["validation_status"].clone(),
+                mine[0]["validation_message"].clone(),
+            );
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "still pending");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn twenty_quick_edits_make_one_github_call_that_checks_the_last_edit() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    sqlx::query("UPDATE events SET demo_validation = 'none'")
+        .execute(&t.state.pool)
+        .await
+        .expect("event");
+    let local = podium_validation::trigger::LocalWorker::new(
+        worker(&t, &url, &url, 1),
+        Duration::from_secs(3600),
+    );
+    let app = t.projects_validating(Trigger::Local(local));
+    let (status, created) = t
+        .call(
+            app.clone(),
+            Method::POST,
+            "/projects/",
+            Some(json!({"name": "Edited", "repo": "https://github.com/ok/first", "image_url": "", "demo": "", "event_id": event})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let project = created["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        settled(&t, &app, &token).await,
+        (json!("valid"), json!("")),
+        "a new project is checked at once"
+    );
+    let started = Instant::now();
+    for i in 0..20 {
+        let repo = if i == 19 {
+            "https://github.com/missing/last".to_owned()
+        } else {
+            format!("https://github.com/ok/edit{i}")
+        };
+        let (status, body) = t
+            .call(
+                app.clone(),
+                Method::PUT,
+                &format!("/projects/{project}"),
+                Some(json!({"repo": repo})),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let burst = started.elapsed();
+    assert_eq!(
+        settled(&t, &app, &token).await,
+        (
+            json!("warning"),
+            json!("Repository missing/last was not found on GitHub. Make sure it is public.")
+        ),
+        "the stored result is the last edit's"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let calls = fake.seen.lock().expect("lock").len();
+    assert_eq!(
+        calls, 2,
+        "one call for the submission, one for 20 edits in {burst:?}"
+    );
+    assert_eq!(fake.count("/repos/missing/last"), 1);
+}
+
+#[tokio::test]
+async fn an_edit_committed_while_a_worker_writes_its_stale_result_leaves_the_new_job_free_to_run() {
+    let t = TestApp::new().await;
+    let (url, _) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let project = submit(&t, &token, &event, "https://github.com/missing/repo", "").await;
+    let claims = podium_data::validation_jobs::claim(&t.state.pool, 10, Duration::from_secs(30))
+        .await
+        .expect("claim");
+    assert_eq!(claims.len(), 1);
+    // The owner's edit is mid-statement (its transaction holds the project row) when the
+    // worker comes to write the result of the generation it took.
+    let owner: uuid::Uuid = sqlx::query_scalar("SELECT owner_id FROM projects")
+        .fetch_one(&t.state.pool)
+        .await
+        .expect("owner");
+    let project_id = podium_data::ProjectId::from(uuid::Uuid::parse_str(&project).expect("id"));
+    let mut edit = t.state.pool.begin().await.expect("begin");
+    let changes = podium_data::projects::ProjectChanges {
+        repo: Some("https://github.com/ok/repo".to_owned()),
+        ..Default::default()
+    };
+    podium_data::projects::update(
+        &mut *edit,
+        project_id,
+        podium_data::UserId::from(owner),
+        &changes,
+        Duration::ZERO,
+    )
+    .await
+    .expect("edit")
+    .expect("edited");
+    let pool = t.state.pool.clone();
+    let claim = claims[0];
+    let finishing = tokio::spawn(async move {
+        podium_data::validation_jobs::finish(&pool, claim, "warning", "stale").await
+    });
+    let started = Instant::now();
+    while t
+        .scalar("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+        .await
+        == 0
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "finish never waited");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    edit.commit().await.expect("commit");
+    let written = finishing.await.expect("task").expect("finish");
+    assert!(!written, "the stale result is not written");
+    assert_eq!(
+        t.scalar(
+            "SELECT count(*) FROM validation_jobs WHERE generation = 2 AND leased_until IS NULL"
+        )
+        .await,
+        1,
+        "the edit's job is not held by the finished worker's lease"
+    );
+    let done = worker(&t, &url, &url, 1).drain(None).await.expect("drain");
+    assert_eq!(done.validated, 1);
+    assert_eq!(
+        result(&t, &project).await,
+        ("valid".to_owned(), String::new())
+    );
+}
+
+#[tokio::test]
+async fn an_owners_checks_past_the_budget_wait_for_it_and_other_owners_are_not_held_up() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let (other, _) = t.person("other@example.com").await;
+    let code: String = sqlx::query_scalar("SELECT join_code FROM events")
+        .fetch_one(&t.state.pool)
+        .await
+        .expect("code");
+    t.attend(&other, &code).await;
+    let mut mine = Vec::new();
+    for i in 0..15 {
+        mine.push(
+            submit(
+                &t,
+                &token,
+                &event,
+                &format!("https://github.com/ok/m{i}"),
+                "",
+            )
+            .await,
+        );
+    }
+    // Checks that send nothing (a URL that is not GitHub's) cost nothing.
+    let free = submit(&t, &token, &event, "https://gitlab.com/a/b", "").await;
+    let theirs = submit(&t, &other, &event, "https://github.com/ok/theirs", "").await;
+    // Two workers at once share the budget.
+    let worker = worker(&t, &url, &url, 1);
+    let racer = worker.clone();
+    let (one, two) = tokio::join!(worker.drain(None), racer.drain(None));
+    let (one, two) = (one.expect("one"), two.expect("two"));
+    assert_eq!(
+        (
+            one.validated + two.validated,
+            one.deferred + two.deferred,
+            one.retried + two.retried
+        ),
+        (12, 5, 0),
+        "10 of the owner's checks, the free one and the other owner's; 5 wait"
+    );
+    assert_eq!(
+        fake.seen.lock().expect("lock").len(),
+        11,
+        "the owner's 10 and the other owner's 1"
+    );
+    assert_eq!(result(&t, &theirs).await.0, "valid");
+    assert_eq!(
+        result(&t, &free).await,
+        ("warning".to_owned(), NOT_GITHUB.to_owned())
+    );
+    let (waiting, attempts, soonest): (i64, i64, f64) = sqlx::query_as(
+        "SELECT count(*), sum(attempts), extract(epoch FROM min(run_after) - now())::float8
+         FROM validation_jobs",
+    )
+    .fetch_one(&t.state.pool)
+    .await
+    .expect("waiting");
+    assert_eq!(
+        (waiting, attempts),
+        (5, 0),
+        "deferred, not dropped or retried"
+    );
+    assert!(
+        (50.0..=61.0).contains(&soonest),
+        "until the budget frees: {soonest}"
+    );
+    // A minute later the rest run.
+    sqlx::raw_sql(
+        "UPDATE rate_limit_hits SET hit_at = hit_at - interval '61 seconds';
+         UPDATE validation_jobs SET run_after = now();",
+    )
+    .execute(&t.state.pool)
+    .await
+    .expect("a minute later");
+    let done = worker.drain(None).await.expect("drain");
+    assert_eq!((done.validated, done.deferred), (5, 0));
+    for project in &mine {
+        assert_eq!(result(&t, project).await.0, "valid");
+    }
+    for i in 0..15 {
+        assert_eq!(fake.count(&format!("/repos/ok/m{i}")), 1, "m{i} once");
+    }
+}
+
+#[tokio::test]
+async fn a_lambda_run_waits_for_an_edit_about_to_come_due_and_not_for_later_jobs() {
+    let t = TestApp::new().await;
+    let (url, fake) = fakes().await;
+    let (token, event) = validating_event(&t, "maker@example.com").await;
+    let project = submit(&t, &token, &event, "https://github.com/ok/before", "").await;
+    let worker = worker(&t, &url, &url, 1);
+    worker.drain(None).await.expect("drain");
+    let (status, _) = t
+        .call(
+            t.projects(),
+            Method::PUT,
+            &format!("/projects/{project}"),
+            Some(json!({"repo": "https://github.com/ok/after"})),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // As the validate function invoked by that PUT: the job is due after the debounce.
+    let started = Instant::now();
+    let done = worker
+        .drain_lingering(
+            Instant::now() + Duration::from_secs(45),
+            podium_validation::worker::LINGER,
+        )
+        .await
+        .expect("run");
+    assert_eq!(done.validated, 1);
+    assert!(
+        started.elapsed() >= podium_validation::EDIT_DEBOUNCE - Duration::from_millis(500),
+        "waited for the debounce: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(fake.count("/repos/ok/after"), 1);
+    // A job due after the linger is the schedule's: the run ends at once.
+    submit(&t, &token, &event, "https://github.com/ok/later", "").await;
+    sqlx::query("UPDATE validation_jobs SET run_after = now() + interval '50 seconds'")
+        .execute(&t.state.pool)
+        .await
+        .expect("later");
+    let started = Instant::now();
+    let done = worker
+        .drain_lingering(
+            Instant::now() + Duration::from_secs(45),
+            podium_validation::worker::LINGER,
+        )
+        .await
+        .expect("run");
+    assert_eq!(done, podium_validation::Drained::default());
+    assert!(started.elapsed() < Duration::from_secs(2));
 }

@@ -59,6 +59,9 @@ pub struct ProjectsState {
     pub checks: Arc<ReviewFactory>,
     /// Wakes a validation worker after a request queued a job.
     pub validation: Trigger,
+    /// How long an edit's validation job waits for further edits
+    /// (`PODIUM_VALIDATION_DEBOUNCE_SECONDS`, [`podium_validation::EDIT_DEBOUNCE`]).
+    pub edit_debounce: std::time::Duration,
 }
 
 impl FromRef<ProjectsState> for AppState {
@@ -256,8 +259,12 @@ struct ProjectUpdate {
     ))]
 #[tracing::instrument(skip_all)]
 async fn update(
-    State(state): State<AppState>,
-    State(validation): State<Trigger>,
+    State(ProjectsState {
+        app: state,
+        validation,
+        edit_debounce,
+        ..
+    }): State<ProjectsState>,
     CurrentUser(user): CurrentUser,
     Path(project_id): Path<ProjectId>,
     Json(body): Json<ProjectUpdate>,
@@ -282,7 +289,7 @@ async fn update(
         description: body.description,
         hours_spent: body.hours_spent,
     };
-    let updated = projects::update(&state.pool, project_id, user.id, &changes)
+    let updated = projects::update(&state.pool, project_id, user.id, &changes, edit_debounce)
         .await?
         .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
     validation.kick().await;

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
             app,
             checks,
             validation,
+            edit_debounce: podium_validation::edit_debounce(vars)?,
         }))
     })
 }

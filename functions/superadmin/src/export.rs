@@ -193,10 +193,10 @@ async fn send(
         .map_err(|_| ExportError::Gone)
 }
 
-/// One project's row, in [`COLUMNS`] order.
+/// One project's row, in [`COLUMNS`] order, every cell [`neutralised`].
 pub fn record(row: &ExportRow) -> [std::borrow::Cow<'_, str>; 16] {
     use std::borrow::Cow::{Borrowed, Owned};
-    [
+    let cells = [
         Borrowed(row.first_name.as_str()),
         Borrowed(row.last_name.as_str()),
         Borrowed(row.email.as_str()),
@@ -218,7 +218,34 @@ pub fn record(row: &ExportRow) -> [std::borrow::Cow<'_, str>; 16] {
         } else {
             Owned(row.hours_spent.to_string())
         },
-    ]
+    ];
+    cells.map(neutralised)
+}
+
+/// The characters that make a spreadsheet (Excel, LibreOffice, Google Sheets) read a cell as a
+/// formula, or that it skips before looking for one (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell a spreadsheet would run as a formula gets a leading `'`, which makes it text (OWASP's
+/// rule): one that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, unless it is a plain
+/// number, `-?[0-9]+(\.[0-9]+)?` (ASCII digits; so negative hours stay numbers). Every other cell
+/// is left exactly as it is.
+pub fn neutralised(cell: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) && !is_plain_number(&cell) {
+        format!("'{cell}").into()
+    } else {
+        cell
+    }
+}
+
+/// `-?[0-9]+(\.[0-9]+)?`, the whole text.
+fn is_plain_number(text: &str) -> bool {
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    match unsigned.split_once('.') {
+        Some((whole, fraction)) => digits(whole) && digits(fraction),
+        None => digits(unsigned),
+    }
 }
 
 /// The GitHub user or organisation of a repository URL: the first path segment (case kept) when
@@ -304,6 +331,34 @@ mod tests {
             "attachment; filename=\"projects-_t_ 2026-2026-11-29.csv\"; \
              filename*=UTF-8''projects-%C3%A9t%C3%A9%202026-2026-11-29.csv"
         );
+    }
+
+    #[test]
+    fn a_cell_that_starts_like_a_formula_gets_a_quote_unless_it_is_a_plain_number() {
+        for (cell, out) in [
+            ("=1+1", "'=1+1"),
+            ("+1", "'+1"),
+            ("-1+1", "'-1+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-", "'-"),
+            ("-1e5", "'-1e5"),
+            ("-1.", "'-1."),
+            ("-.5", "'-.5"),
+            ("--1", "'--1"),
+            ("-١", "'-١"),
+            ("-3", "-3"),
+            ("-0042", "-0042"),
+            ("-2.50", "-2.50"),
+            ("12", "12"),
+            (" =1", " =1"),
+            ("a=1", "a=1"),
+            ("'=1", "'=1"),
+            ("", ""),
+        ] {
+            assert_eq!(neutralised(cell.into()), out, "{cell:?}");
+        }
     }
 
     #[test]

@@ -68,8 +68,14 @@ async fn cli() -> ExitCode {
         if let Err(err) = heartbeat.beat(due) {
             eprintln!("validate: cannot write the heartbeat: {err}");
         }
+        // The next sweep, or sooner when a waiting job comes due (an edit's debounce).
+        let every = Duration::from_secs(cli.every);
+        let pause = match worker.next_due().await {
+            Ok(Some(due)) => due.clamp(Duration::from_millis(50), every),
+            _ => every,
+        };
         tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(cli.every)) => {}
+            () = tokio::time::sleep(pause) => {}
             // A claimed job whose run is cut short goes back to the queue when its lease ends.
             () = podium_runtime::shutdown_signal() => return ExitCode::SUCCESS,
         }
@@ -87,9 +93,12 @@ async fn main() -> ExitCode {
             Ok((worker(&vars)?, budget))
         },
         // Any payload: an asynchronous invoke from a request, or the schedule's event. Stops
-        // taking new batches after the budget, inside the function's timeout.
+        // taking new batches after the budget, inside the function's timeout; until then waits
+        // for a job about to come due (an edit's debounce) rather than leave it to the schedule.
         async |(worker, budget): &(Worker, Duration), _event: serde_json::Value| {
-            Ok(worker.drain(Some(Instant::now() + *budget)).await?)
+            Ok(worker
+                .drain_lingering(Instant::now() + *budget, podium_validation::worker::LINGER)
+                .await?)
         },
     )
     .await

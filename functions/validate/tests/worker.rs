@@ -43,6 +43,7 @@ fn validate(db: &TestDb, github: &str) -> Command {
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .env("PODIUM_DATABASE_URL", db.url().expose())
         .env("PODIUM_GITHUB_API_URL", github)
+        .env("PODIUM_OUTBOUND_ALLOW_LOOPBACK", "1")
         .env("PODIUM_VALIDATION_LEASE_SECONDS", "1")
         .env("PODIUM_VALIDATION_TIMEOUT_SECONDS", "30");
     command
@@ -105,7 +106,7 @@ async fn a_worker_killed_mid_job_leaves_the_job_to_the_next_run_and_the_project_
     assert!(early.status.success());
     assert_eq!(
         String::from_utf8_lossy(&early.stdout),
-        "{\"validated\":0,\"retried\":0,\"superseded\":0}\n"
+        "{\"validated\":0,\"retried\":0,\"superseded\":0,\"deferred\":0}\n"
     );
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let output = validate(&db, &github).output().expect("run");
@@ -116,7 +117,7 @@ async fn a_worker_killed_mid_job_leaves_the_job_to_the_next_run_and_the_project_
     );
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "{\"validated\":1,\"retried\":0,\"superseded\":0}\n"
+        "{\"validated\":1,\"retried\":0,\"superseded\":0,\"deferred\":0}\n"
     );
     assert_eq!(status(&db).await, ("valid".to_owned(), 0));
 }

@@ -272,14 +272,16 @@ pub struct ProjectChanges {
 }
 
 /// Applies `changes` when `owner` owns the project, and marks it for validation again (as the
-/// original does, even when nothing changed), queuing the job in the same statement; the updated
-/// project, or `None`.
+/// original does, even when nothing changed), queuing the job in the same statement, due after
+/// `debounce`: edits in quick succession push the project's one job back each time, so they
+/// make one check, of the last edit. The updated project, or `None`.
 #[tracing::instrument(skip_all)]
 pub async fn update(
     db: impl PgExecutor<'_>,
     id: ProjectId,
     owner: UserId,
     changes: &ProjectChanges,
+    debounce: std::time::Duration,
 ) -> Result<Option<Project>, sqlx::Error> {
     sqlx::query_as(concat!(
         "WITH updated AS (
@@ -294,7 +296,7 @@ pub async fn update(
              RETURNING ",
         project_columns!(),
         "), ",
-        queue_validation!("updated"),
+        queue_validation!("updated", "now() + make_interval(secs => $9)"),
         " SELECT * FROM updated"
     ))
     .bind(id)
@@ -305,6 +307,7 @@ pub async fn update(
     .bind(&changes.demo)
     .bind(&changes.description)
     .bind(changes.hours_spent)
+    .bind(debounce.as_secs_f64())
     .fetch_optional(db)
     .await
 }

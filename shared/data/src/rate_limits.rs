@@ -16,6 +16,14 @@ pub const VALIDATE: Limit = Limit {
     window_seconds: 60,
 };
 
+/// The validation worker's checks (GitHub API calls, itch.io page fetches) per project owner,
+/// whatever queued them (submissions, edits, `POST /projects/validate`, retries): 10 runs a
+/// minute, the route's own limit. A job over it waits (`validation_jobs::defer`), never dropped.
+pub const VALIDATION_RUNS: Limit = Limit {
+    max: 10,
+    window_seconds: 60,
+};
+
 /// `POST /users/`: 60 signups in 10 minutes from one client network. A hackathon venue puts
 /// everyone behind one address, so the limit is sized for a room signing up at once, not for one
 /// person; it stops a script creating accounts by the thousand.

@@ -8,21 +8,26 @@ use std::time::Duration;
 
 use sqlx::{PgExecutor, PgPool};
 
-use crate::ids::ProjectId;
+use crate::ids::{ProjectId, UserId};
 
 /// The common table expression that queues validation for the projects its `$source` CTE
 /// returns (a column `id`): a new job, or the project's job made current again (a new
-/// generation, no attempts yet, due now; a running worker keeps its lease and its result will
-/// be discarded).
+/// generation, no attempts yet; a running worker keeps its lease and its result will be
+/// discarded), due at `$run_after` (an SQL expression; `now()` when not given).
 macro_rules! queue_validation {
     ($source:literal) => {
+        $crate::validation_jobs::queue_validation!($source, "now()")
+    };
+    ($source:literal, $run_after:literal) => {
         concat!(
             "queued AS (
-                 INSERT INTO validation_jobs (project_id) SELECT id FROM ",
+                 INSERT INTO validation_jobs (project_id, run_after) SELECT id, ",
+            $run_after,
+            " FROM ",
             $source,
             " ON CONFLICT (project_id) DO UPDATE SET
                      generation = validation_jobs.generation + 1, attempts = 0,
-                     queued_at = now(), run_after = now(), last_error = NULL
+                     queued_at = now(), run_after = EXCLUDED.run_after, last_error = NULL
              )"
         )
     };
@@ -66,9 +71,11 @@ pub async fn claim(
     .await
 }
 
-/// What validating a project looks at: its URLs and its event's settings.
+/// What validating a project looks at: its URLs and its event's settings, and whose checks
+/// they are (the owner's budget pays for them).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Target {
+    pub owner_id: UserId,
     pub repo: String,
     pub demo: String,
     pub repo_validation: String,
@@ -82,7 +89,7 @@ pub async fn target(
     project: ProjectId,
 ) -> Result<Option<Target>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT p.repo, p.demo, e.repo_validation, e.demo_validation, e.custom_validator
+        "SELECT p.owner_id, p.repo, p.demo, e.repo_validation, e.demo_validation, e.custom_validator
          FROM projects p JOIN events e ON e.id = p.event_id WHERE p.id = $1",
     )
     .bind(project)
@@ -92,25 +99,33 @@ pub async fn target(
 
 /// Writes the result and removes the job, when `claim` is still the project's current job;
 /// false when a newer request superseded it (nothing written; the lease is released so the
-/// newer job can run at once). The project row is locked before the job row, in the order the
-/// requests that queue jobs take them, so the two never deadlock.
+/// newer job can run at once).
+///
+/// Two statements in a transaction: the project row is locked first, in the order the requests
+/// that queue jobs take them (so the two never deadlock), and only then is the job read and
+/// changed, by a statement whose snapshot is taken after the lock. In one statement, an edit
+/// that committed while it waited for the lock stayed invisible to it: the job was neither
+/// removed nor released, and the edit's check waited for the lease to run out.
 #[tracing::instrument(skip_all)]
 pub async fn finish(
-    db: impl PgExecutor<'_>,
+    db: &PgPool,
     claim: Claim,
     status: &str,
     message: &str,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "WITH target AS (
-             SELECT id FROM projects WHERE id = $1 FOR UPDATE
-         ), done AS (
-             DELETE FROM validation_jobs j USING target
-             WHERE j.project_id = target.id AND j.generation = $2
-             RETURNING j.project_id
+    let mut tx = db.begin().await?;
+    sqlx::query("SELECT 1 FROM projects WHERE id = $1 FOR UPDATE")
+        .bind(claim.project_id)
+        .execute(&mut *tx)
+        .await?;
+    let written = sqlx::query_scalar(
+        "WITH done AS (
+             DELETE FROM validation_jobs
+             WHERE project_id = $1 AND generation = $2
+             RETURNING project_id
          ), released AS (
-             UPDATE validation_jobs j SET leased_until = NULL FROM target
-             WHERE j.project_id = target.id AND j.generation <> $2
+             UPDATE validation_jobs SET leased_until = NULL
+             WHERE project_id = $1 AND generation <> $2
          ), written AS (
              UPDATE projects p SET validation_status = $3, validation_message = $4
              FROM done WHERE p.id = done.project_id
@@ -122,8 +137,10 @@ pub async fn finish(
     .bind(claim.generation)
     .bind(status)
     .bind(message)
-    .fetch_one(db)
-    .await
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(written)
 }
 
 /// Puts the job back, due after `delay`, noting why (a transient failure); a superseded job's
@@ -148,6 +165,44 @@ pub async fn retry_later(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Puts a job back unrun, due after `delay` (its owner's budget is spent): the attempt it took
+/// is given back, and a job superseded meanwhile keeps the newer request's due time. The
+/// statement finds the row by project only and decides by its current generation, so an edit
+/// that commits meanwhile is seen.
+#[tracing::instrument(skip_all)]
+pub async fn defer(
+    db: impl PgExecutor<'_>,
+    claim: Claim,
+    delay: Duration,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE validation_jobs SET leased_until = NULL,
+             run_after = CASE WHEN generation = $2
+                              THEN greatest(run_after, now() + make_interval(secs => $3))
+                              ELSE run_after END,
+             attempts = CASE WHEN generation = $2 THEN greatest(attempts - 1, 0) ELSE attempts END
+         WHERE project_id = $1",
+    )
+    .bind(claim.project_id)
+    .bind(claim.generation)
+    .bind(delay.as_secs_f64())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// How long until the next job no worker holds comes due (zero or less: one is due now);
+/// `None` when there is none. Jobs under a live lease are left out: their worker is on them.
+#[tracing::instrument(skip_all)]
+pub async fn next_due(db: impl PgExecutor<'_>) -> Result<Option<f64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT extract(epoch FROM min(run_after) - now())::float8 FROM validation_jobs
+         WHERE leased_until IS NULL OR leased_until <= now()",
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// Marks the project `pending` again and queues it, in one statement.

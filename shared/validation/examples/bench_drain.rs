@@ -83,11 +83,24 @@ async fn main() {
         let pool = podium_data::db::lazy_pool(&url, "bench", 2 * workers);
         let worker = Worker {
             pool: pool.clone(),
-            validators: Validators::new(&fake, None, Some(&fake), Duration::from_secs(10)).unwrap(),
+            // The fakes listen on 127.0.0.1 (PODIUM_OUTBOUND_ALLOW_LOOPBACK=1).
+            validators: Validators::with_egress(
+                &fake,
+                None,
+                Some(&fake),
+                Duration::from_secs(10),
+                podium_runtime::outbound::Egress::PublicAndLoopback,
+            )
+            .unwrap(),
             max_attempts: 5,
             lease: Duration::from_secs(60),
             backoff: Duration::from_secs(10),
             batch: 8,
+            // One owner's 500 projects: the per-owner budget would hold all but 10 back.
+            owner_budget: podium_data::rate_limits::Limit {
+                max: i64::MAX,
+                window_seconds: 60,
+            },
         };
         let started = Instant::now();
         let runs: Vec<_> = (0..workers)

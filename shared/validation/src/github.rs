@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use podium_runtime::outbound::Refused;
+
 use crate::{Check, Validators};
 
 /// `owner` and `repo` of a GitHub repository URL, read as the original's pattern
@@ -52,23 +54,38 @@ pub async fn check(validators: &Validators, url: &str) -> Check {
     let Some((owner, repo)) = parse(url) else {
         return Check::Fail(NOT_GITHUB.to_owned());
     };
+    let message = || format!("Could not reach GitHub to verify repository {owner}/{repo}.");
+    let unreachable = || Check::Transient {
+        message: message(),
+        retry_after: None,
+    };
+    // The API's address refused (loopback, private, metadata, …): final, with the contract's
+    // "could not reach" message.
+    let refused = |err: &dyn std::fmt::Display| {
+        tracing::warn!(error = %err, "GitHub API refused");
+        Check::Fail(message())
+    };
+    let endpoint = match reqwest::Url::parse(&format!(
+        "{}/repos/{owner}/{repo}",
+        validators.github_api_url
+    )) {
+        Ok(endpoint) => endpoint,
+        Err(err) => return refused(&err),
+    };
+    if let Err(err) = validators.egress.check_url(&endpoint) {
+        return refused(&err);
+    }
     let mut request = validators
         .github
-        .get(format!(
-            "{}/repos/{owner}/{repo}",
-            validators.github_api_url
-        ))
+        .get(endpoint)
         .header("accept", "application/vnd.github+json")
         .header("x-github-api-version", "2022-11-28");
     if let Some(token) = &validators.github_token {
         request = request.bearer_auth(token);
     }
-    let unreachable = || Check::Transient {
-        message: format!("Could not reach GitHub to verify repository {owner}/{repo}."),
-        retry_after: None,
-    };
     let response = match request.send().await {
         Ok(response) => response,
+        Err(err) if Refused::caused(&err) => return refused(&err),
         Err(err) => {
             tracing::warn!(error = %err, "GitHub unreachable");
             return unreachable();

@@ -1,6 +1,8 @@
 //! The itch.io validator (`validators/itch.py` of the original): the demo is an itch.io game
 //! page that can be played in the browser.
 
+use podium_runtime::outbound::Refused;
+
 use crate::{Check, Validators};
 
 pub const NOT_ITCH: &str =
@@ -57,6 +59,21 @@ pub fn has_game_frame(html: &str) -> bool {
     false
 }
 
+/// Where an itch.io page may redirect: an `https` URL on `itch.io` or one of its sub-domains,
+/// on the default port, without credentials. (The original followed any redirect, so a page
+/// could send the worker to any address, inside the stack too.)
+pub fn may_redirect_to(url: &reqwest::Url) -> bool {
+    let itch = url.domain().is_some_and(|host| {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        host == "itch.io" || host.ends_with(".itch.io")
+    });
+    url.scheme() == "https"
+        && itch
+        && url.port().is_none()
+        && url.username().is_empty()
+        && url.password().is_none()
+}
+
 pub async fn check(validators: &Validators, url: &str) -> Check {
     if !is_game_page(url) {
         return Check::Fail(NOT_ITCH.to_owned());
@@ -65,8 +82,22 @@ pub async fn check(validators: &Validators, url: &str) -> Check {
         message: UNREACHABLE.to_owned(),
         retry_after: None,
     };
-    let response = match validators.itch.get(url).send().await {
+    // Refused (an address the worker may not reach, a redirect away from itch.io): final, with
+    // the contract's "not reachable" message; trying again would be refused again.
+    let refused = || Check::Fail(UNREACHABLE.to_owned());
+    let Ok(parsed) = reqwest::Url::parse(url) else {
+        return refused();
+    };
+    if let Err(err) = validators.egress.check_url(&parsed) {
+        tracing::warn!(error = %err, "itch.io page refused");
+        return refused();
+    }
+    let response = match validators.itch.get(parsed).send().await {
         Ok(response) => response,
+        Err(err) if Refused::caused(&err) => {
+            tracing::warn!(error = %err, "itch.io page refused");
+            return refused();
+        }
         Err(err) => {
             tracing::warn!(error = %err, "itch.io unreachable");
             return transient();
@@ -116,6 +147,29 @@ mod tests {
             ("https://example.com/game", false),
         ] {
             assert_eq!(is_game_page(url), ok, "{url}");
+        }
+    }
+
+    #[test]
+    fn redirects_are_followed_only_to_https_itch_io_pages() {
+        for (url, ok) in [
+            ("https://alice.itch.io/game", true),
+            ("https://itch.io/login", true),
+            ("https://ALICE.Itch.IO/game", true),
+            ("https://a.b.itch.io/game", true),
+            ("https://alice.itch.io./game", true),
+            ("http://alice.itch.io/game", false),
+            ("https://alice.itch.io:8443/game", false),
+            ("https://user:pw@alice.itch.io/game", false),
+            ("https://itch.io.evil.example/game", false),
+            ("https://evilitch.io/game", false),
+            ("https://127.0.0.1/", false),
+            ("https://[::1]/", false),
+            ("https://169.254.169.254/latest/meta-data/", false),
+            ("ftp://alice.itch.io/game", false),
+        ] {
+            let parsed = reqwest::Url::parse(url).expect("url");
+            assert_eq!(may_redirect_to(&parsed), ok, "{url}");
         }
     }
 

@@ -56,7 +56,7 @@ impl Trigger {
 }
 
 /// A worker task in this process: started on first use (or at once inside a runtime), drains the
-/// queue when woken and every `sweep`.
+/// queue when woken, when the next waiting job comes due, and every `sweep`.
 #[derive(Debug)]
 pub struct LocalWorker {
     worker: Worker,
@@ -91,9 +91,15 @@ impl LocalWorker {
                         Ok(_) => {}
                         Err(err) => tracing::warn!(error = %err, "validation worker"),
                     }
+                    // Until woken, the next job comes due (an edit's debounce, a budget that
+                    // frees), or the sweep, whichever is first.
+                    let pause = match worker.next_due().await {
+                        Ok(Some(due)) => due.clamp(Duration::from_millis(50), sweep),
+                        _ => sweep,
+                    };
                     tokio::select! {
                         () = wake.notified() => {}
-                        () = tokio::time::sleep(sweep) => {}
+                        () = tokio::time::sleep(pause) => {}
                     }
                 }
             });

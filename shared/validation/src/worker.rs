@@ -3,6 +3,8 @@
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use podium_data::UserId;
+use podium_data::rate_limits::{self, Limit};
 use podium_data::validation_jobs::{self, Claim};
 use podium_runtime::{ConfigError, Vars};
 use serde::Serialize;
@@ -26,6 +28,10 @@ pub struct Worker {
     pub backoff: Duration,
     /// Jobs taken, and validated side by side, at once.
     pub batch: usize,
+    /// The checks one project owner's jobs may run (each run sends at most one GitHub request
+    /// and one itch.io fetch), whatever queued them; a job over it waits until the budget
+    /// allows it (`PODIUM_VALIDATION_RUNS_PER_MINUTE`, default 10 in any 60 s).
+    pub owner_budget: Limit,
 }
 
 /// What one pass did.
@@ -37,6 +43,8 @@ pub struct Drained {
     pub retried: usize,
     /// Results dropped because a newer request superseded the job.
     pub superseded: usize,
+    /// Jobs put back unrun because their owner's budget was spent.
+    pub deferred: usize,
 }
 
 impl Drained {
@@ -44,12 +52,17 @@ impl Drained {
         self.validated += other.validated;
         self.retried += other.retried;
         self.superseded += other.superseded;
+        self.deferred += other.deferred;
     }
 
     fn jobs(self) -> usize {
-        self.validated + self.retried + self.superseded
+        self.validated + self.retried + self.superseded + self.deferred
     }
 }
+
+/// How long a run on Lambda waits, at most, for a job that is about to come due (an edit's
+/// debounce, a budget about to free) before it ends; later ones are the schedule's.
+pub const LINGER: Duration = Duration::from_secs(15);
 
 /// The longest a retry waits, whatever GitHub asks.
 const MAX_DELAY: Duration = Duration::from_secs(3600);
@@ -63,7 +76,43 @@ impl Worker {
             lease: Duration::from_secs(vars.parsed("PODIUM_VALIDATION_LEASE_SECONDS", 60)?),
             backoff: Duration::from_secs(vars.parsed("PODIUM_VALIDATION_BACKOFF_SECONDS", 10)?),
             batch: 8,
+            owner_budget: Limit {
+                max: vars
+                    .parsed(
+                        "PODIUM_VALIDATION_RUNS_PER_MINUTE",
+                        rate_limits::VALIDATION_RUNS.max,
+                    )?
+                    .max(1),
+                window_seconds: rate_limits::VALIDATION_RUNS.window_seconds,
+            },
         })
+    }
+
+    /// How long until the next job no worker holds comes due (zero when one is due now), or
+    /// `None` when the queue has none.
+    pub async fn next_due(&self) -> Result<Option<Duration>, sqlx::Error> {
+        Ok(validation_jobs::next_due(&self.pool)
+            .await?
+            .map(|seconds| Duration::try_from_secs_f64(seconds.max(0.0)).unwrap_or_default()))
+    }
+
+    /// [`Worker::drain`] until `deadline`, then, while a job comes due within `linger` and
+    /// before the deadline, waits for it and drains again (a Lambda run woken by an edit takes
+    /// the edit's job when its debounce ends, instead of leaving it to the schedule).
+    pub async fn drain_lingering(
+        &self,
+        deadline: Instant,
+        linger: Duration,
+    ) -> Result<Drained, sqlx::Error> {
+        let mut total = self.drain(Some(deadline)).await?;
+        while let Some(wait) = self.next_due().await? {
+            if wait > linger || Instant::now() + wait >= deadline {
+                break;
+            }
+            tokio::time::sleep(wait.max(Duration::from_millis(50))).await;
+            total.add(self.drain(Some(deadline)).await?);
+        }
+        Ok(total)
     }
 
     /// Takes the jobs due now, a batch at a time, until none is left or `deadline` passes.
@@ -103,6 +152,15 @@ impl Worker {
             // The project was deleted (its job with it) after the claim.
             return Ok(Drained::default());
         };
+        if self.validators.reaches_out(&target)
+            && let Some(wait) = self.spend(target.owner_id).await?
+        {
+            validation_jobs::defer(&self.pool, claim, Duration::from_secs(wait)).await?;
+            return Ok(Drained {
+                deferred: 1,
+                ..Drained::default()
+            });
+        }
         let (repo, demo) =
             tokio::join!(self.validators.repo(&target), self.validators.demo(&target));
         let checks: Vec<Check> = [repo, demo].into_iter().flatten().collect();
@@ -135,6 +193,13 @@ impl Worker {
                 ..Drained::default()
             })
         }
+    }
+
+    /// Counts one run against `owner`'s budget: `None` when it fits, else the seconds until it
+    /// would.
+    async fn spend(&self, owner: UserId) -> Result<Option<u64>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        rate_limits::try_record(&mut conn, &format!("validation:{owner}"), self.owner_budget).await
     }
 
     /// `backoff`, doubled for each attempt after the first, at most 15 minutes.
