@@ -412,7 +412,7 @@ async fn joining_a_project_one_voted_for_withdraws_the_vote_and_racing_ballots_a
             "{ballot:?}"
         );
     }
-    assert_eq!(votes_for_own_projects(&t).await, 0);
+    assert_eq!(votes_for_own_projects(t).await, 0);
     assert_eq!(
         t.scalar(
             "SELECT count(*) FROM projects p

@@ -419,9 +419,8 @@ pub async fn update(
     changes: &EventChanges,
 ) -> Result<Option<Event>, sqlx::Error> {
     let guarded = match series {
-        SeriesChange::Allowed => None,
-        SeriesChange::Outside(series) if series.is_empty() => None,
-        SeriesChange::Outside(series) => Some(series),
+        SeriesChange::Outside(series) if !series.is_empty() => Some(series),
+        _ => None,
     };
     sqlx::query_as(concat!(
         "WITH flags AS (

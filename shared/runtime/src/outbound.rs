@@ -76,9 +76,7 @@ impl Egress {
             Some("1") => Self::PublicAndLoopback,
             Some(_) => return Err(invalid("must be 1 or 0")),
         };
-        if egress == Self::PublicAndLoopback
-            && vars.optional("PODIUM_ENV").as_deref() == Some("production")
-        {
+        if egress == Self::PublicAndLoopback && vars.is_production()? {
             return Err(invalid("must not be on when PODIUM_ENV=production"));
         }
         Ok(egress)
