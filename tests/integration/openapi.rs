@@ -1,15 +1,99 @@
-//! The committed `openapi.json` is what the code generates, and describes every route.
+//! The committed `openapi.json` is what the code generates, describes every route, and is what
+//! `GET /openapi.json` serves.
 
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use serde_json::Value;
+
+use crate::http::{TestApp, send_unchecked};
+
+fn committed() -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json");
+    std::fs::read_to_string(path).unwrap_or_default()
+}
 
 #[test]
 fn the_committed_openapi_json_is_up_to_date() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json");
-    let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
-        committed == podium_tests::openapi_json(),
+        committed() == podium_tests::openapi_json(),
         "openapi.json is stale: run `make openapi` and commit the result"
     );
+}
+
+/// The frontends' `openapi-ts.config.ts` read `http://localhost:8000/openapi.json` from the
+/// running backend, where FastAPI serves it; the CDN, the gateway and `make dev` send the path to
+/// `auth` (see `routing` and `deploy`), which answers the committed bytes, as any public GET
+/// answers: JSON, CORS for any origin, and cacheable, with an ETag to revalidate.
+#[tokio::test]
+async fn get_openapi_json_answers_the_committed_document_as_cacheable_json_to_any_origin() {
+    let t = TestApp::new().await;
+    let app = crate::auth::app(&t, None);
+    let get = |path: &str, if_none_match: Option<&str>| {
+        let mut request = Request::get(path).header(header::ORIGIN, "https://podium.example");
+        if let Some(tag) = if_none_match {
+            request = request.header(header::IF_NONE_MATCH, tag);
+        }
+        request.body(Body::empty()).expect("request")
+    };
+    let committed = committed();
+    assert!(committed.starts_with('{'), "openapi.json is not there");
+    let mut etag = None;
+    for path in ["/openapi.json", "/openapi.json/"] {
+        let (status, headers, body) = send_unchecked(app.clone(), get(path, None)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body:.200}");
+        assert!(
+            body == committed,
+            "{path} does not serve the committed openapi.json"
+        );
+        let text = |name: header::HeaderName| {
+            headers
+                .get(&name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(text(header::CONTENT_TYPE), "application/json");
+        let cache = text(header::CACHE_CONTROL);
+        assert!(
+            cache.contains("public") && cache.contains("max-age="),
+            "{cache}"
+        );
+        assert_eq!(text(header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+        assert_eq!(text(header::ACCESS_CONTROL_ALLOW_CREDENTIALS), "true");
+        assert!(
+            text(header::VARY).contains("Origin"),
+            "a cache keys on Origin"
+        );
+        let tag = text(header::ETAG);
+        assert!(tag.starts_with('"') && tag.len() > 2, "{tag:?}");
+        etag = Some(tag);
+    }
+    let etag = etag.expect("an ETag");
+    for matching in [
+        etag.clone(),
+        format!("W/{etag}"),
+        format!("\"x\", {etag}"),
+        "*".to_owned(),
+    ] {
+        let (status, headers, body) =
+            send_unchecked(app.clone(), get("/openapi.json", Some(&matching))).await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_MODIFIED,
+            "If-None-Match: {matching}"
+        );
+        assert!(body.is_empty());
+        assert_eq!(
+            headers.get(header::ETAG).and_then(|v| v.to_str().ok()),
+            Some(etag.as_str())
+        );
+    }
+    let (status, _, body) = send_unchecked(app, get("/openapi.json", Some("\"stale\""))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body == committed);
+    // As in FastAPI's, the document does not list itself.
+    let api: Value = serde_json::from_str(&committed).expect("json");
+    assert!(api["paths"].get("/openapi.json").is_none());
 }
 
 #[test]
