@@ -1,6 +1,8 @@
 //! The committed `openapi.json` is what the code generates, describes every route, and is what
 //! `GET /openapi.json` serves.
 
+use std::collections::BTreeSet;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::Value;
@@ -275,4 +277,74 @@ fn operation_ids_tags_and_schema_names_are_the_originals() {
     {
         assert!(schemas.contains_key(name), "schema {name} is missing");
     }
+}
+
+/// The original's documents, named.
+fn originals() -> [(&'static str, Value); 2] {
+    let parse = |text: &str| serde_json::from_str::<Value>(text).expect("an original's document");
+    [
+        (
+            "December 2025",
+            parse(include_str!("../fixtures/original-openapi-2025.json")),
+        ),
+        (
+            "April 2026",
+            parse(include_str!("../fixtures/original-openapi-2026.json")),
+        ),
+    ]
+}
+
+/// A schema's properties and its required ones, through `$ref`s and `allOf`.
+fn fields(doc: &Value, schema: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
+    if let Some(name) = schema["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        return fields(doc, &doc["components"]["schemas"][name]);
+    }
+    let mut properties: BTreeSet<String> = schema["properties"]
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut required: BTreeSet<String> = schema["required"]
+        .as_array()
+        .map(|r| {
+            r.iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        let (p, r) = fields(doc, part);
+        properties.extend(p);
+        required.extend(r);
+    }
+    (properties, required)
+}
+
+/// A request body the frontend builds from its own document's type must fit ours: every field
+/// that type has, ours has (`SuperadminEventUpdate` is flat, not `{update, owner_email}`).
+#[test]
+fn every_field_of_an_originals_request_body_is_a_field_of_ours() {
+    let ours: Value = serde_json::from_str(&podium_tests::openapi_json()).expect("json");
+    let mut missing = Vec::new();
+    for (label, doc) in originals() {
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("item") {
+                let pointer = "/requestBody/content/application~1json/schema";
+                let Some(schema) = operation.pointer(pointer) else {
+                    continue;
+                };
+                let theirs = fields(&doc, schema).0;
+                let mine = ours["paths"][path][method]
+                    .pointer(pointer)
+                    .map(|s| fields(&ours, s).0)
+                    .unwrap_or_default();
+                for field in theirs.difference(&mine) {
+                    missing.push(format!("{method} {path}: `{field}` ({label})"));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
 }
