@@ -322,6 +322,59 @@ fn fields(doc: &Value, schema: &Value) -> (BTreeSet<String>, BTreeSet<String>) {
     (properties, required)
 }
 
+/// One document serves both frontends; each builds values of these types (the December 2025 one
+/// a `UserPrivate` without the April 2026 fields) and reads them as its own document types them.
+/// So a field is required where the originals that have the schema agree: some original requires
+/// it and none that has it leaves it optional. A field one original leaves optional and the other
+/// lacks (`UserPrivate.vote_ids`), or that neither has (`live_leaderboard`), is optional, though
+/// always sent; one that an original requires and the other lacks (`EventPublic.phase`,
+/// `UserEvents.owned_events`) stays required, since that original's frontend reads it as always
+/// there (`data.events.owned_events.length`).
+#[test]
+fn a_field_is_required_where_an_original_requires_it_and_none_that_has_it_leaves_it_optional() {
+    let ours: Value = serde_json::from_str(&podium_tests::openapi_json()).expect("json");
+    let originals = originals();
+    let mut wrong = Vec::new();
+    for (name, schema) in ours["components"]["schemas"].as_object().expect("schemas") {
+        let having: Vec<(&str, BTreeSet<String>, BTreeSet<String>)> = originals
+            .iter()
+            .filter_map(|(label, doc)| {
+                let schema = doc["components"]["schemas"].get(name)?;
+                let (properties, required) = fields(doc, schema);
+                Some((*label, properties, required))
+            })
+            .collect();
+        if having.is_empty() {
+            continue;
+        }
+        let (properties, required) = fields(&ours, schema);
+        for field in &properties {
+            let optional_in: Vec<&str> = having
+                .iter()
+                .filter(|(_, p, r)| p.contains(field) && !r.contains(field))
+                .map(|(label, ..)| *label)
+                .collect();
+            let required_in: Vec<&str> = having
+                .iter()
+                .filter(|(_, _, r)| r.contains(field))
+                .map(|(label, ..)| *label)
+                .collect();
+            let should = !required_in.is_empty() && optional_in.is_empty();
+            if required.contains(field) && !should {
+                wrong.push(match optional_in.as_slice() {
+                    [] => format!("{name}.{field} is required; no original requires it"),
+                    labels => format!("{name}.{field} is required; optional in {labels:?}"),
+                });
+            } else if should && !required.contains(field) {
+                wrong.push(format!(
+                    "{name}.{field} is optional; required in {required_in:?}"
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 /// A request body the frontend builds from its own document's type must fit ours: every field
 /// that type has, ours has (`SuperadminEventUpdate` is flat, not `{update, owner_email}`).
 #[test]

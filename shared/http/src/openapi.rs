@@ -22,6 +22,8 @@ pub struct ErrorDetail {
 #[schema(as = HTTPValidationError)]
 #[allow(dead_code)] // describes a body built with `serde_json::json!`
 pub struct HttpValidationError {
+    /// Optional in both of the original's documents; always sent.
+    #[schema(required = false)]
     pub detail: Vec<ValidationError>,
 }
 
