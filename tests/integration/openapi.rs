@@ -401,3 +401,59 @@ fn every_field_of_an_originals_request_body_is_a_field_of_ours() {
     }
     assert!(missing.is_empty(), "{missing:#?}");
 }
+/// What a frontend passes as a path or query parameter, ours takes: no parameter the original
+/// lacks or leaves optional is required here, and one the original lets be `null` may be `null`
+/// here too (the generated client's type says so; it leaves a `null` out of the URL).
+#[test]
+fn every_parameter_of_an_original_is_taken_alike() {
+    fn admits_null(schema: &Value) -> bool {
+        let types = &schema["type"];
+        types == "null"
+            || types
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t == "null"))
+            || ["anyOf", "oneOf"]
+                .iter()
+                .filter_map(|k| schema[*k].as_array())
+                .flatten()
+                .any(admits_null)
+    }
+    let ours: Value = serde_json::from_str(&podium_tests::openapi_json()).expect("json");
+    let mut wrong = Vec::new();
+    for (label, doc) in originals() {
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("item") {
+                let key = |p: &Value| (p["name"].clone(), p["in"].clone());
+                let theirs: Vec<&Value> = operation["parameters"]
+                    .as_array()
+                    .map(|p| p.iter().collect())
+                    .unwrap_or_default();
+                let mine: Vec<&Value> = ours["paths"][path][method]["parameters"]
+                    .as_array()
+                    .map(|p| p.iter().collect())
+                    .unwrap_or_default();
+                for parameter in &mine {
+                    let original = theirs.iter().find(|t| key(t) == key(parameter));
+                    let name = &parameter["name"];
+                    if parameter["required"] == true
+                        && original.is_none_or(|o| o["required"] != true)
+                    {
+                        wrong.push(format!("{method} {path}: {name} is required ({label})"));
+                    }
+                    if original.is_some_and(|o| admits_null(&o["schema"]))
+                        && !admits_null(&parameter["schema"])
+                    {
+                        wrong.push(format!("{method} {path}: {name} refuses null ({label})"));
+                    }
+                }
+                for parameter in &theirs {
+                    if !mine.iter().any(|m| key(m) == key(parameter)) {
+                        let name = &parameter["name"];
+                        wrong.push(format!("{method} {path}: no {name} ({label})"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
