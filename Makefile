@@ -68,7 +68,7 @@ openapi: ## Write the API's OpenAPI document to openapi.json (a test fails when 
 	$(CARGO) run -q -p podium-tests --bin openapi > openapi.json.tmp || { rm -f openapi.json.tmp; exit 1; }
 	mv openapi.json.tmp openapi.json
 
-client-check: ## Generate the frontend's client from the original's and our OpenAPI documents and compare names (needs npm)
+client-check: ## Generate the frontend's client from the original's and our OpenAPI documents; compare names, type-check the frontends' literals and every operation (needs npm)
 	@scripts/check-client
 
 lint: ## rustfmt, clippy and cfn-lint, as CI runs them
