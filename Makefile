@@ -63,9 +63,12 @@ schema: ## Rewrite migrations/schema/NNN.txt, the expected schema after each mig
 		migrations::up_then_down_then_up_again_matches_the_schema_snapshot_at_every_step
 
 openapi: ## Write the API's OpenAPI document to openapi.json (a test fails when it is stale)
-	$(CARGO) run -q -p podium-tests --bin openapi > openapi.json
+	@# Through a temporary file: the auth function embeds openapi.json, so truncating it first would
+	@# rebuild auth around an empty document (and a failed build would leave openapi.json empty).
+	$(CARGO) run -q -p podium-tests --bin openapi > openapi.json.tmp || { rm -f openapi.json.tmp; exit 1; }
+	mv openapi.json.tmp openapi.json
 
-client-check: ## Generate the frontend's client from the original's and our OpenAPI documents and compare names (needs npm)
+client-check: ## Generate the frontend's client from the original's and our OpenAPI documents; compare names, type-check the frontends' literals and every operation (needs npm)
 	@scripts/check-client
 
 lint: ## rustfmt, clippy and cfn-lint, as CI runs them

@@ -104,7 +104,8 @@ fn cdn_route(table: &(Vec<(String, String)>, String), path: &str) -> (String, St
         )
 }
 
-/// Every operation of every function as `(function, path)`, with ids filled in.
+/// Every operation of every function as `(function, path)`, with ids filled in, and where the
+/// OpenAPI document is served.
 fn routes() -> Vec<(&'static str, String)> {
     let apis = [
         ("auth", auth::openapi()),
@@ -131,6 +132,8 @@ fn routes() -> Vec<(&'static str, String)> {
             routes.push((function, path));
         }
     }
+    // Served but not an operation of the document (FastAPI does not list it either).
+    routes.push(("auth", "/openapi.json".to_owned()));
     routes
 }
 

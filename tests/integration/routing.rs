@@ -2,7 +2,7 @@
 //! generated from the same entries) agrees with the functions' routers: every route of every
 //! function is sent to that function, in both slash forms, and answered there by a real route
 //! (not the fallback); every table entry serves some route. The self-hosting gateway sends each
-//! to the same function.
+//! to the same function. So does `GET /openapi.json`, served by `auth`.
 
 use std::collections::BTreeSet;
 
@@ -58,24 +58,21 @@ async fn the_router_table_sends_every_route_to_its_function_and_nothing_is_shado
     let table = router_table();
     let router = table_router(&table);
     let gateway = gateway::Routes::from_table().expect("the gateway's routes");
+    let auth_app = auth::app(
+        auth::AuthState::new(
+            t.state.clone(),
+            auth::MailConfig {
+                production_url: "http://localhost:5173".to_owned(),
+                loops_api_key: None,
+                loops_transactional_id: "t".to_owned(),
+                loops_url: "http://127.0.0.1:9".to_owned(),
+            },
+            crate::auth::unconfigured_hackclub(),
+        )
+        .expect("auth state"),
+    );
     let functions: Vec<(&str, utoipa::openapi::OpenApi, Router)> = vec![
-        (
-            "auth",
-            auth::openapi(),
-            auth::app(
-                auth::AuthState::new(
-                    t.state.clone(),
-                    auth::MailConfig {
-                        production_url: "http://localhost:5173".to_owned(),
-                        loops_api_key: None,
-                        loops_transactional_id: "t".to_owned(),
-                        loops_url: "http://127.0.0.1:9".to_owned(),
-                    },
-                    crate::auth::unconfigured_hackclub(),
-                )
-                .expect("auth state"),
-            ),
-        ),
+        ("auth", auth::openapi(), auth_app.clone()),
         ("users", users::openapi(), users::app(t.state.clone())),
         ("events", events::openapi(), t.events()),
         ("admin", admin::openapi(), t.admin()),
@@ -148,6 +145,23 @@ async fn the_router_table_sends_every_route_to_its_function_and_nothing_is_shado
                 );
             }
         }
+    }
+    // The OpenAPI document, where FastAPI serves it (not an operation of the document itself):
+    // the frontends' client generator reads it from the running backend.
+    for form in ["/openapi.json", "/openapi.json/"] {
+        let request = Request::get(form).body(Body::empty()).expect("request");
+        let (status, _, answer) = send_unchecked(router.clone(), request).await;
+        assert_eq!(status, StatusCode::OK, "the table has no entry for {form}");
+        let (chosen, pattern) = answer.split_once(' ').expect("answer");
+        assert_eq!(
+            chosen, "auth",
+            "{form} goes to `{chosen}` through `{pattern}`"
+        );
+        assert_eq!(gateway.function_for(form), "auth", "the gateway on {form}");
+        used.insert(pattern.to_owned());
+        let request = Request::get(form).body(Body::empty()).expect("request");
+        let (status, _, _) = send_unchecked(auth_app.clone(), request).await;
+        assert_eq!(status, StatusCode::OK, "auth does not serve {form}");
     }
     assert_eq!(
         routes, 47,

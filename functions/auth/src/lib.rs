@@ -111,6 +111,10 @@ pub fn app(state: AuthState) -> Router {
             .route("/verify", get(verify))
             .route("/auth/hackclub", get(hackclub::start))
             .route("/auth/hackclub/callback", get(hackclub::callback))
+            .route(
+                podium_http::openapi::DOCUMENT_PATH,
+                podium_http::openapi::document(include_str!("../../../openapi.json")),
+            )
             .with_state(state),
     )
 }

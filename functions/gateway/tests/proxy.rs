@@ -73,6 +73,7 @@ async fn requests_reach_the_function_of_their_path_with_the_edge_headers_set_by_
         ("/auth/hackclub", "auth"),
         ("/superadmin/events", "superadmin"),
         ("/projects/", "projects"),
+        ("/openapi.json", "auth"),
         ("/nowhere", "auth"),
     ] {
         let seen: Value = client

@@ -47,9 +47,10 @@ const CHUNKS_AHEAD: usize = 4;
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// Every project of this event (soft-deleted events too).
-    #[param(value_type = Option<Uuid>)]
+    #[param(value_type = Option<Uuid>, nullable)]
     event_id: Option<String>,
     /// Every project of every event of this series that is not soft-deleted.
+    #[param(nullable)]
     series: Option<String>,
 }
 

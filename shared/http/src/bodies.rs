@@ -296,7 +296,9 @@ impl EventCreate {
 /// exactly; `null` is a 422, where the original looked for a user `'None'`).
 #[derive(Debug, Default, ToSchema)]
 pub struct SuperadminEventUpdate {
-    #[schema(inline)]
+    // One flat object, as the original's (and as `parse` reads it): the event's fields beside
+    // `owner_email`, not under an `update` key.
+    #[serde(flatten)]
     pub update: EventUpdate,
     #[schema(value_type = Option<String>)]
     pub owner_email: Option<String>,

@@ -1,6 +1,10 @@
 //! Pieces of the OpenAPI document that every function shares: the error bodies, the bearer
-//! scheme, and the 500/503 answers any route may give.
+//! scheme, and the 500/503 answers any route may give; and the route that serves the document.
 
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::MethodRouter;
 use serde_json::Value;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi, RefOr, ResponseBuilder};
@@ -18,6 +22,8 @@ pub struct ErrorDetail {
 #[schema(as = HTTPValidationError)]
 #[allow(dead_code)] // describes a body built with `serde_json::json!`
 pub struct HttpValidationError {
+    /// Optional in both of the original's documents; always sent.
+    #[schema(required = false)]
     pub detail: Vec<ValidationError>,
 }
 
@@ -147,4 +153,54 @@ impl Modify for Common {
             }
         }
     }
+}
+
+/// Where the API's document is served: where FastAPI serves it, and where both frontends'
+/// `openapi-ts.config.ts` read it from the running backend.
+pub const DOCUMENT_PATH: &str = "/openapi.json";
+
+/// `GET /openapi.json`: `document` as it is (the function mounting this embeds the committed
+/// `openapi.json`; it is not an operation of the document, as in FastAPI's). JSON, CORS as every
+/// route, cacheable by anyone for five minutes (`Vary: Origin`, since the CORS headers depend on
+/// it) and revalidated by its ETag with a 304.
+pub fn document<S: Clone + Send + Sync + 'static>(document: &'static str) -> MethodRouter<S> {
+    let etag = format!("\"{:016x}\"", fnv1a(document.as_bytes()));
+    let etag = HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""));
+    axum::routing::get(move |request: HeaderMap| {
+        let headers = [
+            (ETAG, etag.clone()),
+            (
+                CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            ),
+            (VARY, HeaderValue::from_static("Origin")),
+        ];
+        let fresh = matches_etag(&request, &etag);
+        async move {
+            if fresh {
+                return (StatusCode::NOT_MODIFIED, headers).into_response();
+            }
+            let json = [(CONTENT_TYPE, HeaderValue::from_static("application/json"))];
+            (headers, json, document).into_response()
+        }
+    })
+}
+
+/// `If-None-Match` names `etag` (weakly or strongly) or is `*`.
+fn matches_etag(request: &HeaderMap, etag: &HeaderValue) -> bool {
+    let etag = etag.to_str().unwrap_or_default();
+    request
+        .get_all(IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|list| list.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+/// 64-bit FNV-1a: a stable fingerprint of the document for its ETag.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -32,10 +32,16 @@ pub struct UserPrivate {
     /// Optional in the original's December 2025 document; always sent.
     #[schema(required = false)]
     pub phone: String,
-    /// The ids of every vote the user cast (vote ids, not project ids), in any event.
+    /// The ids of every vote the user cast (vote ids, not project ids), in any event. Optional in
+    /// the original's April 2026 document (not in December 2025's); always sent.
+    #[schema(required = false)]
     pub vote_ids: Vec<Uuid>,
-    /// Street, city, country and date of birth are all on the profile.
+    /// Street, city, country and date of birth are all on the profile. Optional in the
+    /// original's April 2026 document; always sent.
+    #[schema(required = false)]
     pub has_ysws_pii: bool,
+    /// Optional in the original's April 2026 document; always sent.
+    #[schema(required = false)]
     pub is_superadmin: bool,
 }
 
@@ -106,11 +112,16 @@ pub struct EventPrivate {
     pub join_code: String,
     pub owner_id: Uuid,
     pub ysws_checks_enabled: bool,
+    /// Required (its value may be `null`), as in the original's April 2026 document.
+    #[schema(required = true)]
     pub custom_validator: Option<String>,
+    /// Optional in the original's April 2026 document; always sent.
+    #[schema(required = false)]
     pub feature_flags_csv: String,
     /// When the event was soft-deleted (UTC), or `null`.
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// In the voting phase, whether the public leaderboard is open too.
+    /// In the voting phase, whether the public leaderboard is open too. Ours alone; always sent.
+    #[schema(required = false)]
     pub live_leaderboard: bool,
 }
 
@@ -170,8 +181,12 @@ pub struct ProjectPublic {
     pub description: String,
     pub points: i32,
     pub owner_id: Uuid,
-    /// The owner's current display name.
+    /// The owner's current display name. Optional in the original's April 2026 document (not in
+    /// December 2025's); always sent.
+    #[schema(required = false)]
     pub owner_display_name: String,
+    /// Optional in the original's April 2026 document; always sent.
+    #[schema(required = false)]
     pub collaborator_display_names: Vec<String>,
 }
 
@@ -187,7 +202,11 @@ pub struct ProjectPrivate {
     pub description: String,
     pub points: i32,
     pub owner_id: Uuid,
+    /// Optional in the original's April 2026 document; always sent.
+    #[schema(required = false)]
     pub owner_display_name: String,
+    /// Optional in the original's April 2026 document; always sent.
+    #[schema(required = false)]
     pub collaborator_display_names: Vec<String>,
     pub join_code: String,
     pub hours_spent: i32,
