@@ -11,15 +11,7 @@ use podium_testing::TestDb;
 
 use crate::support::{exec, fingerprint, history, insert_user, lock_is_held, rows, settings};
 
-const TABLES: [&str; 7] = [
-    "users",
-    "events",
-    "event_attendees",
-    "projects",
-    "project_collaborators",
-    "referrals",
-    "votes",
-];
+use podium_migrations::cutover::ORIGINAL_TABLES as TABLES;
 
 fn embedded() -> Migrator {
     Migrator::embedded(settings())

@@ -129,14 +129,7 @@ fn the_rehearsals_comparison_names_every_changed_row_and_a_different_schema_and_
             "CREATE TABLE users (x int);\n",
         ),
     ] {
-        for table in [
-            "events",
-            "event_attendees",
-            "projects",
-            "project_collaborators",
-            "referrals",
-            "votes",
-        ] {
+        for table in podium_migrations::cutover::ORIGINAL_TABLES {
             std::fs::write(dir.join(format!("{table}.jsonl")), "").expect("write");
         }
         std::fs::write(dir.join("users.jsonl"), users).expect("write");
