@@ -1022,3 +1022,28 @@ async fn adopting_an_april_2026_database_refuses_drift_unfitting_rows_and_interm
     assert!(history(&mut conn).await.is_empty());
     assert!(!lock_is_held(&mut conn).await);
 }
+
+#[tokio::test]
+async fn verify_sees_a_changed_body_of_a_sql_standard_function() {
+    // `RETURN …` bodies have no `prosrc`: the fingerprint hashes the parsed body instead, so a
+    // function rewritten by hand is drift like any other.
+    let db = TestDb::migrated().await;
+    let mut conn = db.connect().await;
+    embedded().verify(&mut conn).await.expect("clean");
+    exec(
+        &mut conn,
+        "CREATE OR REPLACE FUNCTION max_votes_per_user(project_count bigint) RETURNS bigint
+         LANGUAGE sql IMMUTABLE RETURN 99",
+    )
+    .await;
+    let problems = embedded()
+        .verify(&mut conn)
+        .await
+        .expect_err("drift")
+        .to_string();
+    assert!(
+        problems.contains("- function max_votes_per_user(project_count bigint)")
+            && problems.contains("+ function max_votes_per_user(project_count bigint)"),
+        "{problems}"
+    );
+}

@@ -157,7 +157,7 @@ impl SchemaFingerprint {
              WHERE n.nspname = current_schema() AND NOT tg.tgisinternal
              UNION ALL
              SELECT 'function ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') '
-                    || md5(coalesce(p.prosrc, ''))
+                    || md5(coalesce(pg_get_function_sqlbody(p.oid), p.prosrc, ''))
              FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
              WHERE n.nspname = current_schema()
              UNION ALL
