@@ -84,11 +84,7 @@ async fn patch_event(
     Json(body): Json<EventUpdate>,
 ) -> Result<JsonResponse<EventPrivate>, ApiError> {
     let changes = body.changes(Nulls::Refuse)?;
-    let series = if admin.user.is_superadmin {
-        SeriesChange::Allowed
-    } else {
-        SeriesChange::Outside(&state.config.active_event_series)
-    };
+    let series = SeriesChange::for_user(&admin.user, &state.config.active_event_series);
     let event = events::update(&state.pool, admin.event.id, None, series, &changes)
         .await?
         .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;

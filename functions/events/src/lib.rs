@@ -352,11 +352,7 @@ async fn update(
     Json(body): Json<EventUpdate>,
 ) -> Result<JsonResponse<Message>, ApiError> {
     let changes = body.changes_2025()?;
-    let series = if user.is_superadmin {
-        SeriesChange::Allowed
-    } else {
-        SeriesChange::Outside(&state.config.active_event_series)
-    };
+    let series = SeriesChange::for_user(&user, &state.config.active_event_series);
     if events::update(&state.pool, event_id, Some(user.id), series, &changes)
         .await?
         .is_none()
@@ -383,11 +379,7 @@ async fn delete(
     CurrentUser(user): CurrentUser,
     Path(event_id): Path<EventId>,
 ) -> Result<JsonResponse<Message>, ApiError> {
-    let series = if user.is_superadmin {
-        SeriesChange::Allowed
-    } else {
-        SeriesChange::Outside(&state.config.active_event_series)
-    };
+    let series = SeriesChange::for_user(&user, &state.config.active_event_series);
     match events::delete(&state.pool, event_id, user.id, series).await? {
         Deletion::Deleted => Ok(Message::json(EVENT_DELETED)),
         Deletion::SoftDeleted => Err(ApiError::not_found(EVENT_NOT_FOUND)),
@@ -492,7 +484,7 @@ async fn projects_of_event(
     let list = projects::of_event(&state.reader, event_id, order).await?;
     Ok(JsonResponse(
         list.iter()
-            .map(|p| ProjectPublic::in_event(p, &event))
+            .map(|p| ProjectPublic::public(p, event.leaderboard_enabled()))
             .collect(),
     ))
 }

@@ -389,13 +389,13 @@ async fn by_id(
     State(state): State<AppState>,
     Path(project_id): Path<ProjectId>,
 ) -> Result<JsonResponse<ProjectPublic>, ApiError> {
-    let project = projects::find(&state.reader, project_id)
+    let found = projects::find_public(&state.reader, project_id)
         .await?
         .ok_or_else(|| ApiError::not_found(PROJECT_NOT_FOUND))?;
-    let event = events::find(&state.reader, project.event_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(PROJECT_NOT_FOUND))?;
-    Ok(JsonResponse(ProjectPublic::in_event(&project, &event)))
+    Ok(JsonResponse(ProjectPublic::public(
+        &found.project,
+        found.leaderboard_open(),
+    )))
 }
 
 /// The body of `/projects/check/start`: a whole `ProjectPublic` (only `id` is used), documented

@@ -91,8 +91,14 @@ impl Event {
     /// The December 2025 `leaderboard_enabled` flag, which is also when the public leaderboard
     /// is open: the closed phase, or voting with a live leaderboard.
     pub fn leaderboard_enabled(&self) -> bool {
-        self.phase == Phase::Closed || (self.phase == Phase::Voting && self.live_leaderboard)
+        leaderboard_open(self.phase, self.live_leaderboard)
     }
+}
+
+/// Whether an event in `phase` (with `live_leaderboard`) shows its public leaderboard: closed,
+/// or voting with a live leaderboard.
+pub fn leaderboard_open(phase: Phase, live_leaderboard: bool) -> bool {
+    phase == Phase::Closed || (phase == Phase::Voting && live_leaderboard)
 }
 
 /// The event, unless it is soft-deleted (what anyone but its admins may see).
@@ -405,6 +411,25 @@ pub enum SeriesChange<'a> {
     Outside(&'a str),
 }
 
+impl<'a> SeriesChange<'a> {
+    /// What `user` may do to the flags of events, `series` being the active one.
+    pub fn for_user(user: &crate::users::User, series: &'a str) -> Self {
+        if user.is_superadmin {
+            Self::Allowed
+        } else {
+            Self::Outside(series)
+        }
+    }
+
+    /// The series a change must stay clear of, if any (none configured: nothing to guard).
+    fn guarded(self) -> Option<&'a str> {
+        match self {
+            Self::Outside(series) if !series.is_empty() => Some(series),
+            _ => None,
+        }
+    }
+}
+
 /// Applies `changes` to the event, only when `owner` owns it if an owner is given, and only when
 /// `series` allows the change of flags (checked on the row being updated, in the same
 /// statement, so no concurrent change slips between check and write); the event as it is now,
@@ -418,10 +443,7 @@ pub async fn update(
     series: SeriesChange<'_>,
     changes: &EventChanges,
 ) -> Result<Option<Event>, sqlx::Error> {
-    let guarded = match series {
-        SeriesChange::Outside(series) if !series.is_empty() => Some(series),
-        _ => None,
-    };
+    let guarded = series.guarded();
     sqlx::query_as(concat!(
         "WITH flags AS (
              SELECT id, phase = 'voting' AS votable,
@@ -506,10 +528,7 @@ pub async fn delete(
     owner: UserId,
     series: SeriesChange<'_>,
 ) -> Result<Deletion, sqlx::Error> {
-    let guarded = match series {
-        SeriesChange::Outside(series) if !series.is_empty() => Some(series),
-        _ => None,
-    };
+    let guarded = series.guarded();
     let (deleted, owned, soft_deleted): (bool, Option<bool>, Option<bool>) = sqlx::query_as(
         "WITH gone AS (
              DELETE FROM events e

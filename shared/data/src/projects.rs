@@ -219,6 +219,40 @@ pub async fn create(
     }
 }
 
+/// A project as the public reads it: with whether its event shows its leaderboard (which decides
+/// whether its points are shown), read in the same statement.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Public {
+    #[sqlx(flatten)]
+    pub project: Project,
+    pub event_phase: crate::Phase,
+    pub event_live_leaderboard: bool,
+}
+
+impl Public {
+    pub fn leaderboard_open(&self) -> bool {
+        crate::events::leaderboard_open(self.event_phase, self.event_live_leaderboard)
+    }
+}
+
+/// The project of a live event (see [`event_is_live`]) with its event's leaderboard state.
+#[tracing::instrument(skip_all)]
+pub async fn find_public(
+    db: impl PgExecutor<'_>,
+    id: ProjectId,
+) -> Result<Option<Public>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        project_columns!(),
+        ", e.phase AS event_phase, e.live_leaderboard AS event_live_leaderboard
+         FROM projects p JOIN events e ON e.id = p.event_id AND e.deleted_at IS NULL
+         WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
 /// Whether `user` owns or collaborates on the project; `None` when there is no such project.
 #[tracing::instrument(skip_all)]
 pub async fn is_member(

@@ -219,12 +219,11 @@ pub struct ProjectPrivate {
 }
 
 impl ProjectPublic {
-    /// The project as the public sees it in `event`: its points only once the event's
-    /// leaderboard is enabled (the live count is what the leaderboard gate keeps secret while
-    /// voting runs), else 0.
-    pub fn in_event(project: &Project, event: &podium_data::events::Event) -> Self {
+    /// The project as the public sees it: its points only once its event's leaderboard is open
+    /// (the live count is what the leaderboard gate keeps secret while voting runs), else 0.
+    pub fn public(project: &Project, leaderboard_open: bool) -> Self {
         let mut public = Self::from(project);
-        if !event.leaderboard_enabled() {
+        if !leaderboard_open {
             public.points = 0;
         }
         public
