@@ -144,16 +144,22 @@ fn archive_path(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-async fn unadopt_into(conn: &mut PgConnection, path: &Path) -> UnadoptReport {
+/// `unadopt` with a new archive at `path`, by `migrator`.
+async fn unadopt_with(
+    migrator: &Migrator,
+    conn: &mut PgConnection,
+    path: &Path,
+) -> Result<UnadoptReport, MigrateError> {
     let mut file = std::fs::File::create_new(path).expect("new archive");
-    migrator()
-        .unadopt(
-            conn,
-            UnadoptOptions {
-                dry_run: false,
-                archive: Some(&mut file),
-            },
-        )
+    let options = UnadoptOptions {
+        dry_run: false,
+        archive: Some(&mut file),
+    };
+    migrator.unadopt(conn, options).await
+}
+
+async fn unadopt_into(conn: &mut PgConnection, path: &Path) -> UnadoptReport {
+    unadopt_with(&migrator(), conn, path)
         .await
         .expect("unadopt")
 }
@@ -519,18 +525,8 @@ async fn dry_runs_report_what_would_happen_and_change_nothing() {
 async fn unadopt_refuses_changing_nothing_a_database_not_at_the_head_drifted_or_locked() {
     let db = TestDb::migrated().await;
     let mut conn = db.connect().await;
-    let unadopt = async |conn: &mut PgConnection, path: &Path| {
-        let mut file = std::fs::File::create_new(path).expect("file");
-        migrator()
-            .unadopt(
-                conn,
-                UnadoptOptions {
-                    dry_run: false,
-                    archive: Some(&mut file),
-                },
-            )
-            .await
-    };
+    let unadopt =
+        async |conn: &mut PgConnection, path: &Path| unadopt_with(&migrator(), conn, path).await;
 
     migrator()
         .down(&mut conn, podium_migrations::DownTarget::Steps(1))
@@ -570,15 +566,7 @@ async fn unadopt_refuses_changing_nothing_a_database_not_at_the_head_drifted_or_
         lock_wait: std::time::Duration::from_millis(200),
         ..settings()
     });
-    let mut file = std::fs::File::create_new(archive_path("a")).expect("file");
-    let err = impatient
-        .unadopt(
-            &mut conn,
-            UnadoptOptions {
-                dry_run: false,
-                archive: Some(&mut file),
-            },
-        )
+    let err = unadopt_with(&impatient, &mut conn, &archive_path("a"))
         .await
         .expect_err("locked");
     assert!(matches!(err, MigrateError::LockTimeout { .. }), "{err}");
@@ -655,16 +643,7 @@ async fn unadopt_refuses_values_the_originals_columns_cannot_hold_naming_table_r
             && refusal.contains("events row aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa, column phase: 'judging' is a value the original does not know"),
         "{refusal}"
     );
-    let path = archive_path("a");
-    let mut file = std::fs::File::create_new(&path).expect("file");
-    let err = later
-        .unadopt(
-            &mut conn,
-            UnadoptOptions {
-                dry_run: false,
-                archive: Some(&mut file),
-            },
-        )
+    let err = unadopt_with(&later, &mut conn, &archive_path("a"))
         .await
         .expect_err("refused")
         .to_string();

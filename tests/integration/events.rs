@@ -673,14 +673,6 @@ async fn phases_are_the_truth_and_the_2025_flags_are_views_of_them() {
     );
 }
 
-async fn promote(t: &TestApp, id: &str) {
-    sqlx::query("UPDATE users SET is_superadmin = true WHERE id = $1::uuid")
-        .bind(id)
-        .execute(&t.state.pool)
-        .await
-        .expect("promote");
-}
-
 async fn flags(t: &TestApp, event: &str) -> String {
     sqlx::query_scalar("SELECT feature_flags_csv::text FROM events WHERE id = $1::uuid")
         .bind(event)
@@ -706,8 +698,7 @@ async fn only_a_superadmin_puts_an_event_into_the_active_series_or_changes_the_f
 {
     let t = TestApp::new().await;
     let (owner, _) = t.person("owner@example.com").await;
-    let (boss, boss_id) = t.person("boss@example.com").await;
-    promote(&t, &boss_id).await;
+    let (boss, _) = t.superadmin_person("boss@example.com").await;
     let (event, _) = t.event(&owner, "Mine").await;
     let patch = |token: &str, body: Value| {
         let (t, event, token) = (&t, &event, token.to_owned());

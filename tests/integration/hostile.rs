@@ -123,12 +123,7 @@ fn body_routes() -> Vec<(String, String)> {
 async fn hostile_bodies_on_every_body_route_answer_4xx_and_keep_each_functions_peak_memory_bounded()
 {
     let t = TestApp::new().await;
-    let (token, id) = t.person("boss@example.com").await;
-    sqlx::query("UPDATE users SET is_superadmin = true WHERE id = $1::uuid")
-        .bind(&id)
-        .execute(&t.state.pool)
-        .await
-        .expect("promote");
+    let (token, _) = t.superadmin_person("boss@example.com").await;
     let (event, code) = t.event(&token, "Target").await;
     t.attend(&token, &code).await;
     let (project, _) = t.project(&token, &event, "Aim").await;

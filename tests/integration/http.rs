@@ -226,6 +226,17 @@ impl TestApp {
         (token, id)
     }
 
+    /// Signs a user up and makes them a superadmin; returns (token, id).
+    pub async fn superadmin_person(&self, email: &str) -> (String, String) {
+        let (token, id) = self.person(email).await;
+        sqlx::query("UPDATE users SET is_superadmin = true WHERE id = $1::uuid")
+            .bind(&id)
+            .execute(&self.state.pool)
+            .await
+            .expect("promote");
+        (token, id)
+    }
+
     /// Creates an event through the API; returns (id, join_code).
     pub async fn event(&self, token: &str, name: &str) -> (String, String) {
         let (status, body) = self

@@ -9,17 +9,6 @@ use tower::ServiceExt;
 
 use crate::http::{TestApp, send};
 
-/// A signed-up user made superadmin; returns (token, id).
-async fn superadmin(t: &TestApp, email: &str) -> (String, String) {
-    let (token, id) = t.person(email).await;
-    sqlx::query("UPDATE users SET is_superadmin = true WHERE id = $1::uuid")
-        .bind(&id)
-        .execute(&t.state.pool)
-        .await
-        .expect("promote");
-    (token, id)
-}
-
 async fn call(
     t: &TestApp,
     method: Method,
@@ -99,7 +88,7 @@ async fn every_superadmin_route_answers_401_without_credentials_and_403_to_anyon
 #[tokio::test]
 async fn the_user_list_is_paged_by_email_with_totals_and_a_page_past_the_end_is_empty() {
     let t = TestApp::new().await;
-    let (token, admin_id) = superadmin(&t, "root@example.com").await;
+    let (token, admin_id) = t.superadmin_person("root@example.com").await;
     for email in ["carol@example.com", "alice@example.com", "bob@example.com"] {
         t.person(email).await;
     }
@@ -161,7 +150,7 @@ async fn the_user_list_is_paged_by_email_with_totals_and_a_page_past_the_end_is_
 #[tokio::test]
 async fn page_bounds_are_checked_as_the_original_words_them() {
     let t = TestApp::new().await;
-    let (token, _) = superadmin(&t, "root@example.com").await;
+    let (token, _) = t.superadmin_person("root@example.com").await;
     for route in [
         "/superadmin/users",
         "/superadmin/events",
@@ -217,7 +206,7 @@ async fn page_bounds_are_checked_as_the_original_words_them() {
 #[tokio::test]
 async fn a_superadmin_creates_events_with_a_suffixed_slug_and_only_documented_values() {
     let t = TestApp::new().await;
-    let (token, admin_id) = superadmin(&t, "root@example.com").await;
+    let (token, admin_id) = t.superadmin_person("root@example.com").await;
     let (status, event) = call(
         &t,
         Method::POST,
@@ -345,7 +334,7 @@ async fn a_superadmin_creates_events_with_a_suffixed_slug_and_only_documented_va
 #[tokio::test]
 async fn owner_transfer_takes_a_trimmed_case_insensitive_email_and_moves_admin_rights() {
     let t = TestApp::new().await;
-    let (root, root_id) = superadmin(&t, "root@example.com").await;
+    let (root, root_id) = t.superadmin_person("root@example.com").await;
     let (first, first_id) = t.person("first@example.com").await;
     let (second, second_id) = t.person("second@example.com").await;
     let (event_id, _) = t.event(&first, "Handover Jam").await;
@@ -480,7 +469,7 @@ async fn owner_transfer_takes_a_trimmed_case_insensitive_email_and_moves_admin_r
 #[tokio::test]
 async fn soft_delete_hides_an_event_and_restore_brings_it_back() {
     let t = TestApp::new().await;
-    let (root, _) = superadmin(&t, "root@example.com").await;
+    let (root, _) = t.superadmin_person("root@example.com").await;
     let (organizer, _) = t.person("organizer@example.com").await;
     let (event_id, _) = t.event(&organizer, "Vanishing Act").await;
     let uri = format!("/superadmin/events/{event_id}");
@@ -684,7 +673,7 @@ fn today() -> String {
 #[tokio::test]
 async fn the_export_of_an_event_matches_pythons_csv_byte_for_byte() {
     let t = TestApp::new().await;
-    let (root, _) = superadmin(&t, "root@example.com").await;
+    let (root, _) = t.superadmin_person("root@example.com").await;
     let (event_id, slug) = fixture_event(&t, &root).await;
     let (status, content_type, disposition, body, _) = download(
         &t,
@@ -725,7 +714,7 @@ const FORMULA_STARTS: [&str; 6] = ["=", "+", "-", "@", "\t", "\r"];
 #[tokio::test]
 async fn texts_that_start_like_a_formula_are_exported_behind_a_quote_and_numbers_stay_numbers() {
     let t = TestApp::new().await;
-    let (root, _) = superadmin(&t, "root@example.com").await;
+    let (root, _) = t.superadmin_person("root@example.com").await;
     let (status, event) = call(
         &t,
         Method::POST,
@@ -893,7 +882,7 @@ async fn texts_that_start_like_a_formula_are_exported_behind_a_quote_and_numbers
 #[tokio::test]
 async fn the_export_takes_one_scope_skips_deleted_events_by_series_and_says_what_is_wrong() {
     let t = TestApp::new().await;
-    let (root, _) = superadmin(&t, "root@example.com").await;
+    let (root, _) = t.superadmin_person("root@example.com").await;
     let (event_id, _) = fixture_event(&t, &root).await;
     let unknown = "00000000-0000-0000-0000-000000000000";
     for (query, expected) in [
@@ -1007,7 +996,7 @@ async fn the_export_takes_one_scope_skips_deleted_events_by_series_and_says_what
 #[tokio::test]
 async fn an_export_of_ten_thousand_projects_streams_in_chunks() {
     let t = TestApp::new().await;
-    let (root, _) = superadmin(&t, "root@example.com").await;
+    let (root, _) = t.superadmin_person("root@example.com").await;
     let (event_id, _) = fixture_event(&t, &root).await;
     sqlx::query(
         "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code,
@@ -1047,7 +1036,7 @@ async fn the_export_is_documented_as_csv_and_its_errors_as_json() {
     // Every superadmin answer above goes through `send`, which checks it against openapi.json;
     // this one checks the CSV route's documented content type.
     let t = TestApp::new().await;
-    let (root, _) = superadmin(&t, "root@example.com").await;
+    let (root, _) = t.superadmin_person("root@example.com").await;
     let request = Request::builder()
         .uri("/superadmin/export-csv?series=none")
         .header("authorization", format!("Bearer {root}"))
