@@ -570,3 +570,209 @@ fn every_request_through_the_cdn_carries_the_viewer_address_and_the_origin_secre
         );
     }
 }
+
+/// A YAML fragment, tags included, to compare a template value with.
+fn yaml(fragment: &str) -> Value {
+    serde_yaml::from_str(fragment).expect("a YAML fragment")
+}
+
+/// An alarm's properties, after checking what every alarm has: missing data is no breach, the
+/// alarm topic (when there is one) hears of it going off and back, and the description says
+/// where to look.
+fn alarm<'a>(resources: &'a BTreeMap<String, Value>, name: &str) -> &'a Value {
+    let alarm = resources
+        .get(name)
+        .unwrap_or_else(|| panic!("no alarm {name}"));
+    assert_eq!(alarm["Type"], "AWS::CloudWatch::Alarm", "{name}");
+    let properties = &alarm["Properties"];
+    assert_eq!(
+        text(properties, "TreatMissingData"),
+        "notBreaching",
+        "{name}"
+    );
+    let actions = yaml("!If [HasAlarmTopic, [!Ref AlarmTopicArn], !Ref AWS::NoValue]");
+    for key in ["AlarmActions", "OKActions"] {
+        assert_eq!(properties[key], actions, "{name} {key}");
+    }
+    let description = text(properties, "AlarmDescription");
+    assert!(
+        description.contains("Sentry") && description.contains("x-request-id"),
+        "{name}: {description}"
+    );
+    properties
+}
+
+/// A metric (an alarm's, or a `Metric` of a metric-math term) is `name` in `namespace` with
+/// exactly `dimensions` (a YAML fragment).
+fn assert_metric(metric: &Value, namespace: &str, name: &str, dimensions: &str, context: &str) {
+    assert_eq!(text(metric, "Namespace"), namespace, "{context}");
+    assert_eq!(text(metric, "MetricName"), name, "{context}");
+    assert_eq!(metric["Dimensions"], yaml(dimensions), "{context}");
+}
+
+#[test]
+fn every_function_has_an_errors_a_throttles_and_a_p99_duration_alarm_sent_to_the_alarm_topic() {
+    let resources = resources(&template());
+    let functions: Vec<&String> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(functions.len(), FUNCTIONS.len());
+    for function in functions {
+        for (metric, statistic, periods, comparison, threshold) in [
+            (
+                "Errors",
+                ("Statistic", "Sum"),
+                1,
+                "GreaterThanOrEqualToThreshold",
+                "AlarmErrorsThreshold",
+            ),
+            (
+                "Throttles",
+                ("Statistic", "Sum"),
+                1,
+                "GreaterThanOrEqualToThreshold",
+                "AlarmThrottlesThreshold",
+            ),
+            (
+                "Duration",
+                ("ExtendedStatistic", "p99"),
+                3,
+                "GreaterThanThreshold",
+                "AlarmDurationP99Ms",
+            ),
+        ] {
+            let name = format!("{function}{metric}Alarm");
+            let properties = alarm(&resources, &name);
+            let dimensions = format!("[{{Name: FunctionName, Value: !Ref {function}}}]");
+            assert_metric(properties, "AWS/Lambda", metric, &dimensions, &name);
+            assert_eq!(text(properties, statistic.0), statistic.1, "{name}");
+            assert_eq!(properties["Period"], 300, "{name}");
+            assert_eq!(properties["EvaluationPeriods"], periods, "{name}");
+            assert_eq!(text(properties, "ComparisonOperator"), comparison, "{name}");
+            assert_eq!(
+                properties["Threshold"],
+                yaml(&format!("!Ref {threshold}")),
+                "{name}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_cdn_the_validation_queue_and_the_database_connections_have_alarms_and_one_dashboard_shows_them()
+ {
+    use podium_runtime::telemetry::measure;
+    let template = template();
+    let resources = resources(&template);
+
+    let cdn = alarm(&resources, "Cdn5xxRateAlarm");
+    let distribution = "[{Name: DistributionId, Value: !Ref Api}, {Name: Region, Value: Global}]";
+    assert_metric(cdn, "AWS/CloudFront", "5xxErrorRate", distribution, "CDN");
+    assert_eq!(cdn["Threshold"], yaml("!Ref AlarmCdn5xxRatePercent"));
+    // CloudFront's metrics are in us-east-1 only; the distribution itself is unconditional (with
+    // a condition of its own, the alarm would need both).
+    assert!(resources["Api"].get("Condition").is_none());
+    assert_eq!(resources["Cdn5xxRateAlarm"]["Condition"], "InUsEast1");
+    assert_eq!(
+        template["Conditions"]["InUsEast1"],
+        yaml("!Equals [!Ref AWS::Region, us-east-1]")
+    );
+
+    let age = alarm(&resources, "ValidationQueueAgeAlarm");
+    let validate = "[{Name: function, Value: validate}]";
+    assert_metric(
+        age,
+        measure::NAMESPACE,
+        measure::VALIDATION_OLDEST_AGE,
+        validate,
+        "age",
+    );
+    assert_eq!(text(age, "Statistic"), "Maximum");
+    assert_eq!(age["Threshold"], yaml("!Ref AlarmValidationAgeSeconds"));
+
+    let db = alarm(&resources, "DbConnectionFailuresAlarm");
+    assert_eq!(
+        db["Threshold"],
+        yaml("!Ref AlarmDbConnectionFailuresThreshold")
+    );
+    let terms = db["Metrics"].as_sequence().expect("metric math");
+    let (sum, stats) = terms.split_last().expect("terms");
+    let mut ids = Vec::new();
+    let mut functions = BTreeSet::new();
+    for term in stats {
+        let stat = &term["MetricStat"];
+        let function = text(&stat["Metric"]["Dimensions"][0], "Value");
+        let dimensions = format!("[{{Name: function, Value: {function}}}]");
+        let metric = measure::DB_CONNECTION_FAILURES;
+        assert_metric(
+            &stat["Metric"],
+            measure::NAMESPACE,
+            metric,
+            &dimensions,
+            function,
+        );
+        assert_eq!(text(stat, "Stat"), "Sum", "{function}");
+        assert_eq!(stat["Period"], 300, "{function}");
+        assert_eq!(term["ReturnData"], false, "{function}");
+        ids.push(text(term, "Id"));
+        functions.insert(function);
+    }
+    assert_eq!(functions, ROUTE_GROUPS.into());
+    assert_eq!(text(sum, "Expression"), format!("SUM([{}])", ids.join(",")));
+    assert_eq!(sum["ReturnData"], true);
+
+    let dashboards: Vec<&String> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::CloudWatch::Dashboard")
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(dashboards, ["OperationsDashboard"]);
+    let dashboard = &resources["OperationsDashboard"]["Properties"];
+    assert_eq!(text(dashboard, "DashboardName"), "podium-${Env}");
+    let body = serde_yaml::to_string(&dashboard["DashboardBody"]).expect("body");
+    let alarms = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::CloudWatch::Alarm")
+        .map(|(name, _)| format!("${{{name}.Arn}}"));
+    let metrics = [
+        measure::REQUESTS,
+        measure::REQUEST_DURATION,
+        measure::BALLOTS,
+        measure::VALIDATION_JOBS,
+        measure::VALIDATION_OLDEST_AGE,
+        measure::DB_POOL_ACQUIRE,
+        measure::DB_CONNECTION_FAILURES,
+        "5xxErrorRate",
+    ];
+    for wanted in alarms.chain(metrics.map(str::to_owned)) {
+        assert!(
+            body.contains(&wanted),
+            "the dashboard does not show {wanted}"
+        );
+    }
+}
+
+#[test]
+fn the_alarm_thresholds_have_their_defaults_and_without_a_topic_the_alarms_notify_no_one() {
+    let template = template();
+    let parameters = &template["Parameters"];
+    for (name, default) in [
+        ("AlarmErrorsThreshold", 5),
+        ("AlarmThrottlesThreshold", 1),
+        ("AlarmDurationP99Ms", 3000),
+        ("AlarmCdn5xxRatePercent", 5),
+        ("AlarmValidationAgeSeconds", 900),
+        ("AlarmDbConnectionFailuresThreshold", 5),
+    ] {
+        assert_eq!(text(&parameters[name], "Type"), "Number", "{name}");
+        assert_eq!(parameters[name]["Default"], default, "{name}");
+        assert!(!text(&parameters[name], "Description").is_empty(), "{name}");
+    }
+    assert_eq!(parameters["AlarmTopicArn"]["Default"], "");
+    assert_eq!(
+        template["Conditions"]["HasAlarmTopic"],
+        yaml(r#"!Not [!Equals [!Ref AlarmTopicArn, ""]]"#)
+    );
+}

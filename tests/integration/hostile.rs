@@ -38,13 +38,13 @@ impl Function {
 }
 
 /// The route-group binaries, built (debug) if they are not yet: the same files `make dev` runs.
-fn binaries() -> PathBuf {
+pub(crate) fn binaries() -> PathBuf {
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let built = Command::new(env!("CARGO"))
         .args([
             "build", "-q", "-p", "auth", "-p", "users", "-p", "events", "-p", "admin",
         ])
-        .args(["-p", "projects", "-p", "superadmin"])
+        .args(["-p", "projects", "-p", "superadmin", "-p", "migrate"])
         .current_dir(&root)
         .status()
         .expect("cargo build");

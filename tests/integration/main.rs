@@ -24,6 +24,7 @@ mod stack;
 mod statements;
 mod superadmin;
 mod support;
+mod telemetry;
 mod users;
 mod validation;
 mod votes;

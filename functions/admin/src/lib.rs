@@ -49,8 +49,8 @@ pub fn app(state: AppState) -> Router {
             )
             .route("/events/admin/{event_id}/leaderboard", get(leaderboard))
             .route("/events/admin/{event_id}/votes", get(votes_of))
-            .route("/events/admin/{event_id}/referrals", get(referrals_of))
-            .with_state(state),
+            .route("/events/admin/{event_id}/referrals", get(referrals_of)),
+        state,
     )
 }
 

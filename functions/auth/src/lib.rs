@@ -114,8 +114,8 @@ pub fn app(state: AuthState) -> Router {
             .route(
                 podium_http::openapi::DOCUMENT_PATH,
                 podium_http::openapi::document(include_str!("../../../openapi.json")),
-            )
-            .with_state(state),
+            ),
+        state,
     )
 }
 

@@ -7,7 +7,7 @@ use auth::{AuthState, MailConfig};
 use podium_http::{ApiConfig, AppState, run_function};
 
 fn main() -> ExitCode {
-    run_function(|vars| {
+    run_function("auth", |vars| {
         let app = AppState::new(ApiConfig::from_vars(vars)?, "podium-auth");
         Ok(auth::app(AuthState::new(
             app,

@@ -11,7 +11,7 @@ async fn main() -> ExitCode {
         "backfill",
         cli::main,
         // Settings are read once per cold start (environment, then Secrets Manager).
-        async || Ok(Vars::load().await?),
+        async |vars: &Vars| Ok(vars.clone()),
         async |vars, invocation: Invocation| {
             let options = invocation.options()?;
             Ok(run(&options, vars, &mut progress::Log::default()).await?)

@@ -62,8 +62,8 @@ pub fn app(state: AppState) -> Router {
             .route("/events/vote", post(vote))
             .route("/events/id/{slug}", get(id_by_slug))
             .route("/events/{event_id}", get(by_id).put(update).delete(delete))
-            .route("/events/{event_id}/projects", get(projects_of_event))
-            .with_state(state),
+            .route("/events/{event_id}/projects", get(projects_of_event)),
+        state,
     )
 }
 
@@ -411,7 +411,11 @@ async fn vote(
     CurrentUser(user): CurrentUser,
     Json(body): Json<CreateVotes>,
 ) -> Result<JsonResponse<Message>, ApiError> {
+    let counted = |outcome: &'static str| {
+        metrics::counter!(podium_http::measure::BALLOTS, "outcome" => outcome).increment(1);
+    };
     if body.projects.len() > votes::MAX_BALLOT {
+        counted("too_long");
         return Err(ValidationIssue::too_many_items(
             vec!["body".into(), "projects".into()],
             votes::MAX_BALLOT,
@@ -419,9 +423,9 @@ async fn vote(
         )
         .into());
     }
-    votes::cast(&state.pool, user.id, body.event, &body.projects)
-        .await
-        .map_err(vote_error)?;
+    let cast = votes::cast(&state.pool, user.id, body.event, &body.projects).await;
+    counted(cast.as_ref().map_or_else(VoteError::reason, |_| "accepted"));
+    cast.map_err(vote_error)?;
     Ok(Message::json(VOTES_RECORDED))
 }
 

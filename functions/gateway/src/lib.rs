@@ -31,7 +31,9 @@ use axum::response::{IntoResponse, Response};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use podium_runtime::edge::{CDN_SECRET_HEADER, VIEWER_IP_HEADER};
+use podium_runtime::edge::{
+    CDN_SECRET_HEADER, REQUEST_ID_HEADER, VIEWER_IP_HEADER, well_formed_request_id,
+};
 use podium_runtime::{ConfigError, Vars, health, telemetry};
 
 const MANIFEST: &str = include_str!("../../../Cargo.toml");
@@ -271,6 +273,17 @@ async fn proxy(
     };
     let viewer = gateway.viewer(&parts.headers, peer.ip());
     drop_hop_by_hop(&mut parts.headers);
+    // One id for the request from here to the function's logs and reports: the caller's when
+    // well formed, else a new one; the function keeps it and echoes it.
+    let request_id = parts
+        .headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| well_formed_request_id(v))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        parts.headers.insert(REQUEST_ID_HEADER, value);
+    }
     // As CloudFront: the origin sees its own host, and only the edge's word on the viewer.
     parts.headers.remove(header::HOST);
     parts.headers.remove(CDN_SECRET_HEADER);
@@ -292,7 +305,13 @@ async fn proxy(
             drop_hop_by_hop(&mut parts.headers);
             Response::from_parts(parts, Body::new(body))
         }
-        Err(err) => bad_gateway(function, &err.to_string()),
+        Err(err) => {
+            let mut response = bad_gateway(function, &err.to_string());
+            if let Ok(value) = HeaderValue::from_str(&request_id) {
+                response.headers_mut().insert(REQUEST_ID_HEADER, value);
+            }
+            response
+        }
     }
 }
 
@@ -312,21 +331,26 @@ pub fn run() -> ExitCode {
     if health::requested() {
         return health::exit_code(health::probe_http());
     }
-    telemetry::init("info");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
         Err(err) => {
+            telemetry::Telemetry::logs_only("info");
             tracing::error!(error = %err, "cannot start the async runtime");
             return ExitCode::FAILURE;
         }
     };
     runtime.block_on(async {
-        let config = match Vars::load().await.and_then(|vars| Config::from_vars(&vars)) {
-            Ok(config) => config,
+        let started = telemetry::load_vars("info").await.and_then(|vars| {
+            let telemetry = telemetry::Telemetry::init("gateway", "info", Some(&vars))?;
+            Ok((telemetry, Config::from_vars(&vars)?))
+        });
+        let (_telemetry, config) = match started {
+            Ok(started) => started,
             Err(err) => {
+                telemetry::Telemetry::logs_only("info");
                 tracing::error!(error = %err, "configuration");
                 return ExitCode::from(2);
             }

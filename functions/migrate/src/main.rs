@@ -13,12 +13,7 @@ async fn main() -> ExitCode {
         cli::main,
         // Read once per cold start (environment, then Secrets Manager when PODIUM_SECRETS_ARN
         // is set); a missing or malformed setting stops the function with its name.
-        async || {
-            Ok((
-                DatabaseUrl::from_vars(&Vars::load().await?)?,
-                settings_from_env()?,
-            ))
-        },
+        async |vars: &Vars| Ok((DatabaseUrl::from_vars(vars)?, settings_from_env()?)),
         async |(url, settings), invocation: Invocation| handle(&invocation, url, *settings).await,
     )
     .await

@@ -88,8 +88,8 @@ pub fn app(state: ProjectsState) -> Router {
             .route(
                 "/projects/{project_id}",
                 get(by_id).put(update).delete(delete),
-            )
-            .with_state(state),
+            ),
+        state,
     )
 }
 

@@ -9,7 +9,7 @@ use projects::ProjectsState;
 use projects::checks::ReviewFactory;
 
 fn main() -> ExitCode {
-    run_function(|vars| {
+    run_function("projects", |vars| {
         let app = AppState::new(ApiConfig::from_vars(vars)?, "podium-projects");
         let checks = Arc::new(ReviewFactory::from_vars(vars)?);
         let validation = Trigger::from_vars(app.pool.clone(), vars)?;

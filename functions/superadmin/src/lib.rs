@@ -53,8 +53,8 @@ pub fn app(state: AppState) -> Router {
             .route("/superadmin/events/{event_id}/restore", post(restore_event))
             .route("/superadmin/users", get(list_users))
             .route("/superadmin/export-csv", get(export::export_csv))
-            .route("/superadmin/audit", get(audit_log))
-            .with_state(state),
+            .route("/superadmin/audit", get(audit_log)),
+        state,
     )
 }
 

@@ -6,7 +6,7 @@ use podium_http::{ApiConfig, AppState, LambdaResponses, run_function_with};
 
 fn main() -> ExitCode {
     // Streamed on Lambda: a CSV export may be larger than a buffered response may be (6 MB).
-    run_function_with(LambdaResponses::Streamed, |vars| {
+    run_function_with("superadmin", LambdaResponses::Streamed, |vars| {
         let config = ApiConfig::from_vars(vars)?;
         Ok(superadmin::app(AppState::new(config, "podium-superadmin")))
     })

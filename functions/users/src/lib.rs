@@ -41,8 +41,8 @@ pub fn app(state: AppState) -> Router {
             .route(
                 "/users/test/promote-superadmin",
                 axum::routing::post(promote_superadmin),
-            )
-            .with_state(state),
+            ),
+        state,
     )
 }
 

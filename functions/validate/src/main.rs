@@ -53,7 +53,9 @@ async fn cli() -> ExitCode {
             Ok(done) if cli.watch && done == podium_validation::Drained::default() => {}
             Ok(done) => println!("{}", serde_json::to_string(&done).unwrap_or_default()),
             Err(err) => {
-                eprintln!("validate: {err}");
+                // Logged on stderr, and reported to Sentry when it is on.
+                let err: &(dyn std::error::Error + 'static) = &err;
+                tracing::error!(error = err, "validation sweep failed");
                 if !cli.watch {
                     return ExitCode::FAILURE;
                 }
@@ -87,10 +89,9 @@ async fn main() -> ExitCode {
     run_job(
         "validate",
         cli,
-        async || {
-            let vars = Vars::load().await?;
+        async |vars: &Vars| {
             let budget = Duration::from_secs(vars.parsed("PODIUM_VALIDATION_RUN_SECONDS", 45)?);
-            Ok((worker(&vars)?, budget))
+            Ok((worker(vars)?, budget))
         },
         // Any payload: an asynchronous invoke from a request, or the schedule's event. Stops
         // taking new batches after the budget, inside the function's timeout; until then waits

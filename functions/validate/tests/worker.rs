@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use podium_testing::TestDb;
+use podium_testing::sentry::FakeSentry;
 use tokio::sync::mpsc;
 
 /// A fake GitHub whose first request never gets an answer (it reports it on `first`); later
@@ -60,9 +61,8 @@ async fn status(db: &TestDb) -> (String, i64) {
     .expect("project")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_worker_killed_mid_job_leaves_the_job_to_the_next_run_and_the_project_ends_valid() {
-    let db = TestDb::migrated().await;
+/// A maker, an event that checks GitHub repositories, one project, and its queued job.
+async fn one_queued_project(db: &TestDb) {
     let mut conn = db.connect().await;
     sqlx::raw_sql(
         "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1,
@@ -82,6 +82,12 @@ async fn a_worker_killed_mid_job_leaves_the_job_to_the_next_run_and_the_project_
     .execute(&mut conn)
     .await
     .expect("data");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_job_leaves_the_job_to_the_next_run_and_the_project_ends_valid() {
+    let db = TestDb::migrated().await;
+    one_queued_project(&db).await;
     let (github, mut first) = hanging_github().await;
 
     let mut doomed = validate(&db, &github)
@@ -120,4 +126,33 @@ async fn a_worker_killed_mid_job_leaves_the_job_to_the_next_run_and_the_project_
         "{\"validated\":1,\"retried\":0,\"superseded\":0,\"deferred\":0}\n"
     );
     assert_eq!(status(&db).await, ("valid".to_owned(), 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validation_that_runs_out_of_attempts_reaches_sentry_once_with_the_release_before_the_worker_exits()
+ {
+    let db = TestDb::migrated().await;
+    one_queued_project(&db).await;
+    let sentry = FakeSentry::start().await;
+
+    // GitHub cannot be reached (a transient failure), and one attempt is all there is.
+    let output = validate(&db, "http://127.0.0.1:9")
+        .env("PODIUM_VALIDATION_MAX_ATTEMPTS", "1")
+        .env("PODIUM_SENTRY_DSN", sentry.dsn())
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let events = sentry.items("event");
+    assert_eq!(events.len(), 1, "{:?}", sentry.envelopes());
+    let event = &events[0].1;
+    assert!(event.get("level").is_none_or(|l| l == "error"), "{event}");
+    assert_eq!(event["release"], podium_runtime::telemetry::RELEASE);
+    assert_eq!(event["server_name"], "validate");
+    assert_eq!(event["tags"]["function"], "validate");
+    assert!(event.to_string().contains("validation gave up"), "{event}");
 }

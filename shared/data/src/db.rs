@@ -163,6 +163,9 @@ pub fn lazy_pool(url: &DatabaseUrl, application_name: &str, size: u32) -> PgPool
         .max_connections(size)
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(5))
+        // Every acquire's wait as a `trace` event: the telemetry turns them into the pool-wait
+        // histogram (`podium_db_pool_acquire_seconds`); the logs never show them.
+        .acquire_time_level(log::LevelFilter::Trace)
         .idle_timeout(Some(Duration::from_secs(300)))
         .connect_lazy_with(options(url, application_name))
 }

@@ -232,3 +232,17 @@ pub async fn backlog(db: &PgPool) -> Result<(i64, i64), sqlx::Error> {
     .fetch_one(db)
     .await
 }
+
+/// How long, in seconds, the job that has been due longest has waited for a worker (0 when
+/// none is due): the queue's lag, which an alarm watches. A job waiting for its retry or its
+/// debounce is not late, so the wait counts from `run_after`, not from `queued_at`; jobs under a
+/// live lease are being worked on.
+#[tracing::instrument(skip_all)]
+pub async fn oldest_due_age(db: impl PgExecutor<'_>) -> Result<f64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT coalesce(extract(epoch FROM now() - min(run_after))::float8, 0) FROM validation_jobs
+         WHERE run_after <= now() AND (leased_until IS NULL OR leased_until <= now())",
+    )
+    .fetch_one(db)
+    .await
+}

@@ -48,6 +48,23 @@ pub enum VoteError {
     Database(#[from] sqlx::Error),
 }
 
+impl VoteError {
+    /// The refusal's reason as the ballot metric labels it (`voting_closed`, …).
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::EventNotFound => "event_not_found",
+            Self::VotingClosed => "voting_closed",
+            Self::NotAttendee => "not_attendee",
+            Self::OverLimit { .. } => "over_limit",
+            Self::ProjectNotFound => "project_not_found",
+            Self::NotInEvent => "not_in_event",
+            Self::AlreadyVoted => "already_voted",
+            Self::OwnProject => "own_project",
+            Self::Database(_) => "error",
+        }
+    }
+}
+
 /// The longest ballot taken: no event allows more than 3 votes per user
 /// (`events::max_votes_per_user`), so a longer list can only be duplicates or a refusal; lists
 /// past this are refused before any work (a 422), so a 2 MB ballot of 50 000 ids costs nothing.

@@ -10,6 +10,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap};
 
 use crate::{ApiError, AppState};
 
@@ -56,17 +57,35 @@ pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn source_address(parts: &Parts) -> Option<IpAddr> {
-    if let Some(ConnectInfo(address)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+fn source_address(extensions: &Extensions) -> Option<IpAddr> {
+    if let Some(ConnectInfo(address)) = extensions.get::<ConnectInfo<SocketAddr>>() {
         return Some(address.ip());
     }
     use lambda_http::request::RequestContext;
-    match parts.extensions.get::<RequestContext>() {
+    match extensions.get::<RequestContext>() {
         Some(RequestContext::ApiGatewayV2(context)) => {
             context.http.source_ip.as_deref()?.parse().ok()
         }
         _ => None,
     }
+}
+
+/// The viewer's address: the edge's word on it when the request carries the CDN secret, else
+/// the connection's source address; `None` when neither is known.
+pub fn viewer_address(
+    headers: &HeaderMap,
+    extensions: &Extensions,
+    cdn_secret: Option<&CdnSecret>,
+) -> Option<IpAddr> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let via_cdn = match (cdn_secret, header(CDN_SECRET_HEADER)) {
+        (Some(secret), Some(sent)) => same_secret(secret.0.as_bytes(), sent.as_bytes()),
+        _ => false,
+    };
+    via_cdn
+        .then(|| header(VIEWER_IP_HEADER)?.trim().parse::<IpAddr>().ok())
+        .flatten()
+        .or_else(|| source_address(extensions))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientNetwork
@@ -77,17 +96,12 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let state = AppState::from_ref(state);
-        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
-        let via_cdn = match (&state.config.cdn_secret, header(CDN_SECRET_HEADER)) {
-            (Some(secret), Some(sent)) => same_secret(secret.0.as_bytes(), sent.as_bytes()),
-            _ => false,
-        };
-        let viewer = via_cdn
-            .then(|| header(VIEWER_IP_HEADER)?.trim().parse::<IpAddr>().ok())
-            .flatten();
-        Ok(viewer
-            .or_else(|| source_address(parts))
-            .map_or_else(|| Self("unknown".to_owned()), Self::of))
+        Ok(viewer_address(
+            &parts.headers,
+            &parts.extensions,
+            state.config.cdn_secret.as_ref(),
+        )
+        .map_or_else(|| Self("unknown".to_owned()), Self::of))
     }
 }
 

@@ -1,9 +1,12 @@
 //! The one error type of the HTTP surface. Every rejection renders as the contract says:
 //! `{"detail": "text"}` for business errors, 422 `{"detail": [{type, loc, msg}, …]}` for
 //! validation, 503 when the database is unreachable, and 500 `{"detail": "Internal server
-//! error"}` (logged inside the request's span, never showing internal text) for the rest.
+//! error"}` for the rest, never showing internal text. The cause of a 5xx travels with the
+//! response as a [`Failure`] extension; the request layer logs it with its whole chain in the
+//! request's span (and so reports it to Sentry), as the axum error-handling example does.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -13,6 +16,11 @@ use serde_json::json;
 use podium_data::validation::ValidationIssue;
 
 use crate::texts::{BAD_AUTH, DATABASE_UNAVAILABLE, INTERNAL_ERROR, NOT_AUTHENTICATED};
+
+/// Why a response is a 5xx: carried in the response's extensions to the request layer, which
+/// logs it (never sent to the client).
+#[derive(Debug, Clone)]
+pub struct Failure(pub Arc<dyn std::error::Error + Send + Sync>);
 
 #[derive(Debug)]
 pub enum ApiError {
@@ -31,8 +39,11 @@ pub enum ApiError {
     },
     /// 422 with a list of validation issues.
     Validation(Vec<ValidationIssue>),
-    /// 503: the database (or another dependency) cannot be reached right now.
-    Unavailable(&'static str),
+    /// 503: the database (or another dependency) cannot be reached right now, and why.
+    Unavailable {
+        detail: &'static str,
+        cause: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// 500: logged, never shown.
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -81,8 +92,12 @@ impl From<Vec<ValidationIssue>> for ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
         if database_unreachable(&err) {
-            tracing::warn!(error = %err, "database unavailable");
-            Self::Unavailable(DATABASE_UNAVAILABLE)
+            metrics::counter!(podium_runtime::telemetry::measure::DB_CONNECTION_FAILURES)
+                .increment(1);
+            Self::Unavailable {
+                detail: DATABASE_UNAVAILABLE,
+                cause: err.into(),
+            }
         } else {
             Self::Internal(err.into())
         }
@@ -146,18 +161,23 @@ impl IntoResponse for ApiError {
                 Json(json!({ "detail": issues })),
             )
                 .into_response(),
-            Self::Unavailable(detail) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "detail": detail })),
-            )
-                .into_response(),
+            Self::Unavailable { detail, cause } => {
+                let mut response = (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Json(json!({ "detail": detail })),
+                )
+                    .into_response();
+                response.extensions_mut().insert(Failure(cause.into()));
+                response
+            }
             Self::Internal(err) => {
-                tracing::error!(error = %err, "unhandled error");
-                (
+                let mut response = (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     Json(json!({ "detail": INTERNAL_ERROR })),
                 )
-                    .into_response()
+                    .into_response();
+                response.extensions_mut().insert(Failure(err.into()));
+                response
             }
         }
     }

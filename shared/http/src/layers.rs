@@ -1,8 +1,17 @@
-//! Layers around every function's routes: request id and span, CORS (configured here only),
-//! trailing-slash tolerance, and JSON answers for unknown routes and methods.
+//! Layers around every function's routes: the request's id, span, log line, metrics and Sentry
+//! hub and transaction; CORS (configured here only); trailing-slash tolerance; and JSON answers
+//! for unknown routes and methods.
+//!
+//! Outermost first: a Sentry hub per request (`NewSentryLayer`), then [`request_span`] (id,
+//! span, the viewer as Sentry's user, and — once answered — the log line and metrics), CORS,
+//! the trailing slash, and after routing, per route, the Sentry transaction
+//! (`SentryHttpLayer`, named by the route template) and [`route_matched`], which records the
+//! template on the span, the scope and the response.
+
+use std::time::Instant;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{FromRef, MatchedPath, Request, State};
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
     ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN,
@@ -11,25 +20,57 @@ use axum::http::header::{
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use podium_runtime::edge::{REQUEST_ID_HEADER, well_formed_request_id};
+use podium_runtime::telemetry::{REQUEST_SPAN, measure};
 use tracing::Instrument;
 
-use super::ApiError;
+use crate::client::{self, CdnSecret};
+use crate::error::Failure;
+use crate::{ApiError, AppState};
 
-const REQUEST_ID: &str = "x-request-id";
+/// What a request matched: the route's template (`/events/{event_id}`), or [`UNMATCHED`].
+#[derive(Debug, Clone)]
+pub struct RouteTemplate(pub String);
 
-/// Wraps a function's routes with the layers every function shares.
-pub fn finish(routes: Router) -> Router {
+/// The route of a request that matched none (a 404 or a preflight answered before routing).
+pub const UNMATCHED: &str = "unmatched";
+
+/// Wraps a function's routes (with their state) in the layers every function shares.
+pub fn finish<S>(routes: Router<S>, state: S) -> Router
+where
+    S: Clone + Send + Sync + 'static,
+    AppState: FromRef<S>,
+{
+    let config = AppState::from_ref(&state).config;
+    let cdn_secret = config.cdn_secret.clone();
+    let routes = if config.enable_test_endpoints {
+        routes.route(PANIC_PATH, axum::routing::get(panics))
+    } else {
+        routes
+    };
     let routes = routes
         .fallback(async || ApiError::not_found(crate::texts::NOT_FOUND))
         .method_not_allowed_fallback(async || {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
-        });
+        })
+        .layer(middleware::from_fn(route_matched))
+        .layer(sentry::integrations::tower::SentryHttpLayer::new().enable_transaction())
+        .with_state(state);
     Router::new()
         .route(podium_runtime::health::PATH, axum::routing::get(healthz))
         .fallback_service(routes)
         .layer(middleware::from_fn(trim_trailing_slash))
         .layer(middleware::from_fn(cors))
-        .layer(middleware::from_fn(request_span))
+        .layer(middleware::from_fn_with_state(cdn_secret, request_span))
+        .layer(sentry::integrations::tower::NewSentryLayer::<Request>::new_from_top())
+}
+
+/// With the test endpoints on (never in production), `GET /__test/panic` panics in its handler:
+/// how the tests see a panic reach Sentry. Not part of the contract (no OpenAPI operation).
+pub const PANIC_PATH: &str = "/__test/panic";
+
+async fn panics() -> Response {
+    panic!("a handler panicked on purpose ({PANIC_PATH})");
 }
 
 /// `GET /healthz` for container health checks (`podium health`): answers as soon as the process
@@ -96,30 +137,117 @@ async fn cors(req: Request, next: Next) -> Response {
     response
 }
 
+/// After routing: the route's template on the request's span and Sentry scope (which names the
+/// transaction `GET /events/{event_id}`, never the raw path), and on the response for the log
+/// line.
+async fn route_matched(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(UNMATCHED, MatchedPath::as_str)
+        .to_owned();
+    tracing::Span::current().record("route", route.as_str());
+    let name = format!("{} {route}", req.method());
+    sentry::configure_scope(|scope| {
+        scope.set_tag("route", &route);
+        scope.set_transaction(Some(&name));
+    });
+    let mut response = next.run(req).await;
+    response.extensions_mut().insert(RouteTemplate(route));
+    response
+}
+
 /// Every request runs in a span carrying its id: the Lambda request id when on Lambda, else the
-/// caller's `x-request-id`, else a new one. The id is echoed in `x-request-id`.
-async fn request_span(req: Request, next: Next) -> Response {
+/// caller's `x-request-id` when it is well formed, else a new one. The id is echoed in
+/// `x-request-id` and tags the request's Sentry events; the viewer's address is Sentry's user
+/// until a token names one (`CurrentUser`). Once answered, one log line names the route
+/// template, status and latency — at `error` with the whole cause chain for a 5xx, which also
+/// reports it to Sentry — and the request is counted in the metrics.
+async fn request_span(
+    State(cdn_secret): State<Option<CdnSecret>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
     let id = request_id(&req);
     let health_check = req.uri().path() == podium_runtime::health::PATH;
-    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path());
-    async move {
-        let mut response = next.run(req).await;
-        let status = response.status();
-        if status.is_server_error() {
-            tracing::error!(status = status.as_u16(), "request failed");
-        } else if health_check {
-            // Every few seconds in a container: kept out of the info log.
-            tracing::debug!(status = status.as_u16(), "request done");
-        } else {
-            tracing::info!(status = status.as_u16(), "request done");
+    let method = req.method().clone();
+    let span = tracing::info_span!(
+        REQUEST_SPAN,
+        request_id = %id,
+        method = %method,
+        route = tracing::field::Empty,
+    );
+    let viewer = client::viewer_address(req.headers(), req.extensions(), cdn_secret.as_ref());
+    sentry::configure_scope(|scope| {
+        scope.set_tag("request_id", &id);
+        scope.set_user(viewer.map(|ip| sentry::User {
+            ip_address: Some(ip.into()),
+            ..sentry::User::default()
+        }));
+    });
+    let mut response = next.run(req).instrument(span.clone()).await;
+    let status = response.status();
+    let route = response
+        .extensions()
+        .get::<RouteTemplate>()
+        .map_or(UNMATCHED, |r| r.0.as_str())
+        .to_owned();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let code = status.as_u16();
+    if status.is_server_error() {
+        match response.extensions().get::<Failure>() {
+            Some(failure) => {
+                let error: &(dyn std::error::Error + 'static) = &*failure.0;
+                tracing::error!(
+                    parent: &span,
+                    status = code,
+                    route,
+                    latency_ms,
+                    error,
+                    causes = %CauseChain(error),
+                    "request failed"
+                );
+            }
+            None => {
+                tracing::error!(parent: &span, status = code, route, latency_ms, "request failed")
+            }
         }
-        if let Ok(value) = HeaderValue::from_str(&id) {
-            response.headers_mut().insert(REQUEST_ID, value);
-        }
-        response
+    } else if health_check {
+        // Every few seconds in a container: kept out of the info log and the metrics.
+        tracing::debug!(parent: &span, status = code, latency_ms, "request done");
+    } else {
+        tracing::info!(parent: &span, status = code, route, latency_ms, "request done");
     }
-    .instrument(span)
-    .await
+    if !health_check {
+        metrics::counter!(
+            measure::REQUESTS,
+            "route" => route.clone(),
+            "status" => measure::status_class(code),
+        )
+        .increment(1);
+        metrics::histogram!(measure::REQUEST_DURATION, "route" => route)
+            .record(latency_ms / 1000.0);
+    }
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    response
+}
+
+/// An error and its sources, `outer: inner: innermost`.
+struct CauseChain<'a>(&'a (dyn std::error::Error + 'static));
+
+impl std::fmt::Display for CauseChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 fn request_id(req: &Request) -> String {
@@ -127,8 +255,8 @@ fn request_id(req: &Request) -> String {
         return context.request_id.clone();
     }
     req.headers()
-        .get(REQUEST_ID)
+        .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
+        .filter(|v| well_formed_request_id(v))
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
 }

@@ -12,6 +12,7 @@ pub mod jwt;
 mod layers;
 pub mod openapi;
 pub use podium_runtime::outbound;
+pub use podium_runtime::telemetry::measure;
 pub mod texts;
 pub mod turnstile;
 pub mod views;
@@ -27,14 +28,15 @@ use sqlx::PgPool;
 
 pub use admin::{EventAdmin, Superadmin};
 pub use body::MAX_DEPTH as MAX_BODY_DEPTH;
-pub use error::ApiError;
+pub use error::{ApiError, Failure};
 pub use extract::{Json, PageParams, Path, Query, query_bool, uuid_query};
-pub use layers::finish;
+pub use layers::{RouteTemplate, UNMATCHED, finish};
 
 use jwt::JwtSecret;
 use podium_data::DatabaseUrl;
 use podium_data::users::{self, User};
-use podium_runtime::{ConfigError, Vars, telemetry};
+use podium_runtime::telemetry::{self, Telemetry};
+use podium_runtime::{ConfigError, Vars};
 
 /// Settings every HTTP function reads once, at start.
 #[derive(Debug, Clone)]
@@ -292,7 +294,17 @@ fn token_subject(parts: &Parts, state: &AppState) -> Result<String, ApiError> {
         .decode(credentials)
         .map_err(|_| ApiError::unauthorized())?;
     match (claims.sub, claims.token_type.as_deref()) {
-        (Some(sub), Some(jwt::ACCESS)) => Ok(sub),
+        (Some(sub), Some(jwt::ACCESS)) => {
+            // The token's e-mail is the request's Sentry user from here on, even when the
+            // database then cannot be reached to find its id.
+            sentry::configure_scope(|scope| {
+                scope.set_user(Some(sentry::User {
+                    email: Some(sub.clone()),
+                    ..sentry::User::default()
+                }));
+            });
+            Ok(sub)
+        }
         _ => Err(ApiError::bad_request(texts::BAD_JWT)),
     }
 }
@@ -309,6 +321,7 @@ where
         let user = users::find_by_email(&state.pool, &sub)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
+        report_user(&user);
         Ok(Self(user))
     }
 }
@@ -325,8 +338,21 @@ where
         let (user, vote_ids) = users::find_with_vote_ids(&state.pool, &sub)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
+        report_user(&user);
         Ok(Self(user, vote_ids))
     }
+}
+
+/// The request's Sentry user from here on, as the original tags it: the token's user, by id and
+/// e-mail (in place of the viewer's address).
+fn report_user(user: &User) {
+    sentry::configure_scope(|scope| {
+        scope.set_user(Some(sentry::User {
+            id: Some(user.id.to_string()),
+            email: Some(user.email.clone()),
+            ..sentry::User::default()
+        }));
+    });
 }
 
 /// How a function answers on Lambda.
@@ -339,10 +365,12 @@ pub enum LambdaResponses {
     Streamed,
 }
 
-/// A route-group function's whole `main`: tracing, the settings (environment and, when
-/// `PODIUM_SECRETS_ARN` is set, Secrets Manager) read once, the router built from them, then
+/// A route-group function's whole `main`: the settings (environment and, when
+/// `PODIUM_SECRETS_ARN` is set, Secrets Manager) read once, the telemetry they configure (logs,
+/// Sentry, metrics; see `podium_runtime::telemetry`), the router built from them, then
 /// [`serve`]. A missing or malformed setting stops the process at start with exit code 2 and a
-/// message naming it.
+/// message naming it. `name` is the function's (`events`): the metrics' `function` label and
+/// Sentry's server name.
 ///
 /// Started as `<binary> health` it only probes its own `GET /healthz` and exits (a container's
 /// health check; see `podium_runtime::health`).
@@ -350,20 +378,21 @@ pub enum LambdaResponses {
 /// On Lambda (one request at a time per instance) the runtime is single-threaded; as a plain
 /// HTTP server (a container) it uses every core.
 pub fn run_function(
+    name: &'static str,
     build: impl FnOnce(&Vars) -> Result<Router, ConfigError>,
 ) -> std::process::ExitCode {
-    run_function_with(LambdaResponses::Buffered, build)
+    run_function_with(name, LambdaResponses::Buffered, build)
 }
 
 /// [`run_function`], answering on Lambda as `mode` says.
 pub fn run_function_with(
+    name: &'static str,
     mode: LambdaResponses,
     build: impl FnOnce(&Vars) -> Result<Router, ConfigError>,
 ) -> std::process::ExitCode {
     if podium_runtime::health::requested() {
         return podium_runtime::health::exit_code(podium_runtime::health::probe_http());
     }
-    telemetry::init("info");
     let runtime = if telemetry::on_lambda() {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -376,14 +405,25 @@ pub fn run_function_with(
     let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(err) => {
+            Telemetry::logs_only("info");
             tracing::error!(error = %err, "cannot start the async runtime");
             return std::process::ExitCode::FAILURE;
         }
     };
     runtime.block_on(async {
-        let built = Vars::load()
-            .await
-            .and_then(|vars| Ok((build(&vars)?, vars.parsed("PORT", 8080)?)));
+        let started = telemetry::load_vars("info").await.and_then(|vars| {
+            let telemetry = Telemetry::init(name, "info", Some(&vars))?;
+            Ok((telemetry, vars))
+        });
+        let (telemetry, vars) = match started {
+            Ok(started) => started,
+            Err(err) => {
+                Telemetry::logs_only("info");
+                tracing::error!(error = %err, "configuration");
+                return std::process::ExitCode::from(2);
+            }
+        };
+        let built = build(&vars).and_then(|app| Ok((app, vars.parsed("PORT", 8080)?)));
         let (app, port) = match built {
             Ok(built) => built,
             Err(err) => {
@@ -391,7 +431,7 @@ pub fn run_function_with(
                 return std::process::ExitCode::from(2);
             }
         };
-        match serve(app, port, mode).await {
+        match serve(app, port, mode, &telemetry).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(err) => {
                 tracing::error!(error = %err, "stopped");
@@ -402,17 +442,32 @@ pub fn run_function_with(
 }
 
 /// Serves `app` through the Lambda runtime when `AWS_LAMBDA_RUNTIME_API` is set (function
-/// URLs, payload 2.0, buffered or streamed as `mode` says), otherwise as plain HTTP on
-/// `0.0.0.0:port` (the `PORT` setting, default 8080), e.g. in a container.
+/// URLs, payload 2.0, buffered or streamed as `mode` says; the telemetry flushed after every
+/// invocation), otherwise as plain HTTP on `0.0.0.0:port` (the `PORT` setting, default 8080),
+/// e.g. in a container.
 pub async fn serve(
     app: Router,
     port: u16,
     mode: LambdaResponses,
+    telemetry: &Telemetry,
 ) -> Result<(), lambda_http::Error> {
     if telemetry::on_lambda() {
+        let tracing = lambda_http::lambda_runtime::layers::TracingLayer::new();
         return match mode {
-            LambdaResponses::Buffered => lambda_http::run(app).await,
-            LambdaResponses::Streamed => lambda_http::run_with_streaming_response(app).await,
+            LambdaResponses::Buffered => {
+                lambda_http::lambda_runtime::Runtime::new(lambda_http::Adapter::from(app))
+                    .layer(tracing)
+                    .layer(telemetry.lambda_layer())
+                    .run()
+                    .await
+            }
+            LambdaResponses::Streamed => {
+                lambda_http::streaming_runtime(app)
+                    .layer(tracing)
+                    .layer(telemetry.lambda_layer())
+                    .run()
+                    .await
+            }
         };
     }
     let address = SocketAddr::from(([0, 0, 0, 0], port));

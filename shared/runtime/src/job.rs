@@ -7,35 +7,68 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::telemetry;
+use crate::Vars;
+use crate::telemetry::{self, Telemetry};
 
 /// Runs `cli` (logging text at `warn`) outside Lambda. On Lambda (logging JSON at `info`) it
-/// runs `setup` once per cold start (read the settings: a missing one stops the function naming
-/// it), then answers every invocation with `handle(&state, payload)`; an `Err` is the
-/// invocation's function error.
+/// reads the settings once per cold start and hands them to `setup` (a missing one stops the
+/// function naming it), then answers every invocation with `handle(&state, payload)`; an `Err`
+/// is the invocation's function error, logged at `error` with its cause chain (so reported to
+/// Sentry when `PODIUM_SENTRY_DSN` is set, before the next invocation is asked for).
+///
+/// On the CLI the settings are read too, for the telemetry only (a CLI reads its own, and says
+/// itself what is wrong with them); what the CLI reports at `error` goes to Sentry, flushed
+/// before the process exits.
 pub async fn run_job<S, E, R, Cli: Future<Output = ExitCode>>(
-    name: &str,
+    name: &'static str,
     cli: impl FnOnce() -> Cli,
-    setup: impl AsyncFnOnce() -> Result<S, Error>,
+    setup: impl AsyncFnOnce(&Vars) -> Result<S, Error>,
     handle: impl AsyncFn(&S, E) -> Result<R, Error>,
 ) -> ExitCode
 where
     E: DeserializeOwned,
     R: Serialize,
 {
-    if !telemetry::on_lambda() {
-        telemetry::init("warn");
+    let on_lambda = telemetry::on_lambda();
+    let filter = if on_lambda { "info" } else { "warn" };
+    let vars = telemetry::load_vars(filter).await;
+    let telemetry = match vars
+        .as_ref()
+        .map(|vars| Telemetry::init_as(name, filter, Some(vars), on_lambda))
+    {
+        Ok(Ok(telemetry)) => telemetry,
+        Ok(Err(err)) => {
+            Telemetry::logs_only(filter);
+            tracing::error!(error = %err, "configuration");
+            return ExitCode::from(2);
+        }
+        Err(_) => Telemetry::logs_only(filter),
+    };
+    if !on_lambda {
         // Boxed: a CLI's future is large, and this one's state should not carry it.
-        return Box::pin(cli()).await;
+        let code = Box::pin(cli()).await;
+        drop(telemetry);
+        return code;
     }
-    telemetry::init("info");
     let served = async {
-        let state = setup().await?;
+        let vars = vars?;
+        let state = setup(&vars).await?;
         tracing::info!("{name} function ready");
-        lambda_runtime::run(service_fn(async |event: LambdaEvent<E>| {
-            handle(&state, event.payload).await
-        }))
-        .await
+        let runtime = lambda_runtime::Runtime::new(service_fn(
+            async |event: LambdaEvent<E>| {
+                let request_id = event.context.request_id.clone();
+                let outcome =
+                    telemetry::in_job_span(name, &request_id, handle(&state, event.payload)).await;
+                if let Err(err) = &outcome {
+                    let err: &(dyn std::error::Error + 'static) = &**err;
+                    tracing::error!(error = err, job = name, tags.request_id = %request_id, "invocation failed");
+                }
+                outcome
+            },
+        ))
+        .layer(lambda_runtime::layers::TracingLayer::new())
+        .layer(telemetry.lambda_layer());
+        runtime.run().await
     };
     match Box::pin(served).await {
         Ok(()) => ExitCode::SUCCESS,

@@ -148,6 +148,37 @@ impl Vars {
         Ok(false)
     }
 
+    /// The values of every setting that is a secret (its name has `SECRET`, `TOKEN`,
+    /// `PASSWORD`, `_KEY` or `DSN` in it) and the password inside a database URL, for the
+    /// telemetry scrubber: none of them may leave the process in an error report.
+    pub fn secret_values(&self) -> Vec<String> {
+        const MARKS: [&str; 5] = ["SECRET", "TOKEN", "PASSWORD", "_KEY", "DSN"];
+        let mut values = Vec::new();
+        for (name, value) in &self.values {
+            let upper = name.to_ascii_uppercase();
+            if !upper.starts_with("PODIUM_") && !upper.starts_with("DATABASE_URL") {
+                continue;
+            }
+            if upper.ends_with("SECRETS_ARN") {
+                continue;
+            }
+            if MARKS.iter().any(|mark| upper.contains(mark)) {
+                values.push(value.trim().to_owned());
+            }
+            if upper.contains("DATABASE_URL")
+                && let Ok(url) = url::Url::parse(value.trim())
+                && let Some(password) = url.password()
+            {
+                values.push(password.to_owned());
+            }
+        }
+        // Short values would blank out ordinary words.
+        values.retain(|v| v.len() >= 6);
+        values.sort();
+        values.dedup();
+        values
+    }
+
     /// A setting parsed from text, `default` when unset.
     pub fn parsed<T: FromStr>(&self, name: &str, default: T) -> Result<T, ConfigError> {
         match self.optional(name) {

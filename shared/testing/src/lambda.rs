@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+type Polls = Arc<Mutex<Vec<Instant>>>;
 
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -27,6 +30,8 @@ pub struct LambdaProcess {
     events: mpsc::Sender<Value>,
     outcomes: mpsc::Receiver<Outcome>,
     log_path: PathBuf,
+    /// When the function asked for each invocation (`GET …/invocation/next`).
+    next_polls: Polls,
     /// The podman container's name, for a function run from its image.
     container: Option<String>,
 }
@@ -87,7 +92,8 @@ impl LambdaProcess {
         command: impl FnOnce(&[(String, String)]) -> Command,
     ) -> Self {
         let (events, rx) = mpsc::channel(4);
-        let (api, outcomes) = fake_runtime(rx).await;
+        let next_polls = Polls::default();
+        let (api, outcomes) = fake_runtime_polled(rx, Arc::clone(&next_polls)).await;
         let log_path = std::env::temp_dir().join(format!(
             "podium-lambda-{}-{}.log",
             std::process::id(),
@@ -104,8 +110,9 @@ impl LambdaProcess {
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
         runtime.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        // Both streams: the logs on stderr, the EMF metrics on stdout.
         let child = command(&runtime)
-            .stdout(Stdio::null())
+            .stdout(log.try_clone().expect("log file"))
             .stderr(log)
             .spawn()
             .expect("start the function");
@@ -114,7 +121,30 @@ impl LambdaProcess {
             events,
             outcomes,
             log_path,
+            next_polls,
             container,
+        }
+    }
+
+    /// When the function asked for each invocation so far: the first at start, each later one
+    /// once it had finished with the one before (whatever it does after answering, such as
+    /// flushing its telemetry, happens before).
+    pub fn next_polls(&self) -> Vec<Instant> {
+        self.next_polls.lock().expect("lock").clone()
+    }
+
+    /// Waits (at most 30 s) until the function has asked for invocation number `n` (from 1).
+    pub async fn wait_for_poll(&self, n: usize) -> Instant {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(at) = self.next_polls().get(n - 1) {
+                return *at;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the function never asked for invocation {n}"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 
@@ -191,7 +221,15 @@ pub fn function_url_event(
 
 /// A minimal Lambda Runtime API: hands out the events sent on `events`, reports what the
 /// function posts back on the returned channel.
-pub async fn fake_runtime(mut events: mpsc::Receiver<Value>) -> (String, mpsc::Receiver<Outcome>) {
+pub async fn fake_runtime(events: mpsc::Receiver<Value>) -> (String, mpsc::Receiver<Outcome>) {
+    fake_runtime_polled(events, Polls::default()).await
+}
+
+/// [`fake_runtime`], noting in `polls` when each `…/invocation/next` arrives.
+async fn fake_runtime_polled(
+    mut events: mpsc::Receiver<Value>,
+    polls: Polls,
+) -> (String, mpsc::Receiver<Outcome>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address").to_string();
     let (outcomes_tx, outcomes) = mpsc::channel(16);
@@ -204,6 +242,7 @@ pub async fn fake_runtime(mut events: mpsc::Receiver<Value>) -> (String, mpsc::R
             let mut stream = BufReader::new(stream);
             while let Some((method, path, body)) = read_request(&mut stream).await {
                 if method == "GET" && path.ends_with("/invocation/next") {
+                    polls.lock().expect("lock").push(Instant::now());
                     let Some(event) = events.recv().await else {
                         return;
                     };

@@ -4,6 +4,7 @@
 
 pub mod lambda;
 pub mod secrets_manager;
+pub mod sentry;
 pub mod statements;
 
 use std::sync::atomic::{AtomicU32, Ordering};

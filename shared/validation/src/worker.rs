@@ -6,6 +6,7 @@ use futures_util::StreamExt;
 use podium_data::UserId;
 use podium_data::rate_limits::{self, Limit};
 use podium_data::validation_jobs::{self, Claim};
+use podium_runtime::telemetry::measure;
 use podium_runtime::{ConfigError, Vars};
 use serde::Serialize;
 use sqlx::PgPool;
@@ -118,6 +119,8 @@ impl Worker {
     /// Takes the jobs due now, a batch at a time, until none is left or `deadline` passes.
     #[tracing::instrument(skip_all)]
     pub async fn drain(&self, deadline: Option<Instant>) -> Result<Drained, sqlx::Error> {
+        let lag = validation_jobs::oldest_due_age(&self.pool).await?;
+        metrics::gauge!(measure::VALIDATION_OLDEST_AGE).set(lag);
         let mut total = Drained::default();
         loop {
             if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -175,11 +178,21 @@ impl Worker {
             && claim.attempts < self.max_attempts
         {
             let delay = retry_after.unwrap_or_else(|| self.backoff_for(claim.attempts));
+            tracing::warn!(reason = %message, ?delay, "validation will be tried again");
             validation_jobs::retry_later(&self.pool, claim, delay.min(MAX_DELAY), message).await?;
+            metrics::counter!(measure::VALIDATION_JOBS, "result" => "retried").increment(1);
             return Ok(Drained {
                 retried: 1,
                 ..Drained::default()
             });
+        }
+        if let Some((message, _)) = transient {
+            // Out of attempts: the verdict says what could not be checked; an operator should
+            // know that a validator keeps failing.
+            tracing::error!(reason = %message, attempts = claim.attempts, "validation gave up");
+            metrics::counter!(measure::VALIDATION_JOBS, "result" => "failed").increment(1);
+        } else {
+            metrics::counter!(measure::VALIDATION_JOBS, "result" => "done").increment(1);
         }
         let (status, message) = verdict(&checks);
         if validation_jobs::finish(&self.pool, claim, status, &message).await? {

@@ -1,0 +1,209 @@
+//! Error reports and traces to Sentry, with the official SDK (as the original's
+//! `sentry_sdk.init` in its `main.py`).
+//!
+//! | Setting | Default | |
+//! |---|---|---|
+//! | `PODIUM_SENTRY_DSN` | unset: off | also read from the Secrets Manager secret |
+//! | `PODIUM_SENTRY_TRACES_SAMPLE_RATE` | `1.0` (the original's) | share of requests traced, 0 to 1 |
+//! | `PODIUM_SENTRY_FLUSH_TIMEOUT_MS` | `500` | how long a Lambda invocation's end waits for Sentry |
+//!
+//! The environment is `PODIUM_ENV` (`development` when unset), the release [`super::RELEASE`].
+//! Envelopes are sent by the SDK's `ureq` transport with short timeouts, through a
+//! [`super::Scrubber`] that every item passes on its way out.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sentry::{ClientInitGuard, ClientOptions, Envelope, Transport, TransportFactory};
+
+use crate::{ConfigError, Vars};
+
+use super::Scrubber;
+
+/// Sentry's settings; `None` from [`Settings::from_vars`] when no DSN is set.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    dsn: sentry::types::Dsn,
+    traces_sample_rate: f32,
+    environment: String,
+    flush_budget: Duration,
+    secrets: Vec<String>,
+}
+
+impl Settings {
+    pub fn from_vars(vars: &Vars) -> Result<Option<Self>, ConfigError> {
+        let Some(dsn) = vars.optional("PODIUM_SENTRY_DSN") else {
+            return Ok(None);
+        };
+        let invalid = |name: &str, reason: &str| ConfigError::Invalid {
+            name: name.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let dsn = dsn
+            .trim()
+            .parse()
+            .map_err(|_| invalid("PODIUM_SENTRY_DSN", "not a Sentry DSN"))?;
+        let traces_sample_rate: f32 = vars.parsed("PODIUM_SENTRY_TRACES_SAMPLE_RATE", 1.0)?;
+        if !(0.0..=1.0).contains(&traces_sample_rate) {
+            return Err(invalid(
+                "PODIUM_SENTRY_TRACES_SAMPLE_RATE",
+                "expected a number from 0 to 1",
+            ));
+        }
+        vars.is_production()?;
+        let environment = vars.optional(crate::settings::ENV_VAR).map_or_else(
+            || "development".to_owned(),
+            |e| e.trim().to_ascii_lowercase(),
+        );
+        Ok(Some(Self {
+            dsn,
+            traces_sample_rate,
+            environment,
+            flush_budget: Duration::from_millis(
+                vars.parsed("PODIUM_SENTRY_FLUSH_TIMEOUT_MS", 500)?,
+            ),
+            secrets: vars.secret_values(),
+        }))
+    }
+}
+
+/// A started Sentry client (flushed and closed when dropped).
+pub struct Reporting {
+    // Dropping it closes the client, waiting at most `shutdown_timeout` for what is queued.
+    _guard: ClientInitGuard,
+    budget: Duration,
+}
+
+/// Flushes the Sentry client within a budget; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Flusher {
+    budget: Duration,
+}
+
+impl Flusher {
+    /// Waits until the queued envelopes are sent, at most the budget; whether they all were.
+    pub fn flush(&self) -> bool {
+        sentry::Hub::main()
+            .client()
+            .is_none_or(|client| client.flush(Some(self.budget)))
+    }
+}
+
+impl std::fmt::Debug for Reporting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reporting")
+            .field("budget", &self.budget)
+            .finish()
+    }
+}
+
+impl Reporting {
+    /// Binds a client to the main hub. Panics are reported by the SDK's panic integration
+    /// (which flushes before the process aborts); `send_default_pii` stays off: the user of a
+    /// request is set by the HTTP layer (id and e-mail, or the viewer's address), as the
+    /// original's middleware does, and nothing else personal is collected.
+    pub fn start(function: &'static str, settings: Settings) -> Self {
+        let Settings {
+            dsn,
+            traces_sample_rate,
+            environment,
+            flush_budget,
+            secrets,
+        } = settings;
+        let scrubber = Arc::new(Scrubber::new(secrets));
+        // The default integrations include the panic hook.
+        let mut options = ClientOptions::new().traces_sample_rate(traces_sample_rate);
+        options.dsn = Some(dsn);
+        options.release = Some(super::RELEASE.into());
+        options.environment = Some(environment.into());
+        options.server_name = Some(function.into());
+        options.send_default_pii = false;
+        options.max_breadcrumbs = 50;
+        options.shutdown_timeout = flush_budget.max(Duration::from_secs(1));
+        options.transport = Some(Arc::new(ScrubbingTransportFactory { scrubber }));
+        let guard = sentry::init(options);
+        sentry::configure_scope(|scope| scope.set_tag("function", function));
+        Self {
+            _guard: guard,
+            budget: flush_budget,
+        }
+    }
+
+    pub fn flusher(&self) -> Flusher {
+        Flusher {
+            budget: self.budget,
+        }
+    }
+
+    pub fn budget(&self) -> Duration {
+        self.budget
+    }
+
+    pub fn flush(&self) {
+        if !self.flusher().flush() {
+            tracing::debug!("Sentry did not take every report within the flush budget");
+        }
+    }
+}
+
+/// Builds the SDK's `ureq` transport (connect within 1 s, whole request within 3 s, so a Sentry
+/// outage ties the sending thread up briefly), wrapped in the scrubber.
+struct ScrubbingTransportFactory {
+    scrubber: Arc<Scrubber>,
+}
+
+impl TransportFactory for ScrubbingTransportFactory {
+    fn create_transport(&self, options: &ClientOptions) -> Arc<dyn Transport> {
+        use sentry::transports::UreqHttpTransportOptions;
+        let agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(Duration::from_secs(1)))
+            .timeout_global(Some(Duration::from_secs(3)))
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .provider(ureq::tls::TlsProvider::Rustls)
+                    .build(),
+            )
+            .build()
+            .new_agent();
+        let inner: Arc<dyn Transport> =
+            match sentry::TransportOptions::try_from_client_options(options) {
+                Some(transport_options) => Arc::new(
+                    UreqHttpTransportOptions::from(transport_options)
+                        .with_agent(agent)
+                        .build(),
+                ),
+                None => return Arc::new(Discard),
+            };
+        Arc::new(Scrubbing {
+            inner,
+            scrubber: Arc::clone(&self.scrubber),
+        })
+    }
+}
+
+struct Scrubbing {
+    inner: Arc<dyn Transport>,
+    scrubber: Arc<Scrubber>,
+}
+
+impl Transport for Scrubbing {
+    fn send_envelope(&self, envelope: Envelope) {
+        if let Some(envelope) = self.scrubber.envelope(envelope) {
+            self.inner.send_envelope(envelope);
+        }
+    }
+
+    fn flush(&self, timeout: Duration) -> bool {
+        self.inner.flush(timeout)
+    }
+
+    fn shutdown(&self, timeout: Duration) -> bool {
+        self.inner.shutdown(timeout)
+    }
+}
+
+struct Discard;
+
+impl Transport for Discard {
+    fn send_envelope(&self, _: Envelope) {}
+}
