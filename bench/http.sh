@@ -10,6 +10,8 @@
 #
 #   bench/http.sh            (DATABASE_URL: use that server; otherwise a throwaway cluster)
 #   CONNS=8 SECS=10 bench/http.sh
+#   SENTRY_RATE=1.0 bench/http.sh   (the functions report to a local fake Sentry, tracing that
+#                                    share of requests; bench/sentry.sh runs the comparison)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CONNS="${CONNS:-8}" SECS="${SECS:-10}"
@@ -40,9 +42,16 @@ event="$("$bin/bench_http" setup "$db_url")"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 events_port="$(free_port)"; users_port="$(free_port)"
 export PODIUM_DATABASE_URL="$db_url" PODIUM_JWT_SECRET=bench-secret PODIUM_DATABASE_POOL_SIZE="$CONNS" RUST_LOG=warn
+export PODIUM_METRICS="${PODIUM_METRICS:-prometheus}" PODIUM_METRICS_PORT=0
+sentry_pid=
+if [ -n "${SENTRY_RATE:-}" ]; then
+  sentry_port="$(free_port)"
+  "$bin/bench_http" fake-sentry "$sentry_port" > /tmp/podium-bench-sentry.count & sentry_pid=$!
+  export PODIUM_SENTRY_DSN="http://benchkey@127.0.0.1:$sentry_port/1" PODIUM_SENTRY_TRACES_SAMPLE_RATE="$SENTRY_RATE"
+fi
 PORT="$events_port" "$bin/events" & events_pid=$!
 PORT="$users_port" "$bin/users" & users_pid=$!
-trap 'kill $events_pid $users_pid 2>/dev/null || true' EXIT
+trap 'kill $events_pid $users_pid $sentry_pid 2>/dev/null || true' EXIT
 base="http://127.0.0.1:$events_port"
 users_base="http://127.0.0.1:$users_port"
 for _ in $(seq 100); do curl -sf "$base/events/$event" >/dev/null && curl -s -o /dev/null "$users_base/users/exists?email=a@b.co" && break; sleep 0.1; done
@@ -75,3 +84,8 @@ row "GET /users/current" "$users_base/users/current" "authorization: Bearer $tok
 row "GET /events/{id}/projects?leaderboard=true" "$base/events/$event/projects?leaderboard=true"
 "$bin/bench_http" load vote "$base" "/events/vote" "$CONNS" "$SECS" | sed 's/ |$/ | |/'
 echo "| pgbench -S (select-only) | $CONNS | ${tps%.*} | avg $lat | | | 100 % |"
+if [ -n "$sentry_pid" ]; then
+  kill "$events_pid" "$users_pid" 2>/dev/null || true; wait "$events_pid" "$users_pid" 2>/dev/null || true
+  kill -TERM "$sentry_pid"; wait "$sentry_pid" 2>/dev/null || true
+  echo "envelopes the fake Sentry took (rate $SENTRY_RATE): $(cat /tmp/podium-bench-sentry.count)"
+fi

@@ -4,6 +4,8 @@
 //!
 //!   bench_http setup URL                      → prints `EVENT_ID`
 //!   bench_http load NAME BASE PATH CONNS SECS → one markdown table row
+//!   bench_http fake-sentry PORT               → takes Sentry envelopes until killed; on
+//!                                               SIGTERM prints how many arrived
 //!
 //! `load vote` posts ballots (each voter casts 3 distinct single-project ballots); other names
 //! GET `PATH`.
@@ -33,6 +35,13 @@ async fn main() -> ExitCode {
             // An access token of the bench's secret, for wrk's Authorization header.
             println!("{}", JwtSecret::new(SECRET).issue(email, jwt::ACCESS, 60).0);
             ExitCode::SUCCESS
+        }
+        ["fake-sentry", port] => {
+            let Ok(port) = port.parse() else {
+                eprintln!("PORT is a number");
+                return ExitCode::from(2);
+            };
+            fake_sentry(port).await
         }
         ["load", name, base, path, conns, secs] => {
             let (Ok(conns), Ok(secs)) = (conns.parse(), secs.parse()) else {
@@ -211,4 +220,64 @@ async fn load(name: &str, base: &str, path: &str, conns: usize, duration: Durati
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Sentry's envelope endpoint at its cheapest: reads each request's body (by content-length)
+/// and answers 200, counting envelopes; prints the count when terminated.
+async fn fake_sentry(port: u16) -> ExitCode {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let Ok(listener) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await else {
+        eprintln!("cannot listen on {port}");
+        return ExitCode::FAILURE;
+    };
+    let count = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&count);
+    let accepting = async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let count = Arc::clone(&counted);
+            tokio::spawn(async move {
+                let mut stream = BufReader::new(stream);
+                loop {
+                    let mut length = 0usize;
+                    let mut line = String::new();
+                    if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    loop {
+                        line.clear();
+                        if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let header = line.trim_end().to_ascii_lowercase();
+                        if header.is_empty() {
+                            break;
+                        }
+                        if let Some(v) = header.strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if stream.read_exact(&mut body).await.is_err() {
+                        return;
+                    }
+                    count.fetch_add(1, Ordering::Relaxed);
+                    let ok = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}";
+                    if stream.get_mut().write_all(ok).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    };
+    let mut terminate =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => return ExitCode::FAILURE,
+        };
+    tokio::select! {
+        () = accepting => {}
+        _ = terminate.recv() => {}
+    }
+    println!("{}", count.load(Ordering::Relaxed));
+    ExitCode::SUCCESS
 }

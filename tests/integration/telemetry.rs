@@ -31,8 +31,10 @@ async fn events_lambda(sentry: &FakeSentry, database_url: &str) -> LambdaProcess
     .await
 }
 
-/// The one error event that arrived, after waiting for it.
-async fn the_event(sentry: &FakeSentry) -> (std::time::Instant, Value) {
+/// The one error event that arrived, after waiting for it and for the function to ask for its
+/// next invocation (by when everything of the one before must have been sent).
+async fn the_event(sentry: &FakeSentry, function: &LambdaProcess) -> Value {
+    let next_asked = function.wait_for_poll(2).await;
     assert!(
         sentry
             .wait_until(Duration::from_secs(10), |all| all
@@ -43,7 +45,12 @@ async fn the_event(sentry: &FakeSentry) -> (std::time::Instant, Value) {
     );
     let events = sentry.items("event");
     assert_eq!(events.len(), 1, "exactly one event: {events:?}");
-    events.into_iter().next().expect("one")
+    let (arrived, event) = events.into_iter().next().expect("one");
+    assert!(
+        arrived < next_asked,
+        "the report left before the next invocation was asked for"
+    );
+    event
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,12 +81,7 @@ async fn a_5xx_on_lambda_reaches_sentry_before_the_next_invocation_with_route_re
         Some(failed.request_id.as_str())
     );
 
-    let (arrived, event) = the_event(&sentry).await;
-    let next_asked = function.wait_for_poll(2).await;
-    assert!(
-        arrived < next_asked,
-        "the report left before the next invocation was asked for"
-    );
+    let event = the_event(&sentry, &function).await;
     // `error` is the protocol's default level, left out of the payload.
     assert!(event.get("level").is_none_or(|l| l == "error"), "{event}");
     assert_eq!(event["release"], RELEASE);
@@ -100,13 +102,14 @@ async fn a_5xx_on_lambda_reaches_sentry_before_the_next_invocation_with_route_re
         "{event}"
     );
     // And the request's transaction, named by its template.
-    assert!(
-        sentry
-            .wait_until(Duration::from_secs(5), |all| all
-                .iter()
-                .flat_map(|e| e.of_type("transaction"))
-                .any(|t| t["transaction"] == "POST /events/vote"))
-            .await
+    // And the request's one transaction, named by its template, which the event belongs to.
+    let transactions = sentry.items("transaction");
+    assert_eq!(transactions.len(), 1, "{transactions:?}");
+    let transaction = &transactions[0].1;
+    assert_eq!(transaction["transaction"], "POST /events/vote");
+    assert_eq!(
+        event["contexts"]["trace"]["trace_id"],
+        transaction["contexts"]["trace"]["trace_id"]
     );
     let logs = function.stop();
     for envelope in sentry.envelopes() {
@@ -176,8 +179,7 @@ async fn a_panic_in_a_handler_reaches_sentry_once_with_its_route_request_id_and_
         .await;
     assert_eq!(panicked.kind, "error", "{:?}", panicked.body);
 
-    let (arrived, event) = the_event(&sentry).await;
-    assert!(arrived < function.wait_for_poll(2).await);
+    let event = the_event(&sentry, &function).await;
     let exception = &event["exception"]["values"][0];
     assert_eq!(exception["mechanism"]["type"], "panic");
     assert!(
@@ -209,8 +211,7 @@ async fn a_failing_migrate_invocation_reaches_sentry_once_before_the_next_invoca
     let failed = migrate.invoke(serde_json::json!({"command": "up"})).await;
     assert_eq!(failed.kind, "error", "{:?}", failed.body);
 
-    let (arrived, event) = the_event(&sentry).await;
-    assert!(arrived < migrate.wait_for_poll(2).await);
+    let event = the_event(&sentry, &migrate).await;
     assert_eq!(
         event["tags"]["request_id"],
         failed.request_id.as_str(),

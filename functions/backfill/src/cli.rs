@@ -45,7 +45,8 @@ impl Cli {
 
 /// Exit status: 0 verified, 1 failed (verification or a stopped run), 2 bad usage or settings.
 #[allow(clippy::print_stdout, clippy::print_stderr)]
-pub async fn main() -> ExitCode {
+/// `vars`: the settings as `run_job` read them (environment, then Secrets Manager).
+pub async fn main(vars: Result<Vars, podium_runtime::ConfigError>) -> ExitCode {
     let cli = Cli::parse();
     let options = match cli.options() {
         Ok(options) => options,
@@ -54,7 +55,7 @@ pub async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let vars = match Vars::load().await {
+    let vars = match vars {
         Ok(vars) => vars,
         Err(e) => {
             eprintln!("error: {e}");

@@ -153,9 +153,9 @@ impl Cli {
 
 /// Runs the CLI: exit 0 on success, 1 when the command failed, 2 for bad usage or configuration.
 #[allow(clippy::print_stdout, clippy::print_stderr)]
-pub async fn main() -> ExitCode {
+/// `vars`: the settings as `run_job` read them (environment, then Secrets Manager).
+pub async fn main(vars: Result<Vars, podium_runtime::ConfigError>) -> ExitCode {
     let cli = Cli::parse();
-    let vars = Vars::load().await;
     let setup = settings_from_env().and_then(|base| {
         let url = vars
             .and_then(|vars| DatabaseUrl::from_vars(&vars))

@@ -34,13 +34,10 @@ fn worker(vars: &Vars) -> Result<Worker, podium_runtime::ConfigError> {
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
-async fn cli() -> ExitCode {
-    if podium_runtime::health::requested() {
-        return podium_runtime::health::exit_code(Heartbeat::new("validate").check());
-    }
+async fn cli(vars: Result<Vars, podium_runtime::ConfigError>) -> ExitCode {
     let cli = Cli::parse();
     let heartbeat = Heartbeat::new("validate");
-    let worker = match Vars::load().await.and_then(|vars| worker(&vars)) {
+    let worker = match vars.and_then(|vars| worker(&vars)) {
         Ok(worker) => worker,
         Err(err) => {
             eprintln!("validate: {err}");
@@ -86,6 +83,10 @@ async fn cli() -> ExitCode {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
+    // A container's health check, every few seconds: no settings, no telemetry.
+    if podium_runtime::health::requested() {
+        return podium_runtime::health::exit_code(Heartbeat::new("validate").check());
+    }
     run_job(
         "validate",
         cli,

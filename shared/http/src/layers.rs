@@ -2,12 +2,14 @@
 //! hub and transaction; CORS (configured here only); trailing-slash tolerance; and JSON answers
 //! for unknown routes and methods.
 //!
-//! Outermost first: a Sentry hub per request (`NewSentryLayer`), then [`request_span`] (id,
-//! span, the viewer as Sentry's user, and — once answered — the log line and metrics), CORS,
-//! the trailing slash, and after routing, per route, the Sentry transaction
-//! (`SentryHttpLayer`, named by the route template) and [`route_matched`], which records the
-//! template on the span, the scope and the response.
+//! Outermost first: a Sentry hub per request (sentry-tower's `SentryLayer`), the request's
+//! Sentry transaction (`SentryHttpLayer`), then [`request_span`] (id, span, the viewer as
+//! Sentry's user, and — once answered — the log line, inside the transaction, and metrics),
+//! CORS, the trailing slash, and after routing, per route, [`route_matched`], which records the
+//! template on the span, the scope (naming the transaction `GET /events/{event_id}`) and the
+//! response. A request that matched no route is named `METHOD unmatched`, never by its path.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
@@ -54,7 +56,6 @@ where
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
         })
         .layer(middleware::from_fn(route_matched))
-        .layer(sentry::integrations::tower::SentryHttpLayer::new().enable_transaction())
         .with_state(state);
     Router::new()
         .route(podium_runtime::health::PATH, axum::routing::get(healthz))
@@ -62,7 +63,14 @@ where
         .layer(middleware::from_fn(trim_trailing_slash))
         .layer(middleware::from_fn(cors))
         .layer(middleware::from_fn_with_state(cdn_secret, request_span))
-        .layer(sentry::integrations::tower::NewSentryLayer::<Request>::new_from_top())
+        .layer(sentry::integrations::tower::SentryHttpLayer::new().enable_transaction())
+        // A hub per request, made from the main hub's scope (never a worker thread's, which
+        // may hold what background work logged there).
+        .layer(
+            sentry::integrations::tower::SentryLayer::<_, _, Request>::new(|_: &Request| {
+                Arc::new(sentry::Hub::new_from_top(sentry::Hub::main()))
+            }),
+        )
 }
 
 /// With the test endpoints on (never in production), `GET /__test/panic` panics in its handler:
@@ -193,6 +201,11 @@ async fn request_span(
         .get::<RouteTemplate>()
         .map_or(UNMATCHED, |r| r.0.as_str())
         .to_owned();
+    if response.extensions().get::<RouteTemplate>().is_none() {
+        // Answered before routing (a preflight) or by the health check: never the raw path.
+        let name = format!("{method} {UNMATCHED}");
+        sentry::configure_scope(|scope| scope.set_transaction(Some(&name)));
+    }
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let code = status.as_u16();
     if status.is_server_error() {

@@ -7,8 +7,8 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::Vars;
 use crate::telemetry::{self, Telemetry};
+use crate::{ConfigError, Vars};
 
 /// Runs `cli` (logging text at `warn`) outside Lambda. On Lambda (logging JSON at `info`) it
 /// reads the settings once per cold start and hands them to `setup` (a missing one stops the
@@ -16,12 +16,12 @@ use crate::telemetry::{self, Telemetry};
 /// is the invocation's function error, logged at `error` with its cause chain (so reported to
 /// Sentry when `PODIUM_SENTRY_DSN` is set, before the next invocation is asked for).
 ///
-/// On the CLI the settings are read too, for the telemetry only (a CLI reads its own, and says
-/// itself what is wrong with them); what the CLI reports at `error` goes to Sentry, flushed
-/// before the process exits.
+/// On the CLI the settings are read once too (the Secrets Manager secret fetched once), set up
+/// the telemetry and are handed to `cli`, which says itself what is wrong with them; what the
+/// CLI reports at `error` goes to Sentry, flushed before the process exits.
 pub async fn run_job<S, E, R, Cli: Future<Output = ExitCode>>(
     name: &'static str,
-    cli: impl FnOnce() -> Cli,
+    cli: impl FnOnce(Result<Vars, ConfigError>) -> Cli,
     setup: impl AsyncFnOnce(&Vars) -> Result<S, Error>,
     handle: impl AsyncFn(&S, E) -> Result<R, Error>,
 ) -> ExitCode
@@ -46,7 +46,7 @@ where
     };
     if !on_lambda {
         // Boxed: a CLI's future is large, and this one's state should not carry it.
-        let code = Box::pin(cli()).await;
+        let code = Box::pin(cli(vars)).await;
         drop(telemetry);
         return code;
     }

@@ -119,8 +119,11 @@ impl Worker {
     /// Takes the jobs due now, a batch at a time, until none is left or `deadline` passes.
     #[tracing::instrument(skip_all)]
     pub async fn drain(&self, deadline: Option<Instant>) -> Result<Drained, sqlx::Error> {
-        let lag = validation_jobs::oldest_due_age(&self.pool).await?;
-        metrics::gauge!(measure::VALIDATION_OLDEST_AGE).set(lag);
+        // The queue's lag, for its alarm; not being able to read it stops no work.
+        match validation_jobs::oldest_due_age(&self.pool).await {
+            Ok(lag) => metrics::gauge!(measure::VALIDATION_OLDEST_AGE).set(lag),
+            Err(err) => tracing::warn!(error = %err, "cannot read the validation queue's lag"),
+        }
         let mut total = Drained::default();
         loop {
             if deadline.is_some_and(|d| Instant::now() >= d) {
@@ -190,12 +193,17 @@ impl Worker {
             // Out of attempts: the verdict says what could not be checked; an operator should
             // know that a validator keeps failing.
             tracing::error!(reason = %message, attempts = claim.attempts, "validation gave up");
-            metrics::counter!(measure::VALIDATION_JOBS, "result" => "failed").increment(1);
-        } else {
-            metrics::counter!(measure::VALIDATION_JOBS, "result" => "done").increment(1);
         }
+        let gave_up = transient.is_some();
         let (status, message) = verdict(&checks);
-        if validation_jobs::finish(&self.pool, claim, status, &message).await? {
+        let finished = validation_jobs::finish(&self.pool, claim, status, &message).await?;
+        let result = match (finished, gave_up) {
+            (false, _) => "superseded",
+            (true, true) => "failed",
+            (true, false) => "done",
+        };
+        metrics::counter!(measure::VALIDATION_JOBS, "result" => result).increment(1);
+        if finished {
             Ok(Drained {
                 validated: 1,
                 ..Drained::default()

@@ -73,7 +73,7 @@ where
             collector.set_property("RequestId", invocation.context.request_id.clone());
         }
         Flushing {
-            inner: Box::pin(self.inner.call(invocation)),
+            inner: Some(Box::pin(self.inner.call(invocation))),
             layer: self.layer.clone(),
         }
     }
@@ -82,7 +82,7 @@ where
 /// The invocation's future, then the flush.
 #[allow(missing_debug_implementations)]
 pub struct Flushing<F> {
-    inner: Pin<Box<F>>,
+    inner: Option<Pin<Box<F>>>,
     layer: FlushLayer,
 }
 
@@ -90,7 +90,13 @@ impl<F: Future> Future for Flushing<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let output = std::task::ready!(self.inner.as_mut().poll(cx));
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Pending;
+        };
+        let output = std::task::ready!(inner.as_mut().poll(cx));
+        // Dropped first: what it holds (the invocation's spans) closes, and so is queued, before
+        // the flush.
+        self.inner = None;
         if let Some(collector) = self.layer.metrics {
             super::measure::flush_emf(collector);
         }

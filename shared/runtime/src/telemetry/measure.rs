@@ -26,13 +26,15 @@ pub const REQUESTS: &str = "podium_requests_total";
 pub const REQUEST_DURATION: &str = "podium_request_duration_seconds";
 /// Ballots, by `outcome`: `accepted`, or the reason it was refused.
 pub const BALLOTS: &str = "podium_ballots_total";
-/// Validation jobs run, by `result`: `done`, `retried` or `failed`.
+/// Validation jobs run, by `result`: `done`, `retried`, `failed` (out of attempts) or
+/// `superseded` (a newer request replaced the job while it ran).
 pub const VALIDATION_JOBS: &str = "podium_validation_jobs_total";
 /// Age in seconds of the oldest validation job waiting in the queue (0 when none).
 pub const VALIDATION_OLDEST_AGE: &str = "podium_validation_oldest_queued_age_seconds";
 /// Time to get a database connection from the pool, in seconds (a wait when it is long).
 pub const DB_POOL_ACQUIRE: &str = "podium_db_pool_acquire_seconds";
-/// Database operations that failed because the database could not be reached.
+/// Requests that could not get a database connection (unreachable, refused, or the pool gave up
+/// waiting): each one a 503.
 pub const DB_CONNECTION_FAILURES: &str = "podium_db_connection_failures_total";
 
 /// Units and help texts (Prometheus shows them; EMF takes the unit).
@@ -159,14 +161,6 @@ impl Exporter {
         match self {
             Self::Emf(collector) => Some(collector),
             _ => None,
-        }
-    }
-
-    /// Writes the EMF document of what was recorded since the last flush (Lambda: once per
-    /// invocation); nothing to do for Prometheus, which is scraped.
-    pub fn flush(&self) {
-        if let Self::Emf(collector) = self {
-            flush_emf(collector);
         }
     }
 }

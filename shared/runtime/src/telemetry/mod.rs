@@ -17,8 +17,6 @@ pub mod measure;
 pub mod report;
 mod scrub;
 
-use std::time::Duration;
-
 use tracing::Instrument as _;
 use tracing::instrument::WithSubscriber as _;
 use tracing_subscriber::EnvFilter;
@@ -144,20 +142,6 @@ impl Telemetry {
         }
     }
 
-    /// Whether error reports go to Sentry.
-    pub fn reports_errors(&self) -> bool {
-        self.reporting.is_some()
-    }
-
-    /// Sends what is queued (Sentry envelopes, EMF lines), waiting at most the flush budget
-    /// (`PODIUM_SENTRY_FLUSH_TIMEOUT_MS`) for Sentry.
-    pub fn flush(&self) {
-        self.metrics.flush();
-        if let Some(reporting) = &self.reporting {
-            reporting.flush();
-        }
-    }
-
     /// The `lambda_runtime` layer that flushes after every invocation (outermost: it runs once
     /// the answer has been posted to the Runtime API, before the next invocation is asked for).
     pub fn lambda_layer(&self) -> FlushLayer {
@@ -165,11 +149,6 @@ impl Telemetry {
             self.reporting.as_ref().map(report::Reporting::flusher),
             self.metrics.collector(),
         )
-    }
-
-    /// How long a flush may wait for Sentry.
-    pub fn flush_budget(&self) -> Option<Duration> {
-        self.reporting.as_ref().map(report::Reporting::budget)
     }
 }
 
@@ -195,11 +174,22 @@ fn install_subscriber(default_filter: &str, sentry: bool) {
     };
     let sentry_layers = sentry.then(|| {
         use sentry::integrations::tracing::{BreadcrumbLayer, ErrorLayer, SpanLayer};
-        let spans = SpanLayer::new()
-            .with_filter(LevelFilter::INFO.and(filter_fn(|meta| meta.name() != REQUEST_SPAN)));
-        let errors = ErrorLayer::new().with_filter(LevelFilter::ERROR);
+        // The request span is the HTTP layer's (its transaction is the tower integration's);
+        // lambda_runtime's invocation span would be a transaction of its own, closed only after
+        // the invocation's flush.
+        let spans = SpanLayer::new().with_filter(LevelFilter::INFO.and(filter_fn(|meta| {
+            meta.name() != REQUEST_SPAN && !meta.target().starts_with("lambda_runtime")
+        })));
+        // lambda_runtime logs a failed invocation at `error` too; `run_job` reports it once,
+        // with its request id and cause chain.
+        let errors = ErrorLayer::new().with_filter(LevelFilter::ERROR.and(filter_fn(|meta| {
+            !meta.target().starts_with("lambda_runtime")
+        })));
+        // Errors are events of their own, not breadcrumbs of later ones.
         let breadcrumbs = BreadcrumbLayer::new().with_filter(
-            LevelFilter::INFO.and(filter_fn(|meta| !meta.target().starts_with("sqlx::pool"))),
+            LevelFilter::INFO
+                .and(filter_fn(|meta| *meta.level() != tracing::Level::ERROR))
+                .and(filter_fn(|meta| !meta.target().starts_with("sqlx::pool"))),
         );
         spans.and_then(errors).and_then(breadcrumbs).boxed()
     });

@@ -111,8 +111,15 @@ impl Reporting {
             secrets,
         } = settings;
         let scrubber = Arc::new(Scrubber::new(secrets));
-        // The default integrations include the panic hook.
-        let mut options = ClientOptions::new().traces_sample_rate(traces_sample_rate);
+        // The default integrations include the panic hook. Only requests are traced: a
+        // background span (a worker's sweep, a CLI's steps) is no transaction.
+        let mut options = ClientOptions::new().traces_sampler(move |context| {
+            if context.operation() == "http.server" && !context.name().ends_with(" /healthz") {
+                traces_sample_rate
+            } else {
+                0.0
+            }
+        });
         options.dsn = Some(dsn);
         options.release = Some(super::RELEASE.into());
         options.environment = Some(environment.into());
@@ -132,16 +139,6 @@ impl Reporting {
     pub fn flusher(&self) -> Flusher {
         Flusher {
             budget: self.budget,
-        }
-    }
-
-    pub fn budget(&self) -> Duration {
-        self.budget
-    }
-
-    pub fn flush(&self) {
-        if !self.flusher().flush() {
-            tracing::debug!("Sentry did not take every report within the flush budget");
         }
     }
 }
