@@ -285,8 +285,11 @@ async fn identity(
 ) -> Result<Value, ApiError> {
     let config = &state.hackclub;
     let failed = |why: &str| {
-        tracing::warn!(why, "Hack Club sign-in failed");
-        ApiError::new(StatusCode::BAD_GATEWAY, HACKCLUB_FAILED)
+        ApiError::upstream(
+            StatusCode::BAD_GATEWAY,
+            HACKCLUB_FAILED,
+            format!("Hack Club sign-in failed: {why}"),
+        )
     };
     let redirect_uri = config.redirect_uri();
     let token: Value = state

@@ -216,17 +216,18 @@ async fn send_with_loops(
         .json(&payload)
         .send()
         .await;
-    match sent {
+    let cause = match sent {
         Ok(response) if response.status().is_success() => return Ok(()),
-        Ok(response) => tracing::error!(
-            status = response.status().as_u16(),
-            "Loops refused the transactional email"
+        Ok(response) => format!(
+            "Loops refused the transactional email: {}",
+            response.status()
         ),
-        Err(err) => tracing::error!(error = %err.without_url(), "could not reach Loops"),
-    }
-    Err(ApiError::new(
+        Err(err) => format!("could not reach Loops: {}", err.without_url()),
+    };
+    Err(ApiError::upstream(
         StatusCode::INTERNAL_SERVER_ERROR,
         MAIL_FAILED,
+        cause,
     ))
 }
 

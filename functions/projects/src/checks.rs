@@ -86,18 +86,21 @@ impl ReviewFactory {
     }
 
     async fn answer(request: reqwest::RequestBuilder) -> Result<CheckStatus, ApiError> {
-        let response = request.send().await.map_err(|e| {
-            tracing::warn!(error = %e, "Review Factory unreachable");
-            ApiError::new(StatusCode::BAD_GATEWAY, CHECK_SERVICE_FAILED)
-        })?;
+        let failed = |cause: String| {
+            ApiError::upstream(StatusCode::BAD_GATEWAY, CHECK_SERVICE_FAILED, cause)
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|e| failed(format!("Review Factory unreachable: {}", e.without_url())))?;
         let status = response.status();
         if !status.is_success() {
-            tracing::warn!(%status, "Review Factory refused");
-            return Err(ApiError::new(StatusCode::BAD_GATEWAY, CHECK_SERVICE_FAILED));
+            return Err(failed(format!("Review Factory refused: {status}")));
         }
         response.json::<CheckStatus>().await.map_err(|e| {
-            tracing::warn!(error = %e, "Review Factory answered something else than a CheckStatus");
-            ApiError::new(StatusCode::BAD_GATEWAY, CHECK_SERVICE_FAILED)
+            failed(format!(
+                "Review Factory answered something else than a CheckStatus: {e}"
+            ))
         })
     }
 }

@@ -44,6 +44,13 @@ pub enum ApiError {
         detail: &'static str,
         cause: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// A 5xx with a `detail` the contract gives (a dependency failed: mail, Review Factory,
+    /// Hack Club, Turnstile) and the reason, logged and reported, never shown.
+    Upstream {
+        status: StatusCode,
+        detail: &'static str,
+        cause: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// 500: logged, never shown.
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -70,6 +77,20 @@ impl ApiError {
 
     pub fn unauthorized() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, BAD_AUTH)
+    }
+
+    /// A dependency's failure: `status` (a 5xx) and the contract's `detail` for the client, the
+    /// `cause` for the request's log line and Sentry.
+    pub fn upstream(
+        status: StatusCode,
+        detail: &'static str,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self::Upstream {
+            status,
+            detail,
+            cause: cause.into(),
+        }
     }
 
     pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
@@ -167,6 +188,15 @@ impl IntoResponse for ApiError {
                     Json(json!({ "detail": detail })),
                 )
                     .into_response();
+                response.extensions_mut().insert(Failure(cause.into()));
+                response
+            }
+            Self::Upstream {
+                status,
+                detail,
+                cause,
+            } => {
+                let mut response = (status, Json(json!({ "detail": detail }))).into_response();
                 response.extensions_mut().insert(Failure(cause.into()));
                 response
             }

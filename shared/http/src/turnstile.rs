@@ -78,18 +78,29 @@ impl TurnstileConfig {
                 self.client.get_or_init(|| built)
             }
         };
-        let unavailable = || ApiError::new(StatusCode::SERVICE_UNAVAILABLE, TURNSTILE_UNAVAILABLE);
+        let unavailable = |cause: String| {
+            ApiError::upstream(
+                StatusCode::SERVICE_UNAVAILABLE,
+                TURNSTILE_UNAVAILABLE,
+                cause,
+            )
+        };
         let response = client
             .post(&self.verify_url)
             .form(&[("secret", secret.as_str()), ("response", token)])
             .send()
             .await
             .map_err(|err| {
-                tracing::warn!(error = %err.without_url(), "Turnstile siteverify unreachable");
-                unavailable()
+                unavailable(format!(
+                    "Turnstile siteverify unreachable: {}",
+                    err.without_url()
+                ))
             })?;
         // As the original: siteverify's status is not looked at, only its JSON.
-        let answer: Value = response.json().await.map_err(|_| unavailable())?;
+        let answer: Value = response
+            .json()
+            .await
+            .map_err(|err| unavailable(format!("Turnstile siteverify answered no JSON: {err}")))?;
         if truthy(&answer["success"]) {
             Ok(())
         } else {

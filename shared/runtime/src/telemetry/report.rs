@@ -98,8 +98,8 @@ impl std::fmt::Debug for Reporting {
 }
 
 impl Reporting {
-    /// Binds a client to the main hub. Panics are reported by the SDK's panic integration
-    /// (which flushes before the process aborts); `send_default_pii` stays off: the user of a
+    /// Binds a client to the main hub and reports panics ([`report_panics`]);
+    /// `send_default_pii` stays off: the user of a
     /// request is set by the HTTP layer (id and e-mail, or the viewer's address), as the
     /// original's middleware does, and nothing else personal is collected.
     pub fn start(function: &'static str, settings: Settings) -> Self {
@@ -111,7 +111,7 @@ impl Reporting {
             secrets,
         } = settings;
         let scrubber = Arc::new(Scrubber::new(secrets));
-        // The default integrations include the panic hook. Only requests are traced: a
+        // Only requests are traced: a
         // background span (a worker's sweep, a CLI's steps) is no transaction.
         let mut options = ClientOptions::new().traces_sampler(move |context| {
             if context.operation() == "http.server" && !context.name().ends_with(" /healthz") {
@@ -129,6 +129,7 @@ impl Reporting {
         options.shutdown_timeout = flush_budget.max(Duration::from_secs(1));
         options.transport = Some(Arc::new(ScrubbingTransportFactory { scrubber }));
         let guard = sentry::init(options);
+        report_panics();
         sentry::configure_scope(|scope| scope.set_tag("function", function));
         Self {
             _guard: guard,
@@ -203,4 +204,49 @@ struct Discard;
 
 impl Transport for Discard {
     fn send_envelope(&self, _: Envelope) {}
+}
+
+/// Reports every panic as an unhandled `panic` exception on the current hub (so with the
+/// request's tags and user), then flushes — a release build aborts right after — and hands over
+/// to the hook that was there (which prints it). What the SDK's `sentry-panic` does, without its
+/// stack trace: that needs `backtrace` and `regex` in every zip, and the release binaries are
+/// stripped of the symbols it would show.
+fn report_panics() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let next = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let payload = info.payload();
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "Box<dyn Any>".to_owned());
+            let location = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            sentry::Hub::with_active(|hub| {
+                hub.capture_event(sentry::protocol::Event {
+                    exception: vec![sentry::protocol::Exception {
+                        ty: "panic".into(),
+                        value: Some(format!("{message}{location}")),
+                        mechanism: Some(sentry::protocol::Mechanism {
+                            ty: "panic".into(),
+                            handled: Some(false),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }]
+                    .into(),
+                    level: sentry::Level::Fatal,
+                    ..Default::default()
+                });
+                if let Some(client) = hub.client() {
+                    client.flush(None);
+                }
+            });
+            next(info);
+        }));
+    });
 }
