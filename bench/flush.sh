@@ -9,5 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
-cargo build --release -q -p events -p podium-tests --bin events --bin bench_flush
-"$CARGO_TARGET_DIR/release/bench_flush" "$CARGO_TARGET_DIR/release/events" "${RUNS:-50}"
+# TARGET=x86_64-unknown-linux-gnu builds beside `make build`'s binaries (reusing its work).
+cargo build --release -q ${TARGET:+--target "$TARGET"} -p events -p podium-tests --bin events --bin bench_flush
+bin="$CARGO_TARGET_DIR/${TARGET:+$TARGET/}release"
+"$bin/bench_flush" "$bin/events" "${RUNS:-50}"

@@ -25,11 +25,12 @@ if [ "${1:-}" != "--inner" ]; then
       echo "bench/http.sh needs wrk (https://github.com/wg/wrk)" >&2; exit 2
     fi
   fi
-  cargo build --release -q -p events -p users -p podium-tests --bin events --bin users --bin bench_http
+  # TARGET=x86_64-unknown-linux-gnu builds beside `make build`'s binaries (reusing its work).
+  cargo build --release -q ${TARGET:+--target "$TARGET"} -p events -p users -p podium-tests --bin events --bin users --bin bench_http
   exec scripts/pg run -- "$0" --inner
 fi
 
-bin="$CARGO_TARGET_DIR/release"
+bin="$CARGO_TARGET_DIR/${TARGET:+$TARGET/}release"
 pgbin="$(dirname "$(command -v pgbench 2>/dev/null || ls /usr/lib/postgresql/*/bin/pgbench | sort -V | tail -1)")"
 admin_url="$DATABASE_URL"
 db_url="$(python3 -c 'import sys,urllib.parse as u; p=u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/"+sys.argv[2])))' "$admin_url" podium_bench)"
