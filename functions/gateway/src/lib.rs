@@ -32,7 +32,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use podium_runtime::edge::{
-    CDN_SECRET_HEADER, REQUEST_ID_HEADER, VIEWER_IP_HEADER, well_formed_request_id,
+    CDN_SECRET_HEADER, REQUEST_ID_HEADER, VIEWER_IP_HEADER, request_id_or_new,
 };
 use podium_runtime::{ConfigError, Vars, health, telemetry};
 
@@ -275,12 +275,12 @@ async fn proxy(
     drop_hop_by_hop(&mut parts.headers);
     // One id for the request from here to the function's logs and reports: the caller's when
     // well formed, else a new one; the function keeps it and echoes it.
-    let request_id = parts
-        .headers
-        .get(REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| well_formed_request_id(v))
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+    let request_id = request_id_or_new(
+        parts
+            .headers
+            .get(REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok()),
+    );
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         parts.headers.insert(REQUEST_ID_HEADER, value);
     }

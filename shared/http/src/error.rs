@@ -183,32 +183,27 @@ impl IntoResponse for ApiError {
             )
                 .into_response(),
             Self::Unavailable { detail, cause } => {
-                let mut response = (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Json(json!({ "detail": detail })),
-                )
-                    .into_response();
-                response.extensions_mut().insert(Failure(cause.into()));
-                response
+                with_cause(StatusCode::SERVICE_UNAVAILABLE, detail, cause)
             }
             Self::Upstream {
                 status,
                 detail,
                 cause,
-            } => {
-                let mut response = (status, Json(json!({ "detail": detail }))).into_response();
-                response.extensions_mut().insert(Failure(cause.into()));
-                response
-            }
+            } => with_cause(status, detail, cause),
             Self::Internal(err) => {
-                let mut response = (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    Json(json!({ "detail": INTERNAL_ERROR })),
-                )
-                    .into_response();
-                response.extensions_mut().insert(Failure(err.into()));
-                response
+                with_cause(StatusCode::INTERNAL_SERVER_ERROR, INTERNAL_ERROR, err)
             }
         }
     }
+}
+
+/// A 5xx `{"detail": detail}` whose cause rides along as a [`Failure`] for the request layer.
+fn with_cause(
+    status: StatusCode,
+    detail: &str,
+    cause: Box<dyn std::error::Error + Send + Sync>,
+) -> Response {
+    let mut response = (status, Json(json!({ "detail": detail }))).into_response();
+    response.extensions_mut().insert(Failure(cause.into()));
+    response
 }

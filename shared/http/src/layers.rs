@@ -22,7 +22,7 @@ use axum::http::header::{
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use podium_runtime::edge::{REQUEST_ID_HEADER, well_formed_request_id};
+use podium_runtime::edge::{REQUEST_ID_HEADER, request_id_or_new};
 use podium_runtime::telemetry::{REQUEST_SPAN, measure};
 use tracing::Instrument;
 
@@ -267,9 +267,9 @@ fn request_id(req: &Request) -> String {
     if let Some(context) = req.extensions().get::<lambda_http::Context>() {
         return context.request_id.clone();
     }
-    req.headers()
-        .get(REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| well_formed_request_id(v))
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+    request_id_or_new(
+        req.headers()
+            .get(REQUEST_ID_HEADER)
+            .and_then(|v| v.to_str().ok()),
+    )
 }

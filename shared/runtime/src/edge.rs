@@ -22,6 +22,13 @@ pub fn well_formed_request_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:=+/".contains(&b))
 }
 
+/// The incoming request id when it is well formed, else a fresh UUID.
+pub fn request_id_or_new(incoming: Option<&str>) -> String {
+    incoming
+        .filter(|id| well_formed_request_id(id))
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::well_formed_request_id;

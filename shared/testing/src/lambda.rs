@@ -293,7 +293,11 @@ fn streamed(posted: &[u8]) -> Option<Value> {
     Some(serde_json::json!({ "prelude": prelude, "body": body }))
 }
 
-async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<(String, String, Vec<u8>)> {
+/// One HTTP/1.1 request off `stream`: method, path and body (by length or chunked); `None` at
+/// the end of the connection. Shared with the fake Sentry.
+pub(crate) async fn read_request(
+    stream: &mut BufReader<TcpStream>,
+) -> Option<(String, String, Vec<u8>)> {
     let mut line = String::new();
     stream.read_line(&mut line).await.ok().filter(|n| *n > 0)?;
     let mut parts = line.split_whitespace();

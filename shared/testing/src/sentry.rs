@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
@@ -76,7 +76,7 @@ impl FakeSentry {
                 let (store, notify) = (Arc::clone(&store), Arc::clone(&notify));
                 tokio::spawn(async move {
                     let mut stream = BufReader::new(stream);
-                    while let Some(body) = read_post(&mut stream).await {
+                    while let Some((_, _, body)) = crate::lambda::read_request(&mut stream).await {
                         let envelope = parse(&body);
                         store.lock().expect("lock").push(envelope);
                         notify.notify_waiters();
@@ -127,26 +127,6 @@ impl FakeSentry {
             }
         }
     }
-}
-
-async fn read_post(stream: &mut BufReader<tokio::net::TcpStream>) -> Option<Vec<u8>> {
-    let mut line = String::new();
-    stream.read_line(&mut line).await.ok().filter(|n| *n > 0)?;
-    let mut length = 0usize;
-    loop {
-        let mut header = String::new();
-        stream.read_line(&mut header).await.ok()?;
-        let header = header.trim_end().to_ascii_lowercase();
-        if header.is_empty() {
-            break;
-        }
-        if let Some(v) = header.strip_prefix("content-length:") {
-            length = v.trim().parse().ok()?;
-        }
-    }
-    let mut body = vec![0; length];
-    stream.read_exact(&mut body).await.ok()?;
-    Some(body)
 }
 
 /// An envelope: a header line, then per item a header line (`{"type": …, "length": n}`) and
