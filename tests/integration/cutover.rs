@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use axum::http::{Method, StatusCode};
 use podium_migrations::{
     ALEMBIC_MARKER, AdoptOptions, Archive, MigrateError, Migration, MigrationSet, Migrator,
-    SchemaFingerprint, UnadoptOptions, UnadoptReport,
+    Refusal, SchemaFingerprint, UnadoptOptions, UnadoptReport,
 };
 use podium_testing::TestDb;
 use serde_json::{Value, json};
@@ -538,7 +538,7 @@ async fn unadopt_refuses_changing_nothing_a_database_not_at_the_head_drifted_or_
         .expect_err("refused");
     let text = err.to_string();
     assert!(
-        matches!(err, MigrateError::Refused(_))
+        matches!(err, MigrateError::Refused(Refusal::NotAtHead(_)))
             && text
                 .starts_with("refusing to unadopt: the database is not at podium-migrate's head")
             && text.contains("run `migrate up` first"),
@@ -645,8 +645,12 @@ async fn unadopt_refuses_values_the_originals_columns_cannot_hold_naming_table_r
     );
     let err = unadopt_with(&later, &mut conn, &archive_path("a"))
         .await
-        .expect_err("refused")
-        .to_string();
+        .expect_err("refused");
+    assert!(
+        matches!(&err, MigrateError::Refused(Refusal::ValuesDoNotFit { command: "unadopt to", values, .. }) if values.len() == 2),
+        "{err}"
+    );
+    let err = err.to_string();
     assert!(
         err.starts_with("refusing to unadopt to e5f6a7b8c9d0: 2 value(s) do not fit"),
         "{err}"
@@ -723,4 +727,24 @@ async fn a_database_restored_from_a_dump_of_ours_verifies_clean_and_can_be_hande
         .await
         .expect("verify a restored copy");
     unadopt_into(&mut conn, &archive_path("a")).await;
+}
+
+#[test]
+fn the_values_adopt_accepts_for_the_original_s_enum_columns_are_our_enums_names() {
+    let known = |table: &str, column: &str| -> Vec<&str> {
+        let (_, _, values) = podium_migrations::cutover::KNOWN_VALUES
+            .iter()
+            .find(|(t, c, _)| *t == table && *c == column)
+            .expect("listed");
+        values.to_vec()
+    };
+    assert_eq!(known("events", "phase"), podium_data::Phase::NAMES);
+    assert_eq!(
+        known("events", "repo_validation"),
+        podium_data::RepoValidation::NAMES
+    );
+    assert_eq!(
+        known("events", "demo_validation"),
+        podium_data::DemoValidation::NAMES
+    );
 }

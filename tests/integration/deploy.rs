@@ -291,7 +291,10 @@ fn every_function_at_full_concurrency_fits_the_database_connection_limit() {
         total <= limit,
         "{total} connections at full concurrency, limit {limit}"
     );
-    assert_eq!(total, 76, "the sum in the template's comment and README");
+    assert_eq!(
+        total, 76,
+        "the sum in the template's comment and docs/deploy.md"
+    );
 }
 
 /// Runs scripts/deploy against the fake AWS CLI (tests/fixtures/fake-aws); returns the exit

@@ -574,7 +574,7 @@ async fn an_event_id_is_resolved_from_its_slug_as_a_bare_json_string() {
 }
 
 /// The phase is stored; the December 2025 flags are read from it and, when a PUT changes them,
-/// set it (README: "Phases and the 2025 flags").
+/// set it (docs/behaviour.md, "Phases and the 2025 flags").
 #[tokio::test]
 async fn phases_are_the_truth_and_the_2025_flags_are_views_of_them() {
     let t = TestApp::new().await;

@@ -1,6 +1,11 @@
 //! Workspace-level integration tests. Every test gets a fresh database on the PostgreSQL server
 //! named by `DATABASE_URL` (`make test` starts a throwaway one when it is unset).
 
+#![allow(
+    clippy::disallowed_types,
+    reason = "the fakes of outside services (Turnstile, GitHub, Hack Club, the mail API) are axum apps of their own, outside our contract"
+)]
+
 mod admin;
 mod auth;
 mod concurrency;

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use podium_migrations::{
-    DownTarget, MigrateError, Migration, MigrationSet, Migrator, SchemaFingerprint, Settings, State,
+    DownTarget, MigrateError, Migration, MigrationSet, Migrator, Refusal, SchemaFingerprint,
+    Settings, State,
 };
 use podium_testing::TestDb;
 
@@ -204,6 +205,37 @@ async fn five_concurrent_up_runs_apply_each_migration_exactly_once() {
     embedded().verify(&mut conn).await.expect("verify");
 }
 
+#[tokio::test]
+async fn a_transactional_migration_is_sent_whole_so_a_begin_atomic_body_is_one_statement() {
+    let db = TestDb::new().await;
+    let mut conn = db.connect().await;
+    let set = MigrationSet::embedded()
+        .with(Migration::from_sql(
+            900,
+            "standard_function_body",
+            "CREATE FUNCTION podium_answer() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 41;\n  SELECT 42;\nEND;\n\
+             CREATE TABLE scratch (id int DEFAULT podium_answer());\n",
+            "DROP TABLE scratch;\nDROP FUNCTION podium_answer();\n",
+        ))
+        .expect("set");
+    let migrator = Migrator::new(set, settings());
+    migrator.up(&mut conn, None).await.expect("up");
+    let answer: i32 = sqlx::query_scalar("SELECT podium_answer()")
+        .fetch_one(&mut conn)
+        .await
+        .expect("the function's last statement answers");
+    assert_eq!(answer, 42);
+    migrator
+        .down(&mut conn, DownTarget::Steps(1))
+        .await
+        .expect("down");
+    let left: Option<String> = sqlx::query_scalar("SELECT to_regproc('podium_answer')::text")
+        .fetch_one(&mut conn)
+        .await
+        .expect("lookup");
+    assert_eq!(left, None);
+}
+
 fn with_failing(version: i64, up: &str) -> Migrator {
     let set = MigrationSet::embedded()
         .with(Migration::from_sql(
@@ -236,16 +268,20 @@ async fn a_failing_migration_rolls_back_completely_and_leaves_schema_history_and
         .expect_err("the migration fails");
     let message = err.to_string();
     assert!(
-        matches!(&err, MigrateError::Failed(f) if (f.index, f.count, f.line) == (3, 3, 4)),
+        matches!(&err, MigrateError::Failed(f) if f.line == Some(4) && f.statement_index.is_none()),
         "{message}"
     );
-    assert!(message.starts_with("migration 900_deliberately_failing (up) failed at statement 3 of 3 (line 4 of its file): "), "{message}");
+    assert!(
+        message
+            .starts_with("migration 900_deliberately_failing (up) failed at line 4 of its file: "),
+        "{message}"
+    );
     assert!(
         message.contains("invalid input syntax for type integer"),
         "{message}"
     );
     assert!(
-        message.contains("statement: INSERT INTO scratch VALUES ('not a number')"),
+        message.contains("\nat: INSERT INTO scratch VALUES ('not a number');\n"),
         "{message}"
     );
     assert!(message.contains("rolled back completely"), "{message}");
@@ -365,12 +401,12 @@ async fn an_edited_applied_migration_is_caught_by_verify_and_refused_by_up_and_d
         problems.contains("migration 002_url_columns_to_text was applied from a different file"),
         "{problems}"
     );
-    let up = edited
-        .up(&mut conn, None)
-        .await
-        .expect_err("up refuses")
-        .to_string();
-    assert!(up.starts_with("refusing to run migrations:"), "{up}");
+    let up = edited.up(&mut conn, None).await.expect_err("up refuses");
+    assert!(
+        matches!(&up, MigrateError::Refused(Refusal::History(problems)) if problems.len() == 1),
+        "{up}"
+    );
+    let up = up.to_string();
     assert!(
         up.contains("002_url_columns_to_text was applied from a different file"),
         "{up}"
@@ -509,12 +545,13 @@ async fn a_holder_killed_mid_migration_leaves_no_lock_and_no_partial_migration()
             .expect("connect");
         slow.up(&mut conn, None).await
     });
-    // Wait until the run sits in pg_sleep, holding the lock, then kill its backend (a crash).
+    // Wait until the run sits in pg_sleep (the file is sent whole: its query is the file),
+    // holding the lock, then kill its backend (a crash).
     let mut killed = false;
     for _ in 0..100 {
         killed = sqlx::query_scalar(
             "SELECT coalesce(bool_or(pg_terminate_backend(pid)), false) FROM pg_stat_activity
-             WHERE application_name = 'doomed-migrate' AND query LIKE 'SELECT pg_sleep%'",
+             WHERE application_name = 'doomed-migrate' AND query LIKE '%SELECT pg_sleep(30)%'",
         )
         .fetch_one(&mut conn)
         .await
@@ -760,11 +797,12 @@ async fn adopt_refuses_a_database_whose_schema_differs_and_changes_nothing() {
     )
     .await;
     let schema_before = fingerprint(&mut conn).await;
-    let err = embedded()
-        .adopt(&mut conn)
-        .await
-        .expect_err("refused")
-        .to_string();
+    let err = embedded().adopt(&mut conn).await.expect_err("refused");
+    assert!(
+        matches!(&err, MigrateError::Refused(Refusal::SchemaDrift { revision, .. }) if revision == "e10bb6a39187"),
+        "{err}"
+    );
+    let err = err.to_string();
     assert!(
         err.starts_with(
             "refusing to adopt: alembic_version says e10bb6a39187, but the schema differs"
@@ -794,11 +832,12 @@ async fn adopt_refuses_an_unknown_alembic_revision_and_an_empty_database() {
         "UPDATE alembic_version SET version_num = 'f00dfeedbeef'",
     )
     .await;
-    let err = embedded()
-        .adopt(&mut conn)
-        .await
-        .expect_err("refused")
-        .to_string();
+    let err = embedded().adopt(&mut conn).await.expect_err("refused");
+    assert!(
+        matches!(&err, MigrateError::Refused(Refusal::UnknownRevision { revision }) if revision == "f00dfeedbeef"),
+        "{err}"
+    );
+    let err = err.to_string();
     assert_eq!(
         err,
         "refusing to adopt: alembic_version is at f00dfeedbeef, which podium-migrate does not know \
@@ -810,11 +849,12 @@ async fn adopt_refuses_an_unknown_alembic_revision_and_an_empty_database() {
         "UPDATE alembic_version SET version_num = '434e824c2c24'",
     )
     .await;
-    let err = embedded()
-        .adopt(&mut conn)
-        .await
-        .expect_err("refused")
-        .to_string();
+    let err = embedded().adopt(&mut conn).await.expect_err("refused");
+    assert!(
+        matches!(&err, MigrateError::Refused(Refusal::UnsupportedRevision { revision }) if revision == "434e824c2c24"),
+        "{err}"
+    );
+    let err = err.to_string();
     assert_eq!(
         err,
         "refusing to adopt: alembic_version is at 434e824c2c24, between the revisions podium-migrate \
@@ -973,11 +1013,12 @@ async fn adopting_an_april_2026_database_refuses_drift_unfitting_rows_and_interm
     )
     .await;
     let schema_before = fingerprint(&mut conn).await;
-    let err = embedded()
-        .adopt(&mut conn)
-        .await
-        .expect_err("refused")
-        .to_string();
+    let err = embedded().adopt(&mut conn).await.expect_err("refused");
+    assert!(
+        matches!(&err, MigrateError::Refused(Refusal::ValuesDoNotFit { command: "adopt", values, .. }) if values.len() == 1),
+        "{err}"
+    );
+    let err = err.to_string();
     assert!(
         err.starts_with("refusing to adopt e5f6a7b8c9d0: 1 value(s) do not fit our schema; nothing was changed")
             && err.contains("events row abababab-abab-4bab-8bab-abababababab, column phase: 'bogus' is a value our schema does not know"),
@@ -992,11 +1033,12 @@ async fn adopting_an_april_2026_database_refuses_drift_unfitting_rows_and_interm
     exec(&mut conn, "UPDATE events SET phase = 'closed'").await;
 
     exec(&mut conn, "ALTER TABLE events ADD COLUMN join_code text").await;
-    let err = embedded()
-        .adopt(&mut conn)
-        .await
-        .expect_err("refused")
-        .to_string();
+    let err = embedded().adopt(&mut conn).await.expect_err("refused");
+    assert!(
+        matches!(&err, MigrateError::Refused(Refusal::SchemaDrift { revision, .. }) if revision == "e5f6a7b8c9d0"),
+        "{err}"
+    );
+    let err = err.to_string();
     assert!(
         err.starts_with(
             "refusing to adopt: alembic_version says e5f6a7b8c9d0, but the schema differs"

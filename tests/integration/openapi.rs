@@ -254,7 +254,7 @@ fn operation_ids_tags_and_schema_names_are_the_originals() {
     for (route, named) in &december {
         assert_eq!(ours_ops.get(route), Some(named), "{route} (December 2025)");
     }
-    // Ours alone (README, "Where we differ"): restoring a soft-deleted event and the audit log.
+    // Ours alone (docs/differences.md): restoring a soft-deleted event and the audit log.
     let ours_alone = [
         "POST /superadmin/events/{event_id}/restore",
         "GET /superadmin/audit",

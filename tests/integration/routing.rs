@@ -1,7 +1,8 @@
-//! The router table in Cargo.toml (`cargo lambda watch` locally; the CDN's path table is
-//! generated from the same entries) agrees with the functions' routers: every route of every
-//! function is sent to that function, in both slash forms, and answered there by a real route
-//! (not the fallback); every table entry serves some route. The self-hosting gateway sends each
+//! The router table in Cargo.toml (`cargo lambda watch` locally; the CDN's path table in
+//! infra/template.yaml is written by hand and checked against it by the deploy test) agrees
+//! with the functions' routers: every route of every function is sent to that function, in both
+//! slash forms, and answered there by a real route (not the fallback); every table entry serves
+//! some route. The self-hosting gateway sends each
 //! to the same function. So does `GET /openapi.json`, served by `auth`.
 
 use std::collections::BTreeSet;

@@ -2,9 +2,9 @@
 //! 403 `You don't have permission to do this` to anyone but the owner, also when the event does
 //! not exist (never 404).
 
+use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
-use axum::{Json as JsonResponse, Router};
 use podium_data::events::SeriesChange;
 use podium_data::validation::ValidationIssue;
 use podium_data::{
@@ -63,8 +63,8 @@ pub fn app(state: AppState) -> Router {
         (status = 422, description = "Malformed UUID", body = HTTPValidationError),
     ))]
 #[tracing::instrument(skip_all)]
-async fn event(admin: EventAdmin) -> JsonResponse<EventPrivate> {
-    JsonResponse(EventPrivate::from(&admin.event))
+async fn event(admin: EventAdmin) -> Json<EventPrivate> {
+    Json(EventPrivate::from(&admin.event))
 }
 
 /// Change an event (April 2026): every field present is set, `null` clears `custom_validator`
@@ -82,13 +82,13 @@ async fn patch_event(
     State(state): State<AppState>,
     admin: EventAdmin,
     Json(body): Json<EventUpdate>,
-) -> Result<JsonResponse<EventPrivate>, ApiError> {
+) -> Result<Json<EventPrivate>, ApiError> {
     let changes = body.changes(Nulls::Refuse)?;
     let series = SeriesChange::for_user(&admin.user, &state.config.active_event_series);
     let event = events::update(&state.pool, admin.event.id, None, series, &changes)
         .await?
         .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
-    Ok(JsonResponse(EventPrivate::from(&event)))
+    Ok(Json(EventPrivate::from(&event)))
 }
 
 /// Who attends the event (the owner too, if they joined).
@@ -103,11 +103,9 @@ async fn patch_event(
 async fn attendees_of(
     State(state): State<AppState>,
     admin: EventAdmin,
-) -> Result<JsonResponse<Vec<UserAttendee>>, ApiError> {
+) -> Result<Json<Vec<UserAttendee>>, ApiError> {
     let list = attendees::of_event(&state.pool, admin.event.id).await?;
-    Ok(JsonResponse(
-        list.into_iter().map(UserAttendee::from).collect(),
-    ))
+    Ok(Json(list.into_iter().map(UserAttendee::from).collect()))
 }
 
 /// `{"user_id": uuid}` (an embedded body field: anything but an object with a valid
@@ -154,7 +152,7 @@ async fn remove_attendee(
     CurrentUser(user): CurrentUser,
     Path(event_id): Path<EventId>,
     Json(body): Json<Value>,
-) -> Result<JsonResponse<Message>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     let attendee = RemoveAttendee::parse(&body)?;
     // After the body: a bad body is a 422 even for a stranger, as in the original.
     let admin = EventAdmin::check(&state, user, event_id).await?;
@@ -174,11 +172,9 @@ async fn remove_attendee(
 async fn leaderboard(
     State(state): State<AppState>,
     admin: EventAdmin,
-) -> Result<JsonResponse<Vec<ProjectPrivate>>, ApiError> {
+) -> Result<Json<Vec<ProjectPrivate>>, ApiError> {
     let list = projects::of_event(&state.pool, admin.event.id, Order::Leaderboard).await?;
-    Ok(JsonResponse(
-        list.iter().map(ProjectPrivate::from).collect(),
-    ))
+    Ok(Json(list.iter().map(ProjectPrivate::from).collect()))
 }
 
 /// Every vote cast in the event.
@@ -193,11 +189,9 @@ async fn leaderboard(
 async fn votes_of(
     State(state): State<AppState>,
     admin: EventAdmin,
-) -> Result<JsonResponse<Vec<VoteResponse>>, ApiError> {
+) -> Result<Json<Vec<VoteResponse>>, ApiError> {
     let list = votes::of_event(&state.pool, admin.event.id).await?;
-    Ok(JsonResponse(
-        list.into_iter().map(VoteResponse::from).collect(),
-    ))
+    Ok(Json(list.into_iter().map(VoteResponse::from).collect()))
 }
 
 /// How the attendees heard of the event.
@@ -212,9 +206,7 @@ async fn votes_of(
 async fn referrals_of(
     State(state): State<AppState>,
     admin: EventAdmin,
-) -> Result<JsonResponse<Vec<ReferralResponse>>, ApiError> {
+) -> Result<Json<Vec<ReferralResponse>>, ApiError> {
     let list = referrals::of_event(&state.pool, admin.event.id).await?;
-    Ok(JsonResponse(
-        list.into_iter().map(ReferralResponse::from).collect(),
-    ))
+    Ok(Json(list.into_iter().map(ReferralResponse::from).collect()))
 }

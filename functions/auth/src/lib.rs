@@ -7,10 +7,10 @@ pub mod hackclub;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json as JsonResponse, Router};
 use chrono::{DateTime, Utc};
 use podium_data::domain::{is_deliverable, normalize_email};
 use podium_data::{login_requests, magic_links, rate_limits, users};
@@ -147,7 +147,7 @@ async fn request_login(
     network: ClientNetwork,
     Query(query): Query<RedirectQuery>,
     Json(body): Json<UserLoginPayload>,
-) -> Result<JsonResponse<()>, ApiError> {
+) -> Result<Json<()>, ApiError> {
     let email = normalize_email(&body.email);
     if !is_deliverable(&email) {
         return Err(ApiError::bad_request(DISPOSABLE_EMAIL));
@@ -182,7 +182,7 @@ async fn request_login(
         }
         Some(key) => send_with_loops(&state, key, &email, &link).await?,
     }
-    Ok(JsonResponse(()))
+    Ok(Json(()))
 }
 
 /// `{production_url}/login?token=…[&redirect=…]`, the redirect URL-encoded (7.6).
@@ -259,7 +259,7 @@ struct AuthenticatedUser {
 async fn verify(
     State(state): State<AuthState>,
     Query(query): Query<TokenQuery>,
-) -> Result<JsonResponse<AuthenticatedUser>, ApiError> {
+) -> Result<Json<AuthenticatedUser>, ApiError> {
     let invalid = || ApiError::bad_request(INVALID_TOKEN);
     let config = &state.app.config;
     let claims = config
@@ -284,7 +284,7 @@ async fn verify(
     let (access_token, _) = config
         .jwt_secret
         .issue(&sub, jwt::ACCESS, config.jwt_expire_minutes);
-    Ok(JsonResponse(AuthenticatedUser {
+    Ok(Json(AuthenticatedUser {
         access_token,
         token_type: jwt::ACCESS,
         user: UserPrivate::new(&user, vote_ids),

@@ -1,8 +1,8 @@
 //! `/events` (but `/events/admin/...`): events, joining by code, voting, project listings.
 
+use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
-use axum::{Json as JsonResponse, Router};
 use podium_data::attendees::{self, Join};
 use podium_data::events::{self, Deletion, NewEvent, SeriesChange, limits};
 use podium_data::projects::{self, Order};
@@ -14,10 +14,9 @@ use podium_http::bodies::{EventCreate, EventUpdate};
 use podium_http::client::ClientNetwork;
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError, Message};
 use podium_http::texts::{
-    ALREADY_ATTENDING, ALREADY_ATTENDING_EVENT, ALREADY_VOTED, BAD_ACCESS, EVENT_DELETED,
-    EVENT_NOT_FOUND, EVENT_UPDATED, JOINED_EVENT, LEADERBOARD_DISABLED, NO_ACTIVE_SERIES,
-    NO_VOTES_REMAINING, NOT_IN_EVENT, OWN_PROJECT, PROJECT_NOT_FOUND, TEST_DATA_CLEANED,
-    TEST_ENDPOINTS_OFF, VOTES_RECORDED, VOTING_CLOSED, not_in_series, over_vote_limit,
+    ALREADY_ATTENDING, ALREADY_ATTENDING_EVENT, BAD_ACCESS, EVENT_DELETED, EVENT_NOT_FOUND,
+    EVENT_UPDATED, JOINED_EVENT, LEADERBOARD_DISABLED, NO_ACTIVE_SERIES, TEST_DATA_CLEANED,
+    TEST_ENDPOINTS_OFF, VOTES_RECORDED, not_in_series,
 };
 use podium_http::views::{EventPrivate, EventPublic, ProjectPublic};
 use podium_http::{
@@ -78,11 +77,11 @@ pub fn app(state: AppState) -> Router {
 async fn by_id(
     State(state): State<AppState>,
     Path(event_id): Path<EventId>,
-) -> Result<JsonResponse<EventPublic>, ApiError> {
+) -> Result<Json<EventPublic>, ApiError> {
     let event = events::find(&state.reader, event_id)
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
-    Ok(JsonResponse(EventPublic::from(&event)))
+    Ok(Json(EventPublic::from(&event)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -98,9 +97,9 @@ struct UserEvents {
 async fn of_user(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-) -> Result<JsonResponse<UserEvents>, ApiError> {
+) -> Result<Json<UserEvents>, ApiError> {
     let (owned, attending) = events::of_user(&state.pool, user.id).await?;
-    Ok(JsonResponse(UserEvents {
+    Ok(Json(UserEvents {
         owned_events: owned.iter().map(EventPrivate::from).collect(),
         attending_events: attending.iter().map(EventPublic::from).collect(),
     }))
@@ -126,7 +125,7 @@ async fn create(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Json(body): Json<EventCreate>,
-) -> Result<JsonResponse<EventCreated>, ApiError> {
+) -> Result<Json<EventCreated>, ApiError> {
     if state.config.event_creation == EventCreation::Superadmins && !user.is_superadmin {
         return Err(ApiError::forbidden(BAD_ACCESS));
     }
@@ -151,7 +150,7 @@ async fn create(
         user.id,
     );
     let created = events::create(&state.pool, &event, events::new_join_code, None).await?;
-    Ok(JsonResponse(EventCreated {
+    Ok(Json(EventCreated {
         id: created.id.into(),
         slug: created.slug,
         join_code: created.join_code,
@@ -178,15 +177,13 @@ struct Joined {
 #[utoipa::path(get, path = "/events/official", tag = "events", operation_id = "list_official_events_events_official_get",
     responses((status = 200, body = Vec<EventPublic>)))]
 #[tracing::instrument(skip_all)]
-async fn official(
-    State(state): State<AppState>,
-) -> Result<JsonResponse<Vec<EventPublic>>, ApiError> {
+async fn official(State(state): State<AppState>) -> Result<Json<Vec<EventPublic>>, ApiError> {
     let series = &state.config.active_event_series;
     if series.is_empty() {
-        return Ok(JsonResponse(Vec::new()));
+        return Ok(Json(Vec::new()));
     }
     let list = events::official(&state.reader, series).await?;
-    Ok(JsonResponse(list.iter().map(EventPublic::from).collect()))
+    Ok(Json(list.iter().map(EventPublic::from).collect()))
 }
 
 /// Join an official event by its id (April 2026; no join code, no referral). Joining twice is
@@ -204,7 +201,7 @@ async fn attend_by_id(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(event_id): Path<EventId>,
-) -> Result<JsonResponse<Joined>, ApiError> {
+) -> Result<Json<Joined>, ApiError> {
     let series = &state.config.active_event_series;
     if series.is_empty() {
         return Err(ApiError::bad_request(NO_ACTIVE_SERIES));
@@ -226,7 +223,7 @@ async fn attend_by_id(
         }
         Err(e) => return Err(e.into()),
     };
-    Ok(JsonResponse(Joined {
+    Ok(Json(Joined {
         message,
         event_id: event.id.into(),
     }))
@@ -256,7 +253,7 @@ async fn test_create(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Json(body): Json<TestEventCreate>,
-) -> Result<JsonResponse<EventPrivate>, ApiError> {
+) -> Result<Json<EventPrivate>, ApiError> {
     if !state.config.enable_test_endpoints {
         return Err(ApiError::not_found(TEST_ENDPOINTS_OFF));
     }
@@ -271,7 +268,7 @@ async fn test_create(
     let event = NewEvent {
         phase: podium_data::Phase::Voting,
         feature_flags_csv: series.clone(),
-        repo_validation: "none".to_owned(),
+        repo_validation: podium_data::RepoValidation::None,
         ..NewEvent::december_2025(body.name, base, body.description, true, false, user.id)
     };
     let created = events::create_with_slug_suffix(
@@ -285,7 +282,7 @@ async fn test_create(
     let event = events::find_any(&state.pool, created.id)
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
-    Ok(JsonResponse(EventPrivate::from(&event)))
+    Ok(Json(EventPrivate::from(&event)))
 }
 
 /// Test only (`PODIUM_ENABLE_TEST_ENDPOINTS`), without authentication, as the original: deletes
@@ -297,7 +294,7 @@ async fn test_create(
         (status = 404, description = "`Not found`: the test endpoints are off", body = ErrorDetail),
     ))]
 #[tracing::instrument(skip_all)]
-async fn test_cleanup(State(state): State<AppState>) -> Result<JsonResponse<Message>, ApiError> {
+async fn test_cleanup(State(state): State<AppState>) -> Result<Json<Message>, ApiError> {
     if !state.config.enable_test_endpoints {
         return Err(ApiError::not_found(TEST_ENDPOINTS_OFF));
     }
@@ -320,14 +317,14 @@ async fn attend(
     CurrentUser(user): CurrentUser,
     network: ClientNetwork,
     Query(query): Query<AttendQuery>,
-) -> Result<JsonResponse<Joined>, ApiError> {
+) -> Result<Json<Joined>, ApiError> {
     let joined = join_by_code(&state.pool, user.id, &network, async |conn| {
         let joined = attendees::join(conn, &query.join_code, user.id, &query.referral).await?;
         Ok((joined != Join::NoSuchEvent).then_some(joined))
     })
     .await?;
     match joined {
-        Some(Join::Joined(event_id)) => Ok(JsonResponse(Joined {
+        Some(Join::Joined(event_id)) => Ok(Json(Joined {
             message: JOINED_EVENT,
             event_id: event_id.into(),
         })),
@@ -350,7 +347,7 @@ async fn update(
     CurrentUser(user): CurrentUser,
     Path(event_id): Path<EventId>,
     Json(body): Json<EventUpdate>,
-) -> Result<JsonResponse<Message>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     let changes = body.changes_2025()?;
     let series = SeriesChange::for_user(&user, &state.config.active_event_series);
     if events::update(&state.pool, event_id, Some(user.id), series, &changes)
@@ -378,7 +375,7 @@ async fn delete(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(event_id): Path<EventId>,
-) -> Result<JsonResponse<Message>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     let series = SeriesChange::for_user(&user, &state.config.active_event_series);
     match events::delete(&state.pool, event_id, user.id, series).await? {
         Deletion::Deleted => Ok(Message::json(EVENT_DELETED)),
@@ -410,7 +407,7 @@ async fn vote(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Json(body): Json<CreateVotes>,
-) -> Result<JsonResponse<Message>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     let counted = |outcome: &'static str| {
         metrics::counter!(podium_http::measure::BALLOTS, "outcome" => outcome).increment(1);
     };
@@ -425,29 +422,8 @@ async fn vote(
     }
     let cast = votes::cast(&state.pool, user.id, body.event, &body.projects).await;
     counted(cast.as_ref().map_or_else(VoteError::reason, |_| "accepted"));
-    cast.map_err(vote_error)?;
+    cast?;
     Ok(Message::json(VOTES_RECORDED))
-}
-
-fn vote_error(err: VoteError) -> ApiError {
-    match err {
-        VoteError::EventNotFound => ApiError::not_found(EVENT_NOT_FOUND),
-        VoteError::VotingClosed => ApiError::forbidden(VOTING_CLOSED),
-        VoteError::NotAttendee => ApiError::forbidden(BAD_ACCESS),
-        // Contract 7.9: never a zero or negative remainder.
-        VoteError::OverLimit { remaining, .. } if remaining <= 0 => {
-            ApiError::bad_request(NO_VOTES_REMAINING)
-        }
-        VoteError::OverLimit {
-            requested,
-            remaining,
-        } => ApiError::bad_request(over_vote_limit(requested, remaining)),
-        VoteError::ProjectNotFound => ApiError::not_found(PROJECT_NOT_FOUND),
-        VoteError::NotInEvent => ApiError::bad_request(NOT_IN_EVENT),
-        VoteError::AlreadyVoted => ApiError::bad_request(ALREADY_VOTED),
-        VoteError::OwnProject => ApiError::forbidden(OWN_PROJECT),
-        VoteError::Database(e) => e.into(),
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -473,7 +449,7 @@ async fn projects_of_event(
     State(state): State<AppState>,
     Path(event_id): Path<EventId>,
     Query(query): Query<ProjectsQuery>,
-) -> Result<JsonResponse<Vec<ProjectPublic>>, ApiError> {
+) -> Result<Json<Vec<ProjectPublic>>, ApiError> {
     let event = events::find(&state.reader, event_id)
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
@@ -486,7 +462,7 @@ async fn projects_of_event(
         Order::Random
     };
     let list = projects::of_event(&state.reader, event_id, order).await?;
-    Ok(JsonResponse(
+    Ok(Json(
         list.iter()
             .map(|p| ProjectPublic::public(p, event.leaderboard_enabled()))
             .collect(),
@@ -505,12 +481,12 @@ async fn projects_of_event(
 async fn id_by_slug(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-) -> Result<JsonResponse<Uuid>, ApiError> {
+) -> Result<Json<Uuid>, ApiError> {
     check_slug(&slug)?;
     let id = events::id_by_slug(&state.pool, &slug)
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
-    Ok(JsonResponse(id.into()))
+    Ok(Json(id.into()))
 }
 
 /// The original's path rule: 1 to 50 characters, and the pattern `[-a-z0-9]+` found

@@ -2,10 +2,11 @@
 //! stack (`compose.yaml`), doing what CloudFront does on AWS:
 //!
 //! - **Routing** by the router table in the workspace's `Cargo.toml`
-//!   (`[workspace.metadata.lambda.watch.router]`, compiled in), matched by `matchit` exactly as
-//!   `cargo lambda watch` and axum match it; a path no entry matches goes to `auth`, the CDN's
-//!   default behaviour. The CDN's behaviours are generated from the same table (see the deploy
-//!   test), and a test checks every contract route lands on the same function everywhere.
+//!   (`[workspace.metadata.lambda.watch.router]`, read with the `toml` crate and compiled in by
+//!   `build.rs`), matched by `matchit` exactly as `cargo lambda watch` and axum match it; a path
+//!   no entry matches goes to `auth`, the CDN's default behaviour. The CDN's behaviours in
+//!   `infra/template.yaml` are written by hand and the deploy test checks them against the same
+//!   table, and a test checks every contract route lands on the same function everywhere.
 //! - **The viewer's address**: `x-podium-viewer-ip` is set from the connection's peer (or, with
 //!   `PODIUM_GATEWAY_TRUST_FORWARDED_FOR=1` behind a proxy such as Coolify's Traefik, from the
 //!   last `X-Forwarded-For` hop that proxy appended), overwriting what the client sent, and
@@ -36,36 +37,18 @@ use podium_runtime::edge::{
 };
 use podium_runtime::{ConfigError, Vars, health, telemetry};
 
-const MANIFEST: &str = include_str!("../../../Cargo.toml");
-const TABLE_SECTION: &str = "[workspace.metadata.lambda.watch.router]";
+#[cfg(test)]
+mod router_table;
+
+/// The router table, compiled in by `build.rs` from the workspace's `Cargo.toml`.
+const TABLE: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/router_table.rs"));
 
 /// Where a path that no table entry matches goes: the CDN's default behaviour.
 pub const DEFAULT_FUNCTION: &str = "auth";
 
-/// The router table, `(path pattern, function)` in the manifest's order.
+/// The router table, `(path pattern, function)` sorted by path.
 pub fn table() -> Vec<(&'static str, &'static str)> {
-    parse_table(MANIFEST)
-}
-
-fn parse_table(manifest: &str) -> Vec<(&str, &str)> {
-    let mut table = Vec::new();
-    let mut inside = false;
-    for line in manifest.lines().map(str::trim) {
-        if line.starts_with('[') {
-            inside = line == TABLE_SECTION;
-            continue;
-        }
-        if !inside || line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some((path, function)) = line.split_once('=') {
-            table.push((
-                path.trim().trim_matches('"'),
-                function.trim().trim_matches('"'),
-            ));
-        }
-    }
-    table
+    TABLE.to_vec()
 }
 
 /// Every function the table routes to (and the default), each once, sorted.
@@ -206,6 +189,10 @@ impl Gateway {
 }
 
 /// The gateway's router: `/healthz` here, everything else proxied.
+#[allow(
+    clippy::disallowed_types,
+    reason = "the gateway is no part of the API (it links podium-runtime only) and reads no body"
+)]
 pub fn app(gateway: Gateway) -> Router {
     Router::new()
         .route(
@@ -316,6 +303,10 @@ async fn proxy(
 }
 
 /// The function could not be reached: logged with the reason, answered without it.
+#[allow(
+    clippy::disallowed_types,
+    reason = "the gateway is no part of the API (it links podium-runtime only) and reads no body"
+)]
 fn bad_gateway(function: &str, reason: &str) -> Response {
     tracing::error!(function, reason, "upstream unavailable");
     (

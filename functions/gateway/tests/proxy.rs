@@ -2,6 +2,11 @@
 //! front, a client. Routing by the router table, the edge headers, hop-by-hop headers, a large
 //! streamed body, and an unreachable function.
 
+#![allow(
+    clippy::disallowed_types,
+    reason = "the fake upstream functions are axum apps of their own, outside our contract"
+)]
+
 use std::net::SocketAddr;
 
 use axum::Router;

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use podium_migrations::{
     AdoptOptions, AdoptReport, Archive, Direction, DownTarget, MigrateError, Migrator, Plan,
-    RunReport, Settings, StatusReport, UnadoptOptions, UnadoptReport, VerifyReport,
+    Refusal, RunReport, Settings, StatusReport, UnadoptOptions, UnadoptReport, VerifyReport,
 };
 use serde::{Deserialize, Serialize};
 
@@ -86,18 +86,16 @@ pub async fn execute(
 }
 
 fn read_archive(path: &Path) -> Result<Archive, MigrateError> {
-    let file = std::fs::File::open(path).map_err(|e| {
-        MigrateError::Refused(format!(
-            "refusing to adopt: cannot open the archive {}: {e}; nothing was changed",
-            path.display()
-        ))
+    let file = std::fs::File::open(path).map_err(|error| Refusal::ArchiveUnreadable {
+        path: path.to_owned(),
+        error,
     })?;
-    Archive::read(std::io::BufReader::new(file)).map_err(|e| {
-        MigrateError::Refused(format!(
-            "refusing to adopt: {} is not an archive `unadopt` wrote ({e}); nothing was changed",
-            path.display()
-        ))
-    })
+    let archive =
+        Archive::read(std::io::BufReader::new(file)).map_err(|error| Refusal::NotAnArchive {
+            path: path.to_owned(),
+            error,
+        })?;
+    Ok(archive)
 }
 
 /// Runs `unadopt` with a new archive file at `path` (never an existing one, readable by its owner
@@ -110,11 +108,7 @@ async fn unadopt(
 ) -> Result<UnadoptReport, MigrateError> {
     let (Some(path), false) = (path, dry_run) else {
         if !dry_run {
-            return Err(MigrateError::Refused(
-                "refusing to unadopt without an archive: give --archive FILE, where our own data is written first; \
-                 nothing was changed"
-                    .to_owned(),
-            ));
+            return Err(Refusal::ArchiveRequired.into());
         }
         let options = UnadoptOptions {
             dry_run,
@@ -128,10 +122,10 @@ async fn unadopt(
         } else {
             e.to_string()
         };
-        MigrateError::Refused(format!(
-            "refusing to unadopt: cannot create the archive {}: {why}; nothing was changed",
-            path.display()
-        ))
+        Refusal::ArchiveNotCreated {
+            path: path.to_owned(),
+            why,
+        }
     })?;
     let options = UnadoptOptions {
         dry_run,
@@ -180,7 +174,7 @@ pub fn report_failed(report: &Report) -> Option<MigrateError> {
         Report::Unadopt(u) => &u.refusals,
         _ => return None,
     };
-    (!refusals.is_empty()).then(|| MigrateError::Refused(refusals.join("\n")))
+    (!refusals.is_empty()).then(|| Refusal::DryRun(refusals.clone()).into())
 }
 
 /// The Lambda event: `{"command": "up", "to": 6}`, `{"command": "down", "steps": 1}`,

@@ -1,5 +1,9 @@
 //! `migrate`: a Lambda function when `AWS_LAMBDA_RUNTIME_API` is set, a CLI otherwise.
 
+/// mimalloc, as every deployed binary: see podium-runtime's crate docs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use migrate::{Invocation, cli, handle, settings_from_env};

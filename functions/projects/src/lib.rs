@@ -4,13 +4,13 @@ pub mod checks;
 
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json as JsonResponse, Router};
 use podium_data::collaborators::{self, AddCollaborator};
 use podium_data::events;
-use podium_data::projects::{self, CreateProjectError, NewProject, ProjectChanges, limits};
+use podium_data::projects::{self, NewProject, ProjectChanges, limits};
 use podium_data::validation::Issues;
 use podium_data::{EventId, ProjectId};
 use podium_data::{rate_limits, validation_jobs};
@@ -105,11 +105,9 @@ fn demo_required() -> ApiError {
 async fn mine(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-) -> Result<JsonResponse<Vec<ProjectPrivate>>, ApiError> {
+) -> Result<Json<Vec<ProjectPrivate>>, ApiError> {
     let list = projects::of_user(&state.pool, user.id).await?;
-    Ok(JsonResponse(
-        list.iter().map(ProjectPrivate::from).collect(),
-    ))
+    Ok(Json(list.iter().map(ProjectPrivate::from).collect()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -148,7 +146,7 @@ async fn create(
     State(validation): State<Trigger>,
     CurrentUser(user): CurrentUser,
     Json(body): Json<ProjectCreate>,
-) -> Result<JsonResponse<ProjectCreated>, ApiError> {
+) -> Result<Json<ProjectCreated>, ApiError> {
     let mut issues = Issues::default();
     issues.max_chars("name", &body.name, limits::NAME);
     issues.finish()?;
@@ -174,18 +172,12 @@ async fn create(
         owner_id: user.id,
         event_id: body.event_id,
     };
-    match projects::create(&state.pool, &project, events::new_join_code).await {
-        Ok((id, join_code)) => {
-            validation.kick().await;
-            Ok(JsonResponse(ProjectCreated {
-                id: id.into(),
-                join_code,
-            }))
-        }
-        Err(CreateProjectError::EventGone) => Err(ApiError::not_found(EVENT_NOT_FOUND)),
-        Err(CreateProjectError::Database(e)) => Err(e.into()),
-        Err(e @ CreateProjectError::JoinCodesExhausted) => Err(ApiError::internal(e)),
-    }
+    let (id, join_code) = projects::create(&state.pool, &project, events::new_join_code).await?;
+    validation.kick().await;
+    Ok(Json(ProjectCreated {
+        id: id.into(),
+        join_code,
+    }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -211,7 +203,7 @@ async fn join(
     CurrentUser(user): CurrentUser,
     network: ClientNetwork,
     Query(query): Query<JoinQuery>,
-) -> Result<JsonResponse<Message>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     let rules = join_by_code(&state.pool, user.id, &network, async |conn| {
         projects::join_rules(conn, &query.join_code, user.id).await
     })
@@ -268,7 +260,7 @@ async fn update(
     CurrentUser(user): CurrentUser,
     Path(project_id): Path<ProjectId>,
     Json(body): Json<ProjectUpdate>,
-) -> Result<JsonResponse<ProjectPublic>, ApiError> {
+) -> Result<Json<ProjectPublic>, ApiError> {
     let mut issues = Issues::default();
     if let Some(name) = &body.name {
         issues.max_chars("name", name, limits::NAME);
@@ -293,7 +285,7 @@ async fn update(
         .await?
         .ok_or_else(|| ApiError::forbidden(BAD_ACCESS))?;
     validation.kick().await;
-    Ok(JsonResponse(ProjectPublic::from(&updated)))
+    Ok(Json(ProjectPublic::from(&updated)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -330,7 +322,7 @@ async fn validate(
     State(validation): State<Trigger>,
     CurrentUser(user): CurrentUser,
     Query(query): Query<ValidateQuery>,
-) -> Result<JsonResponse<ValidationResult>, ApiError> {
+) -> Result<Json<ValidationResult>, ApiError> {
     // Present (a missing one is the query's own 422), so `Some` whenever it parses.
     let project_id =
         ProjectId::from(uuid_query("project_id", Some(&query.project_id))?.unwrap_or_default());
@@ -351,7 +343,7 @@ async fn validate(
         return Err(ApiError::not_found(PROJECT_NOT_FOUND));
     }
     validation.kick().await;
-    Ok(JsonResponse(ValidationResult {
+    Ok(Json(ValidationResult {
         valid: true,
         message: VALIDATION_QUEUED,
     }))
@@ -370,7 +362,7 @@ async fn delete(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(project_id): Path<ProjectId>,
-) -> Result<JsonResponse<Message>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     if !projects::delete(&state.pool, project_id, user.id).await? {
         return Err(ApiError::forbidden(BAD_ACCESS));
     }
@@ -388,11 +380,11 @@ async fn delete(
 async fn by_id(
     State(state): State<AppState>,
     Path(project_id): Path<ProjectId>,
-) -> Result<JsonResponse<ProjectPublic>, ApiError> {
+) -> Result<Json<ProjectPublic>, ApiError> {
     let found = projects::find_public(&state.reader, project_id)
         .await?
         .ok_or_else(|| ApiError::not_found(PROJECT_NOT_FOUND))?;
-    Ok(JsonResponse(ProjectPublic::public(
+    Ok(Json(ProjectPublic::public(
         &found.project,
         found.leaderboard_open(),
     )))
@@ -427,19 +419,19 @@ async fn check_start(
     State(state): State<ProjectsState>,
     CurrentUser(_user): CurrentUser,
     Json(body): Json<CheckRequest>,
-) -> Result<JsonResponse<CheckStatus>, ApiError> {
+) -> Result<Json<CheckStatus>, ApiError> {
     state.checks.require_configured()?;
     let project = projects::find(&state.app.pool, body.id)
         .await?
         .ok_or_else(|| ApiError::not_found(PROJECT_NOT_FOUND))?;
     if let Some(cached) = project.cached_auto_quality.filter(is_truthy) {
-        return Ok(JsonResponse(CheckStatus::cached(cached)));
+        return Ok(Json(CheckStatus::cached(cached)));
     }
     let status = state
         .checks
         .start(&project.repo, &project.image_url, &project.demo)
         .await?;
-    Ok(JsonResponse(status))
+    Ok(Json(status))
 }
 
 /// Python truthiness, as the original tested the stored result: `null`, `{}`, `[]`, `""`,
@@ -470,10 +462,10 @@ async fn check_poll(
     State(state): State<ProjectsState>,
     CurrentUser(_user): CurrentUser,
     Path(check_id): Path<String>,
-) -> Result<JsonResponse<CheckStatus>, ApiError> {
+) -> Result<Json<CheckStatus>, ApiError> {
     state.checks.require_configured()?;
     if check_id == "cached" {
         return Err(ApiError::not_found(CACHED_CHECK));
     }
-    Ok(JsonResponse(state.checks.poll(&check_id).await?))
+    Ok(Json(state.checks.poll(&check_id).await?))
 }

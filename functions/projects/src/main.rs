@@ -1,5 +1,9 @@
 //! The `projects` function: Lambda (function URL) or plain HTTP.
 
+/// mimalloc, as every deployed binary: see podium-runtime's crate docs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 use std::sync::Arc;
 

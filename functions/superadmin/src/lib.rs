@@ -4,9 +4,9 @@
 
 pub mod export;
 
+use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, patch, post};
-use axum::{Json as JsonResponse, Router};
 use podium_data::audit::Actor;
 use podium_data::events;
 use podium_data::slug::{random_suffix, slugify};
@@ -84,9 +84,9 @@ async fn list_events(
     State(state): State<AppState>,
     _: Superadmin,
     PageParams(request): PageParams,
-) -> Result<JsonResponse<Page_EventPrivate_>, ApiError> {
+) -> Result<Json<Page_EventPrivate_>, ApiError> {
     let paged = events::page(&state.pool, request).await?;
-    Ok(JsonResponse(Page_EventPrivate_::new(request, paged)))
+    Ok(Json(Page_EventPrivate_::new(request, paged)))
 }
 
 /// Create an event owned by the caller (who does not join it). Its slug is the name's (at most
@@ -104,7 +104,7 @@ async fn create_event(
     State(state): State<AppState>,
     Superadmin(user): Superadmin,
     Json(body): Json<EventCreate>,
-) -> Result<JsonResponse<EventPrivate>, ApiError> {
+) -> Result<Json<EventPrivate>, ApiError> {
     let stem = slug_stem(&body.name);
     let event = body.superadmin_event(stem, user.id)?;
     let created = events::create_with_slug_suffix(
@@ -118,7 +118,7 @@ async fn create_event(
     let event = events::find_any(&state.pool, created.id)
         .await?
         .ok_or_else(|| ApiError::not_found(EVENT_NOT_FOUND))?;
-    Ok(JsonResponse(EventPrivate::from(&event)))
+    Ok(Json(EventPrivate::from(&event)))
 }
 
 /// The slug of a superadmin's event before its suffix: the name's slug cut to 40 characters
@@ -150,7 +150,7 @@ async fn update_event(
     Superadmin(user): Superadmin,
     Path(event_id): Path<EventId>,
     Json(body): Json<Value>,
-) -> Result<JsonResponse<EventPrivate>, ApiError> {
+) -> Result<Json<EventPrivate>, ApiError> {
     let body = SuperadminEventUpdate::parse(&body)?;
     let owner = body.normalized_owner_email();
     let sent_owner = body.owner_email.clone();
@@ -164,7 +164,7 @@ async fn update_event(
     )
     .await?
     {
-        Updated::Event(event) => Ok(JsonResponse(EventPrivate::from(event.as_ref()))),
+        Updated::Event(event) => Ok(Json(EventPrivate::from(event.as_ref()))),
         Updated::NoSuchEvent => Err(ApiError::not_found(EVENT_NOT_FOUND)),
         Updated::NoSuchOwner => Err(ApiError::not_found(owner_not_found(
             sent_owner.as_deref().unwrap_or_default(),
@@ -172,7 +172,7 @@ async fn update_event(
     }
 }
 
-/// Soft-delete an event: it disappears for everyone but its admins (see the README), nothing is
+/// Soft-delete an event: it disappears for everyone but its admins (see docs/behaviour.md), nothing is
 /// removed, and `POST /superadmin/events/{event_id}/restore` brings it back.
 #[utoipa::path(delete, path = "/superadmin/events/{event_id}", tag = "superadmin", operation_id = "soft_delete_event_superadmin_events__event_id__delete",
     params(("event_id" = Uuid, Path)), security(("HTTPBearer" = [])),
@@ -188,9 +188,9 @@ async fn soft_delete_event(
     State(state): State<AppState>,
     Superadmin(user): Superadmin,
     Path(event_id): Path<EventId>,
-) -> Result<JsonResponse<views::SoftDeleted>, ApiError> {
+) -> Result<Json<views::SoftDeleted>, ApiError> {
     match superadmin::soft_delete_event(&state.pool, &Actor::user(&user), event_id).await? {
-        SoftDeleted::At(at) => Ok(JsonResponse(views::SoftDeleted::new(at))),
+        SoftDeleted::At(at) => Ok(Json(views::SoftDeleted::new(at))),
         SoftDeleted::NoSuchEvent => Err(ApiError::not_found(EVENT_NOT_FOUND)),
         SoftDeleted::AlreadyDeleted => Err(ApiError::bad_request(EVENT_ALREADY_DELETED)),
     }
@@ -212,9 +212,9 @@ async fn restore_event(
     State(state): State<AppState>,
     Superadmin(user): Superadmin,
     Path(event_id): Path<EventId>,
-) -> Result<JsonResponse<EventPrivate>, ApiError> {
+) -> Result<Json<EventPrivate>, ApiError> {
     match superadmin::restore_event(&state.pool, &Actor::user(&user), event_id).await? {
-        Restored::Event(event) => Ok(JsonResponse(EventPrivate::from(event.as_ref()))),
+        Restored::Event(event) => Ok(Json(EventPrivate::from(event.as_ref()))),
         Restored::NoSuchEvent => Err(ApiError::not_found(EVENT_NOT_FOUND)),
         Restored::NotDeleted => Err(ApiError::bad_request(EVENT_NOT_DELETED)),
     }
@@ -233,9 +233,9 @@ async fn list_users(
     State(state): State<AppState>,
     _: Superadmin,
     PageParams(request): PageParams,
-) -> Result<JsonResponse<Page_UserSummary_>, ApiError> {
+) -> Result<Json<Page_UserSummary_>, ApiError> {
     let paged = users::page(&state.pool, request).await?;
-    Ok(JsonResponse(Page_UserSummary_::new(request, paged)))
+    Ok(Json(Page_UserSummary_::new(request, paged)))
 }
 
 /// Query of the audit log.
@@ -262,8 +262,8 @@ async fn audit_log(
     _: Superadmin,
     PageParams(request): PageParams,
     Query(query): Query<AuditQuery>,
-) -> Result<JsonResponse<Page_AuditEntry_>, ApiError> {
+) -> Result<Json<Page_AuditEntry_>, ApiError> {
     let event = podium_http::uuid_query("event_id", query.event_id.as_deref())?;
     let paged = podium_data::audit::page(&state.pool, request, event.map(EventId::from)).await?;
-    Ok(JsonResponse(Page_AuditEntry_::new(request, paged)))
+    Ok(Json(Page_AuditEntry_::new(request, paged)))
 }

@@ -1,5 +1,9 @@
 //! The `superadmin` function: Lambda (function URL, responses streamed) or plain HTTP.
 
+/// mimalloc, as every deployed binary: see podium-runtime's crate docs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use podium_http::{ApiConfig, AppState, LambdaResponses, run_function_with};

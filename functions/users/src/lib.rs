@@ -1,18 +1,18 @@
 //! `/users`: `GET /users/exists`, `GET|PUT /users/current`, `GET /users/{user_id}`, `POST /users/`.
 
+use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
-use axum::{Json as JsonResponse, Router};
 use podium_data::UserId;
 use podium_data::domain::{self, Email, parse_date};
 use podium_data::rate_limits;
-use podium_data::users::{self, CreateUserError, Profile, ProfileChanges, limits};
+use podium_data::users::{self, Profile, ProfileChanges, limits};
 use podium_data::validation::{Issues, ValidationIssue};
 use podium_http::client::ClientNetwork;
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError, Message};
 use podium_http::texts::{
     DISPOSABLE_EMAIL, NO_FIELDS_TO_UPDATE, PROMOTED, TEST_ENDPOINTS_OFF, TOO_MANY_FROM_NETWORK,
-    USER_EXISTS, USER_NOT_FOUND,
+    USER_NOT_FOUND,
 };
 use podium_http::turnstile::Turnstile;
 use podium_http::views::{UserPrivate, UserPublic};
@@ -71,10 +71,10 @@ async fn exists(
     State(state): State<AppState>,
     _: Turnstile,
     Query(query): Query<ExistsQuery>,
-) -> Result<JsonResponse<UserExistsResponse>, ApiError> {
+) -> Result<Json<UserExistsResponse>, ApiError> {
     let email = Email::parse(&query.email, vec!["query".into(), "email".into()])?;
     let exists = users::email_exists(&state.reader, email.as_str()).await?;
-    Ok(JsonResponse(UserExistsResponse { exists }))
+    Ok(Json(UserExistsResponse { exists }))
 }
 
 /// The logged-in user.
@@ -83,10 +83,8 @@ async fn exists(
         (status = 200, body = UserPrivate),
     ))]
 #[tracing::instrument(skip_all)]
-async fn current(
-    CurrentUserWithVotes(user, vote_ids): CurrentUserWithVotes,
-) -> JsonResponse<UserPrivate> {
-    JsonResponse(UserPrivate::new(&user, vote_ids))
+async fn current(CurrentUserWithVotes(user, vote_ids): CurrentUserWithVotes) -> Json<UserPrivate> {
+    Json(UserPrivate::new(&user, vote_ids))
 }
 
 /// Test only (`PODIUM_ENABLE_TEST_ENDPOINTS`): makes the caller a superadmin (logged in the
@@ -100,7 +98,7 @@ async fn current(
 async fn promote_superadmin(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-) -> Result<JsonResponse<Message>, ApiError> {
+) -> Result<Json<Message>, ApiError> {
     if !state.config.enable_test_endpoints {
         return Err(ApiError::not_found(TEST_ENDPOINTS_OFF));
     }
@@ -121,11 +119,11 @@ async fn promote_superadmin(
 async fn by_id(
     State(state): State<AppState>,
     Path(user_id): Path<UserId>,
-) -> Result<JsonResponse<UserPublic>, ApiError> {
+) -> Result<Json<UserPublic>, ApiError> {
     let user = users::find_by_id(&state.reader, user_id)
         .await?
         .ok_or_else(|| ApiError::not_found(USER_NOT_FOUND))?;
-    Ok(JsonResponse(UserPublic::from(&user)))
+    Ok(Json(UserPublic::from(&user)))
 }
 
 /// `UserSignup`: email and first name required; the rest optional (`null` means "").
@@ -179,7 +177,7 @@ async fn signup(
     _: Turnstile,
     network: ClientNetwork,
     Json(body): Json<UserSignup>,
-) -> Result<JsonResponse<Created>, ApiError> {
+) -> Result<Json<Created>, ApiError> {
     let (email, profile) = body.parse()?;
     if !domain::is_deliverable(email.as_str()) {
         return Err(ApiError::bad_request(DISPOSABLE_EMAIL));
@@ -192,11 +190,8 @@ async fn signup(
         TOO_MANY_FROM_NETWORK,
     )
     .await?;
-    match users::create(&state.pool, &email, &profile).await {
-        Ok(id) => Ok(JsonResponse(Created { id: id.into() })),
-        Err(CreateUserError::EmailTaken) => Err(ApiError::bad_request(USER_EXISTS)),
-        Err(CreateUserError::Database(e)) => Err(e.into()),
-    }
+    let id = users::create(&state.pool, &email, &profile).await?;
+    Ok(Json(Created { id: id.into() }))
 }
 
 impl UserSignup {
@@ -311,7 +306,7 @@ async fn update_current(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Json(body): Json<ProfileFields>,
-) -> Result<JsonResponse<UserPrivate>, ApiError> {
+) -> Result<Json<UserPrivate>, ApiError> {
     let mut issues = Issues::default();
     let mut changes = body.parse(&mut issues);
     issues.finish()?;
@@ -334,5 +329,5 @@ async fn update_current(
         .await?
         .ok_or_else(ApiError::unauthorized)?;
     let vote_ids = users::vote_ids(&state.pool, user.id).await?;
-    Ok(JsonResponse(UserPrivate::new(&updated, vote_ids)))
+    Ok(Json(UserPrivate::new(&updated, vote_ids)))
 }

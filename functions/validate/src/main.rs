@@ -1,6 +1,10 @@
 //! `validate`: a Lambda function when `AWS_LAMBDA_RUNTIME_API` is set (invoked asynchronously
 //! after a request queued a job, and by a schedule that sweeps), a CLI otherwise.
 
+/// mimalloc, as every deployed binary: see podium-runtime's crate docs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -11,7 +15,7 @@ use podium_runtime::{Vars, run_job};
 use podium_validation::Worker;
 
 /// Validates the projects waiting in the queue, then exits (or, with --watch, keeps going).
-/// Reads PODIUM_DATABASE_URL (or DATABASE_URL) and the validators' settings (see the README).
+/// Reads PODIUM_DATABASE_URL (or DATABASE_URL) and the validators' settings (see docs/configuration.md).
 /// `validate health` exits 0 while a --watch worker in the same container is sweeping on time.
 #[derive(Debug, Parser)]
 #[command(name = "validate", version)]

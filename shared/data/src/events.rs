@@ -5,6 +5,7 @@ use sqlx::PgExecutor;
 
 use crate::ids::{EventId, UserId};
 use crate::phase::Phase;
+use crate::validators::{DemoValidation, RepoValidation};
 
 use crate::audit::{self, Actor};
 use crate::db::violated_constraint;
@@ -44,10 +45,8 @@ pub struct Event {
     pub demo_links_optional: bool,
     pub ysws_checks_enabled: bool,
     pub owner_id: UserId,
-    /// `none`, `github` or `custom`.
-    pub repo_validation: String,
-    /// `none`, `itch` or `custom`.
-    pub demo_validation: String,
+    pub repo_validation: RepoValidation,
+    pub demo_validation: DemoValidation,
     pub custom_validator: Option<String>,
     pub feature_flags_csv: String,
     /// Soft-deleted when set.
@@ -237,8 +236,8 @@ pub struct NewEvent {
     pub owner_id: UserId,
     pub phase: Phase,
     pub feature_flags_csv: String,
-    pub repo_validation: String,
-    pub demo_validation: String,
+    pub repo_validation: RepoValidation,
+    pub demo_validation: DemoValidation,
     pub custom_validator: Option<String>,
 }
 
@@ -262,8 +261,8 @@ impl NewEvent {
             owner_id,
             phase: Phase::Submission,
             feature_flags_csv: String::new(),
-            repo_validation: "github".to_owned(),
-            demo_validation: "none".to_owned(),
+            repo_validation: RepoValidation::Github,
+            demo_validation: DemoValidation::None,
             custom_validator: None,
         }
     }
@@ -323,8 +322,8 @@ pub async fn create(
         .bind(event.owner_id)
         .bind(event.phase)
         .bind(&event.feature_flags_csv)
-        .bind(&event.repo_validation)
-        .bind(&event.demo_validation)
+        .bind(event.repo_validation)
+        .bind(event.demo_validation)
         .bind(&event.custom_validator)
         .bind(audit.and_then(|a| a.id))
         .bind(audit.map(|a| a.name.as_str()))
@@ -391,8 +390,8 @@ pub struct EventChanges {
     pub phase: Option<Phase>,
     pub live_leaderboard: Option<bool>,
     pub require_ysws_pii: Option<bool>,
-    pub repo_validation: Option<String>,
-    pub demo_validation: Option<String>,
+    pub repo_validation: Option<RepoValidation>,
+    pub demo_validation: Option<DemoValidation>,
     /// `Some(None)` clears it.
     pub custom_validator: Option<Option<String>>,
     pub feature_flags_csv: Option<String>,
@@ -492,8 +491,8 @@ pub async fn update(
     .bind(changes.phase)
     .bind(changes.live_leaderboard)
     .bind(changes.require_ysws_pii)
-    .bind(&changes.repo_validation)
-    .bind(&changes.demo_validation)
+    .bind(changes.repo_validation)
+    .bind(changes.demo_validation)
     .bind(changes.custom_validator.is_some())
     .bind(changes.custom_validator.clone().flatten())
     .bind(&changes.feature_flags_csv)

@@ -20,11 +20,14 @@ pub mod referrals;
 pub mod slug;
 pub mod superadmin;
 pub mod test_data;
+pub mod text_enum;
 pub mod users;
 pub mod validation;
 pub mod validation_jobs;
+pub mod validators;
 pub mod votes;
 
 pub use db::DatabaseUrl;
 pub use ids::{EventId, ProjectId, UserId, VoteId};
 pub use phase::Phase;
+pub use validators::{DemoValidation, RepoValidation};

@@ -9,6 +9,7 @@ use std::time::Duration;
 use sqlx::{PgExecutor, PgPool};
 
 use crate::ids::{ProjectId, UserId};
+use crate::validators::{DemoValidation, RepoValidation};
 
 /// The common table expression that queues validation for the projects its `$source` CTE
 /// returns (a column `id`): a new job, or the project's job made current again (a new
@@ -78,8 +79,8 @@ pub struct Target {
     pub owner_id: UserId,
     pub repo: String,
     pub demo: String,
-    pub repo_validation: String,
-    pub demo_validation: String,
+    pub repo_validation: RepoValidation,
+    pub demo_validation: DemoValidation,
     pub custom_validator: Option<String>,
 }
 

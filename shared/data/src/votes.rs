@@ -5,6 +5,7 @@ use sqlx::{PgExecutor, PgPool};
 use crate::ids::{EventId, ProjectId, UserId, VoteId};
 
 use crate::db::{is_foreign_key_violation, is_retryable, violated_constraint};
+use crate::text_enum::text_enum;
 
 /// A vote (`VoteResponse`).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -48,20 +49,38 @@ pub enum VoteError {
     Database(#[from] sqlx::Error),
 }
 
+text_enum! {
+    /// What `cast_ballot` (migration 011) answers: `ok`, or the first rule the ballot breaks.
+    /// Any other answer fails to decode, so it is a database error, never a silent refusal.
+    pub enum Outcome("ballot outcome") {
+        Ok = "ok",
+        EventNotFound = "event_not_found",
+        VotingClosed = "voting_closed",
+        NotAttendee = "not_attendee",
+        OverLimit = "over_limit",
+        ProjectNotFound = "project_not_found",
+        NotInEvent = "not_in_event",
+        AlreadyVoted = "already_voted",
+        OwnProject = "own_project",
+    }
+}
+
 impl VoteError {
-    /// The refusal's reason as the ballot metric labels it (`voting_closed`, …).
+    /// The refusal's reason as the ballot metric labels it: its [`Outcome`]'s name
+    /// (`voting_closed`, …), or `error`.
     pub fn reason(&self) -> &'static str {
-        match self {
-            Self::EventNotFound => "event_not_found",
-            Self::VotingClosed => "voting_closed",
-            Self::NotAttendee => "not_attendee",
-            Self::OverLimit { .. } => "over_limit",
-            Self::ProjectNotFound => "project_not_found",
-            Self::NotInEvent => "not_in_event",
-            Self::AlreadyVoted => "already_voted",
-            Self::OwnProject => "own_project",
-            Self::Database(_) => "error",
-        }
+        let outcome = match self {
+            Self::EventNotFound => Outcome::EventNotFound,
+            Self::VotingClosed => Outcome::VotingClosed,
+            Self::NotAttendee => Outcome::NotAttendee,
+            Self::OverLimit { .. } => Outcome::OverLimit,
+            Self::ProjectNotFound => Outcome::ProjectNotFound,
+            Self::NotInEvent => Outcome::NotInEvent,
+            Self::AlreadyVoted => Outcome::AlreadyVoted,
+            Self::OwnProject => Outcome::OwnProject,
+            Self::Database(_) => return "error",
+        };
+        outcome.as_str()
     }
 }
 
@@ -115,7 +134,7 @@ async fn cast_once(
     event: EventId,
     projects: &[ProjectId],
 ) -> Result<(), VoteError> {
-    let (outcome, remaining): (String, Option<i64>) =
+    let (outcome, remaining): (Outcome, Option<i64>) =
         sqlx::query_as("SELECT outcome, remaining FROM cast_ballot($1, $2, $3)")
             .bind(voter)
             .bind(event)
@@ -131,21 +150,18 @@ async fn cast_once(
                     VoteError::Database(e)
                 }
             })?;
-    match outcome.as_str() {
-        "ok" => Ok(()),
-        "event_not_found" => Err(VoteError::EventNotFound),
-        "voting_closed" => Err(VoteError::VotingClosed),
-        "not_attendee" => Err(VoteError::NotAttendee),
-        "over_limit" => Err(VoteError::OverLimit {
+    Err(match outcome {
+        Outcome::Ok => return Ok(()),
+        Outcome::EventNotFound => VoteError::EventNotFound,
+        Outcome::VotingClosed => VoteError::VotingClosed,
+        Outcome::NotAttendee => VoteError::NotAttendee,
+        Outcome::OverLimit => VoteError::OverLimit {
             requested: projects.len(),
             remaining: remaining.unwrap_or(0),
-        }),
-        "project_not_found" => Err(VoteError::ProjectNotFound),
-        "not_in_event" => Err(VoteError::NotInEvent),
-        "already_voted" => Err(VoteError::AlreadyVoted),
-        "own_project" => Err(VoteError::OwnProject),
-        other => Err(VoteError::Database(sqlx::Error::Protocol(format!(
-            "cast_ballot answered an unknown outcome {other:?}"
-        )))),
-    }
+        },
+        Outcome::ProjectNotFound => VoteError::ProjectNotFound,
+        Outcome::NotInEvent => VoteError::NotInEvent,
+        Outcome::AlreadyVoted => VoteError::AlreadyVoted,
+        Outcome::OwnProject => VoteError::OwnProject,
+    })
 }

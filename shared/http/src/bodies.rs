@@ -1,8 +1,9 @@
 //! Request bodies that more than one function takes.
 
-use podium_data::Phase;
 use podium_data::events::{EventChanges, limits};
+use podium_data::text_enum::NamedSet;
 use podium_data::validation::{Issues, ValidationIssue};
+use podium_data::{DemoValidation, Phase, RepoValidation};
 use serde::{Deserialize, Deserializer};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -27,11 +28,11 @@ pub struct EventUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     description: Option<Option<String>>,
-    /// December 2025: sets the phase (see the README's phase table).
+    /// December 2025: sets the phase (see the phase table in docs/behaviour.md).
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<bool>)]
     votable: Option<Option<bool>>,
-    /// December 2025: sets the phase (see the README's phase table).
+    /// December 2025: sets the phase (see the phase table in docs/behaviour.md).
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<bool>)]
     leaderboard_enabled: Option<Option<bool>>,
@@ -127,12 +128,11 @@ impl EventUpdate {
         if let Some(Some(custom)) = &self.custom_validator {
             issues.max_chars("custom_validator", custom, limits::CUSTOM_VALIDATOR);
         }
-        let phase = phase.and_then(|p| parse_phase(&mut issues, &p));
-        check_validation_kinds(
-            &mut issues,
-            repo_validation.as_deref(),
-            demo_validation.as_deref(),
-        );
+        let phase = phase.and_then(|p| one_of_names(&mut issues, "phase", &p));
+        let repo_validation =
+            repo_validation.and_then(|v| one_of_names(&mut issues, "repo_validation", &v));
+        let demo_validation =
+            demo_validation.and_then(|v| one_of_names(&mut issues, "demo_validation", &v));
         issues.finish()?;
         Ok(EventChanges {
             name,
@@ -178,28 +178,14 @@ impl Take<'_> {
     }
 }
 
-/// The phase, or a 422 `literal_error` naming the four.
-fn parse_phase(issues: &mut Issues, phase: &str) -> Option<Phase> {
-    match phase.parse::<Phase>() {
-        Ok(phase) => Some(phase),
+/// One of a [`NamedSet`] (a phase, a validator), or a 422 `literal_error`
+/// naming the set's values.
+fn one_of_names<T: NamedSet>(issues: &mut Issues, field: &'static str, value: &str) -> Option<T> {
+    match value.parse::<T>() {
+        Ok(value) => Some(value),
         Err(_) => {
-            issues.push(one_of(
-                "phase",
-                &["draft", "submission", "voting", "closed"],
-            ));
+            issues.push(one_of(field, T::names()));
             None
-        }
-    }
-}
-
-/// `repo_validation` and `demo_validation` take only their documented values.
-fn check_validation_kinds(issues: &mut Issues, repo: Option<&str>, demo: Option<&str>) {
-    for (field, value, allowed) in [
-        ("repo_validation", repo, &["none", "github", "custom"]),
-        ("demo_validation", demo, &["none", "itch", "custom"]),
-    ] {
-        if value.is_some_and(|v| !allowed.contains(&v)) {
-            issues.push(one_of(field, allowed));
         }
     }
 }
@@ -268,12 +254,9 @@ impl EventCreate {
         if let Some(custom) = &self.custom_validator {
             issues.max_chars("custom_validator", custom, limits::CUSTOM_VALIDATOR);
         }
-        let phase = parse_phase(&mut issues, &self.phase);
-        check_validation_kinds(
-            &mut issues,
-            Some(&self.repo_validation),
-            Some(&self.demo_validation),
-        );
+        let phase = one_of_names(&mut issues, "phase", &self.phase);
+        let repo_validation = one_of_names(&mut issues, "repo_validation", &self.repo_validation);
+        let demo_validation = one_of_names(&mut issues, "demo_validation", &self.demo_validation);
         issues.finish()?;
         Ok(podium_data::events::NewEvent {
             name: self.name,
@@ -284,8 +267,8 @@ impl EventCreate {
             owner_id: owner,
             phase: phase.unwrap_or(Phase::Draft),
             feature_flags_csv: self.feature_flags_csv,
-            repo_validation: self.repo_validation,
-            demo_validation: self.demo_validation,
+            repo_validation: repo_validation.unwrap_or(RepoValidation::Github),
+            demo_validation: demo_validation.unwrap_or(DemoValidation::None),
             custom_validator: self.custom_validator,
         })
     }

@@ -4,18 +4,41 @@
 //! error"}` for the rest, never showing internal text. The cause of a 5xx travels with the
 //! response as a [`Failure`] extension; the request layer logs it with its whole chain in the
 //! request's span (and so reports it to Sentry), as the axum error-handling example does.
+//!
+//! # Mapping data-layer errors
+//!
+//! One rule, so a handler never decides twice what a database failure means:
+//!
+//! - **An error type of the data layer** (`sqlx::Error`, and the `…Error` enums of
+//!   `podium_data` such as [`VoteError`] or [`CreateEventError`]) has a `From` impl here, with
+//!   an exhaustive `match` and the contract's texts from [`crate::texts`]. A handler only writes
+//!   `?`. A new variant is then a compile error here, not a silent 500 somewhere.
+//! - **`sqlx::Error` is never matched outside this module**: its `From` makes an unreachable
+//!   database a 503 (and counts it) and anything else a 500 with the cause kept for the log.
+//!   A constraint a request can break is turned into a variant of its table's error enum by
+//!   the data layer, which knows the constraint's name.
+//! - **An answer that is not an error** (`Ok(Join::AlreadyAttending)`, `Ok(Deletion::NotOwner)`,
+//!   `Ok(None)` for "no such row") is matched by the handler: which status each answer gets is
+//!   that route's part of the contract.
+//! - **Outside services** (mail, Review Factory, Hack Club, Turnstile) answer through
+//!   [`ApiError::upstream`], which keeps their cause for the log and shows the client only the
+//!   contract's text.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use axum::Json;
+use crate::extract::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use podium_data::events::CreateEventError;
+use podium_data::projects::CreateProjectError;
+use podium_data::users::CreateUserError;
 use podium_data::validation::ValidationIssue;
+use podium_data::votes::VoteError;
 
-use crate::texts::{BAD_AUTH, DATABASE_UNAVAILABLE, INTERNAL_ERROR, NOT_AUTHENTICATED};
+use crate::texts::{self, BAD_AUTH, DATABASE_UNAVAILABLE, INTERNAL_ERROR, NOT_AUTHENTICATED};
 
 /// Why a response is a 5xx: carried in the response's extensions to the request layer, which
 /// logs it (never sent to the client).
@@ -127,16 +150,60 @@ impl From<sqlx::Error> for ApiError {
 
 /// Creating an event: a slug the client chose being taken is its 400 (the contract's text);
 /// running out of join codes or slug suffixes is ours.
-impl From<podium_data::events::CreateEventError> for ApiError {
-    fn from(err: podium_data::events::CreateEventError) -> Self {
-        use podium_data::events::CreateEventError;
+impl From<CreateEventError> for ApiError {
+    fn from(err: CreateEventError) -> Self {
         match err {
-            CreateEventError::SlugTaken => Self::bad_request(crate::texts::EVENT_SLUG_TAKEN),
+            CreateEventError::SlugTaken => Self::bad_request(texts::EVENT_SLUG_TAKEN),
             CreateEventError::Database(e) => e.into(),
             e
             @ (CreateEventError::JoinCodesExhausted | CreateEventError::SlugSuffixesExhausted) => {
                 Self::internal(e)
             }
+        }
+    }
+}
+
+/// Creating a project: its event is gone (deleted meanwhile) is the 404 of a missing event.
+impl From<CreateProjectError> for ApiError {
+    fn from(err: CreateProjectError) -> Self {
+        match err {
+            CreateProjectError::EventGone => Self::not_found(texts::EVENT_NOT_FOUND),
+            CreateProjectError::Database(e) => e.into(),
+            e @ CreateProjectError::JoinCodesExhausted => Self::internal(e),
+        }
+    }
+}
+
+/// Signing up with an address that has an account is the contract's 400.
+impl From<CreateUserError> for ApiError {
+    fn from(err: CreateUserError) -> Self {
+        match err {
+            CreateUserError::EmailTaken => Self::bad_request(texts::USER_EXISTS),
+            CreateUserError::Database(e) => e.into(),
+        }
+    }
+}
+
+/// A refused ballot: the first rule it breaks, in the contract's words (2.2 `POST /events/vote`).
+impl From<VoteError> for ApiError {
+    fn from(err: VoteError) -> Self {
+        match err {
+            VoteError::EventNotFound => Self::not_found(texts::EVENT_NOT_FOUND),
+            VoteError::VotingClosed => Self::forbidden(texts::VOTING_CLOSED),
+            VoteError::NotAttendee => Self::forbidden(texts::BAD_ACCESS),
+            // Contract 7.9: never a zero or negative remainder.
+            VoteError::OverLimit { remaining, .. } if remaining <= 0 => {
+                Self::bad_request(texts::NO_VOTES_REMAINING)
+            }
+            VoteError::OverLimit {
+                requested,
+                remaining,
+            } => Self::bad_request(texts::over_vote_limit(requested, remaining)),
+            VoteError::ProjectNotFound => Self::not_found(texts::PROJECT_NOT_FOUND),
+            VoteError::NotInEvent => Self::bad_request(texts::NOT_IN_EVENT),
+            VoteError::AlreadyVoted => Self::bad_request(texts::ALREADY_VOTED),
+            VoteError::OwnProject => Self::forbidden(texts::OWN_PROJECT),
+            VoteError::Database(e) => e.into(),
         }
     }
 }

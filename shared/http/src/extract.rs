@@ -6,6 +6,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -16,9 +17,21 @@ use podium_data::validation::ValidationIssue;
 
 use crate::texts::BODY_TOO_LARGE;
 
-/// A JSON request body.
+/// A JSON request body, or a JSON response (`Json(value)` from a handler: `200` with
+/// `application/json`, as axum's). One type both ways, so a handler never names `axum::Json`
+/// (`clippy.toml` forbids it).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    #[allow(
+        clippy::disallowed_types,
+        reason = "the one place that renders through axum's"
+    )]
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
@@ -148,6 +161,7 @@ pub struct Path<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T> {
     type Rejection = ApiError;
 
+    #[allow(clippy::disallowed_types, reason = "the wrapper around axum's Path")]
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         use axum::extract::path::ErrorKind;
         if let Ok(params) = axum::extract::RawPathParams::from_request_parts(parts, state).await

@@ -87,7 +87,7 @@ async fn panics() -> Response {
 async fn healthz() -> Response {
     (
         [(axum::http::header::CACHE_CONTROL, "no-store")],
-        axum::Json(serde_json::json!({"status": "ok"})),
+        crate::Json(serde_json::json!({"status": "ok"})),
     )
         .into_response()
 }

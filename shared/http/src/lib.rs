@@ -145,7 +145,7 @@ fn cdn_secret(vars: &Vars) -> Result<Option<client::CdnSecret>, ConfigError> {
     if secret.is_none() && vars.is_production()? {
         return Err(ConfigError::Invalid {
             name: "PODIUM_CDN_SECRET".to_owned(),
-            reason: "required with PODIUM_ENV=production (CloudFront sends it; see the README)"
+            reason: "required with PODIUM_ENV=production (CloudFront sends it; see docs/architecture.md)"
                 .to_owned(),
         });
     }

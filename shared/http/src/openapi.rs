@@ -72,8 +72,8 @@ pub struct Message {
 }
 
 impl Message {
-    pub fn json(message: &'static str) -> axum::Json<Self> {
-        axum::Json(Self { message })
+    pub fn json(message: &'static str) -> crate::Json<Self> {
+        crate::Json(Self { message })
     }
 }
 

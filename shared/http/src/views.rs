@@ -89,9 +89,9 @@ pub struct EventPublic {
     pub phase: &'static str,
     pub require_ysws_pii: bool,
     /// `none`, `github` or `custom`.
-    pub repo_validation: String,
+    pub repo_validation: &'static str,
     /// `none`, `itch` or `custom`.
-    pub demo_validation: String,
+    pub demo_validation: &'static str,
 }
 
 /// `EventPrivate`: what the event's admins see (EventPublic's fields first).
@@ -107,8 +107,8 @@ pub struct EventPrivate {
     pub max_votes_per_user: i32,
     pub phase: &'static str,
     pub require_ysws_pii: bool,
-    pub repo_validation: String,
-    pub demo_validation: String,
+    pub repo_validation: &'static str,
+    pub demo_validation: &'static str,
     pub join_code: String,
     pub owner_id: Uuid,
     pub ysws_checks_enabled: bool,
@@ -138,8 +138,8 @@ impl From<&Event> for EventPublic {
             max_votes_per_user: event.max_votes_per_user(),
             phase: event.phase.as_str(),
             require_ysws_pii: event.require_ysws_pii,
-            repo_validation: event.repo_validation.clone(),
-            demo_validation: event.demo_validation.clone(),
+            repo_validation: event.repo_validation.as_str(),
+            demo_validation: event.demo_validation.as_str(),
         }
     }
 }
@@ -157,8 +157,8 @@ impl From<&Event> for EventPrivate {
             max_votes_per_user: event.max_votes_per_user(),
             phase: event.phase.as_str(),
             require_ysws_pii: event.require_ysws_pii,
-            repo_validation: event.repo_validation.clone(),
-            demo_validation: event.demo_validation.clone(),
+            repo_validation: event.repo_validation.as_str(),
+            demo_validation: event.demo_validation.as_str(),
             join_code: event.join_code.clone(),
             owner_id: event.owner_id.0,
             ysws_checks_enabled: event.ysws_checks_enabled,

@@ -194,7 +194,7 @@ impl OwnData {
 /// A value or object that the other side's schema cannot hold: the table, and where known the
 /// row (its id) and column.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Refusal {
+pub struct Unfitting {
     pub table: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<String>,
@@ -203,7 +203,7 @@ pub struct Refusal {
     pub reason: String,
 }
 
-impl std::fmt::Display for Refusal {
+impl std::fmt::Display for Unfitting {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.table)?;
         if let Some(row) = &self.row {
@@ -238,7 +238,7 @@ pub(crate) async fn unfitting_rows(
     from: &[Column],
     to: &[Column],
     target: &str,
-) -> Result<Vec<Refusal>, sqlx::Error> {
+) -> Result<Vec<Unfitting>, sqlx::Error> {
     let mut refusals = Vec::new();
     for column in to
         .iter()
@@ -248,7 +248,7 @@ pub(crate) async fn unfitting_rows(
             .iter()
             .find(|c| c.table == column.table && c.name == column.name)
         else {
-            refusals.push(Refusal {
+            refusals.push(Unfitting {
                 table: column.table.clone(),
                 row: None,
                 column: Some(column.name.clone()),
@@ -273,7 +273,7 @@ pub(crate) async fn unfitting_rows(
                     ),
                 )),
                 _ if is_text(&column.ty) && is_text(&source.ty) => {}
-                _ => refusals.push(Refusal {
+                _ => refusals.push(Unfitting {
                     table: column.table.clone(),
                     row: None,
                     column: Some(column.name.clone()),
@@ -317,7 +317,7 @@ pub(crate) async fn unfitting_rows(
                     .as_deref()
                     .map(|v| format!("'{v}' "))
                     .unwrap_or_default();
-                refusals.push(Refusal {
+                refusals.push(Unfitting {
                     table: column.table.clone(),
                     row: Some(id.clone()),
                     column: Some(column.name.clone()),
@@ -325,7 +325,7 @@ pub(crate) async fn unfitting_rows(
                 });
             }
             if total > NAMED_ROWS {
-                refusals.push(Refusal {
+                refusals.push(Unfitting {
                     table: column.table.clone(),
                     row: None,
                     column: Some(column.name.clone()),

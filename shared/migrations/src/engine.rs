@@ -10,14 +10,18 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use sqlx::postgres::{PgDatabaseError, PgErrorPosition};
 use sqlx::{AssertSqlSafe, PgConnection};
 
 use super::cutover::{
-    self, ALEMBIC_MARKER, Archive, Change, ORIGINAL_FINGERPRINT, ORIGINAL_TABLES, Refusal, Restored,
+    self, ALEMBIC_MARKER, Archive, Change, ORIGINAL_FINGERPRINT, ORIGINAL_TABLES, Restored,
+    Unfitting,
 };
 use super::fingerprint::SchemaFingerprint;
 use super::history::{self, AppliedMigration};
+use super::refusal::Refusal;
 use super::source::{Migration, MigrationSet};
+use super::sql::line_at;
 
 /// The advisory lock key ("podiummg"). Advisory locks are per database.
 pub const LOCK_KEY: i64 = 0x706f_6469_756d_6d67;
@@ -81,7 +85,8 @@ pub enum Direction {
 pub enum StatementKind {
     /// BEGIN, COMMIT, SET/RESET of the timeouts.
     Control,
-    /// A statement of the migration file, starting on `line`.
+    /// The migration file: the whole file when it is transactional (`line` 1), else one of its
+    /// statements, starting on `line`.
     Migration { line: usize },
     /// A change to the bookkeeping table.
     Bookkeeping,
@@ -252,8 +257,8 @@ pub enum MigrateError {
         waited: Duration,
         holder: Option<i32>,
     },
-    #[error("{0}")]
-    Refused(String),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("{0}")]
     Failed(Box<FailedMigration>),
     #[error("verification failed:\n{}", .0.join("\n"))]
@@ -261,22 +266,48 @@ pub enum MigrateError {
 }
 
 /// Where and why a migration failed.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error(
-    "migration {label} ({direction}) failed at statement {index} of {count} (line {line} of its file): {message}\n\
-     statement: {statement}\n{aftermath}"
-)]
+#[derive(Debug, Clone)]
 pub struct FailedMigration {
     pub label: String,
     pub direction: &'static str,
-    /// 1-based index among the file's statements.
-    pub index: usize,
-    pub count: usize,
-    pub line: usize,
+    /// The 1-based line of the file: where the server's error position points (a transactional
+    /// file, sent whole), or where the failing statement starts (a no-transaction file, run
+    /// statement by statement). `None` when the server named no position (an error met while
+    /// running, such as a broken constraint, rather than while parsing).
+    pub line: Option<usize>,
+    /// For a no-transaction file: the failing statement's 1-based index, and how many it has.
+    pub statement_index: Option<(usize, usize)>,
+    /// The failing statement (no-transaction file) or the file's line at the error position
+    /// (transactional file), abbreviated; empty when neither is known.
     pub statement: String,
     pub message: String,
     pub aftermath: &'static str,
 }
+
+impl std::fmt::Display for FailedMigration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "migration {} ({}) failed", self.label, self.direction)?;
+        match (self.statement_index, self.line) {
+            (Some((index, count)), Some(line)) => {
+                write!(
+                    f,
+                    " at statement {index} of {count} (line {line} of its file)"
+                )?;
+            }
+            (None, Some(line)) => write!(f, " at line {line} of its file")?,
+            _ => {}
+        }
+        writeln!(f, ": {}", self.message)?;
+        match (self.statement_index, self.statement.is_empty()) {
+            (_, true) => {}
+            (Some(_), false) => writeln!(f, "statement: {}", self.statement)?,
+            (None, false) => writeln!(f, "at: {}", self.statement)?,
+        }
+        f.write_str(self.aftermath)
+    }
+}
+
+impl std::error::Error for FailedMigration {}
 
 impl MigrateError {
     /// The report of a failed `verify`, when that is what this error is.
@@ -527,28 +558,19 @@ impl Migrator {
         options: &AdoptOptions,
     ) -> Result<AdoptReport, MigrateError> {
         if !history::read(conn).await?.is_empty() {
-            return Err(MigrateError::Refused(format!(
-                "refusing to adopt: {} already records migrations; this database is already managed by podium-migrate",
-                history::TABLE
-            )));
+            return Err(Refusal::AlreadyManaged.into());
         }
         let has_alembic: bool =
             sqlx::query_scalar("SELECT to_regclass('alembic_version') IS NOT NULL")
                 .fetch_one(&mut *conn)
                 .await?;
         if !has_alembic {
-            return Err(MigrateError::Refused(
-                "refusing to adopt: there is no alembic_version table; this is not a database of the original service \
-                 (an empty database needs `migrate up`, not `adopt`)"
-                    .to_owned(),
-            ));
+            return Err(Refusal::NotTheOriginal.into());
         }
         let revisions: Vec<String> =
             sqlx::query_scalar("SELECT version_num::text FROM alembic_version ORDER BY 1")
                 .fetch_all(&mut *conn)
                 .await?;
-        let mut known: Vec<&str> = ALEMBIC_REVISIONS.iter().map(|(r, _)| *r).collect();
-        known.push(ALEMBIC_CONVERTED.0);
         if let [one] = revisions.as_slice()
             && one == ALEMBIC_CONVERTED.0
         {
@@ -556,49 +578,32 @@ impl Migrator {
         }
         let (revision, version) = match revisions.as_slice() {
             [one] if one == ALEMBIC_MARKER => {
-                return Err(MigrateError::Refused(format!(
-                    "refusing to adopt: alembic_version holds {ALEMBIC_MARKER}, podium-migrate's own marker, but \
-                     {} is missing; this database was adopted once and its bookkeeping lost; nothing was changed",
-                    history::TABLE
-                )));
+                return Err(Refusal::MarkerWithoutHistory.into());
             }
             [one] if ALEMBIC_UNSUPPORTED.contains(&one.as_str()) => {
-                return Err(MigrateError::Refused(format!(
-                    "refusing to adopt: alembic_version is at {one}, between the revisions podium-migrate \
-                     can adopt ({}); upgrade it to {} with the original's Alembic first; nothing was changed",
-                    known.join(", "),
-                    ALEMBIC_CONVERTED.0
-                )));
+                return Err(Refusal::UnsupportedRevision {
+                    revision: one.clone(),
+                }
+                .into());
             }
             [one] => ALEMBIC_REVISIONS
                 .iter()
                 .find(|(r, _)| r == one)
                 .copied()
-                .ok_or_else(|| {
-                    MigrateError::Refused(format!(
-                        "refusing to adopt: alembic_version is at {one}, which podium-migrate does not know \
-                         (it can adopt {}); nothing was changed",
-                        known.join(", ")
-                    ))
+                .ok_or_else(|| Refusal::UnknownRevision {
+                    revision: one.clone(),
                 })?,
             other => {
-                return Err(MigrateError::Refused(format!(
-                    "refusing to adopt: alembic_version holds {} rows ({}), expected exactly one; nothing was changed",
-                    other.len(),
-                    other.join(", ")
-                )));
+                return Err(Refusal::AlembicRows(other.to_vec()).into());
             }
         };
         if options.archive.is_some() {
-            return Err(MigrateError::Refused(format!(
-                "refusing to adopt: an archive is restored only into a database at {}, as `unadopt` hands it back; \
-                 this one is at {revision}; nothing was changed",
-                ALEMBIC_CONVERTED.0
-            )));
+            return Err(Refusal::ArchiveNeedsConverted {
+                revision: revision.to_owned(),
+            }
+            .into());
         }
-        let expected = self
-            .expected_schema(version)
-            .map_err(MigrateError::Refused)?;
+        let expected = self.expected_schema(version).map_err(Refusal::NoSnapshot)?;
         refuse_drift(revision, &expected, &SchemaFingerprint::read(conn).await?)?;
         let marked = self.up_to(version);
         let mut statements = vec![history::CREATE_TABLE.to_owned()];
@@ -635,7 +640,7 @@ impl Migrator {
         // Rows ours refuses (the original stored any phase or validation value), all named.
         let ours = self
             .expected_schema(converted)
-            .map_err(MigrateError::Refused)?;
+            .map_err(Refusal::NoSnapshot)?;
         let theirs = cutover::columns(&live);
         let shared: Vec<cutover::Column> = cutover::columns(&ours)
             .into_iter()
@@ -647,7 +652,7 @@ impl Migrator {
             .collect();
         let unfitting = cutover::unfitting_rows(conn, &theirs, &shared, "our schema").await?;
         if !unfitting.is_empty() {
-            return Err(refuse_rows("adopt", revision, "our", &unfitting));
+            return Err(refuse_rows("adopt", revision, "our", unfitting));
         }
         raw(conn, cutover::CREATE_ARCHIVE_TABLE).await?;
         if let Some(archive) = &options.archive {
@@ -680,11 +685,13 @@ impl Migrator {
         run_all(conn, &statements)
             .await
             .map_err(|err| match err.as_database_error() {
-                Some(db) if db.constraint().is_some() => MigrateError::Refused(format!(
-                    "refusing to adopt {revision}: a row does not fit our schema ({}); nothing was changed",
-                    db.message()
-                )),
-                _ => err.into(),
+                Some(db) if db.constraint().is_some() => {
+                    MigrateError::Refused(Refusal::RowDoesNotFit {
+                        revision: revision.to_owned(),
+                        message: db.message().to_owned(),
+                    })
+                }
+                _ => MigrateError::Database(err),
             })?;
         let restored = match &options.archive {
             Some(archive) => Some(cutover::restore_archive(conn, archive).await?),
@@ -710,12 +717,11 @@ impl Migrator {
     fn check_archive(&self, archive: &Archive) -> Result<i64, MigrateError> {
         let version = archive.header.schema_version;
         if version < ALEMBIC_CONVERTED.1 || self.set.get(version).is_none() {
-            return Err(MigrateError::Refused(format!(
-                "refusing to adopt: the archive was written at schema version {version}, which this binary cannot \
-                 restore (it knows {} to {}); use the migrate binary that wrote it; nothing was changed",
-                ALEMBIC_CONVERTED.1,
-                self.set.latest_version()
-            )));
+            return Err(Refusal::ArchiveVersion {
+                version,
+                latest: self.set.latest_version(),
+            }
+            .into());
         }
         for line in archive.lines.iter().filter(|l| l.table == history::TABLE) {
             let recorded = line.row.get("version").and_then(serde_json::Value::as_i64);
@@ -724,13 +730,7 @@ impl Migrator {
                 checksum == Some(format!("\\x{}", hex::encode(m.checksum())).as_str())
             });
             if !matches {
-                return Err(MigrateError::Refused(format!(
-                    "refusing to adopt: the archive's migration {} differs from this binary's (another build wrote it); \
-                     nothing was changed",
-                    recorded
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|| "?".to_owned())
-                )));
+                return Err(Refusal::ArchiveFromAnotherBuild { version: recorded }.into());
             }
         }
         Ok(version)
@@ -775,9 +775,7 @@ impl Migrator {
         match to {
             None => Ok(self.set.latest_version()),
             Some(v) if self.set.get(v).is_some() => Ok(v),
-            Some(v) => Err(MigrateError::Refused(format!(
-                "there is no migration with version {v}"
-            ))),
+            Some(v) => Err(Refusal::NoSuchVersion(v).into()),
         }
     }
 
@@ -814,10 +812,7 @@ impl Migrator {
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(MigrateError::Refused(format!(
-                "refusing to run migrations:\n{}",
-                problems.join("\n")
-            )))
+            Err(Refusal::History(problems).into())
         }
     }
 
@@ -913,9 +908,19 @@ impl Migrator {
                         // The transaction is aborted; end it so the connection stays usable.
                         let _ = raw(conn, "ROLLBACK").await;
                     }
-                    let line = match statement.kind {
-                        StatementKind::Migration { line } => line,
-                        _ => 0,
+                    let (line, statement_index, text) = match statement.kind {
+                        StatementKind::Migration { line } if !step.transactional => {
+                            (Some(line), Some((index, count)), abbreviate(&statement.sql))
+                        }
+                        StatementKind::Migration { .. } => {
+                            let line = error_position(&err).map(|p| line_at(&statement.sql, p));
+                            let text = line
+                                .and_then(|l| statement.sql.lines().nth(l - 1))
+                                .map(abbreviate)
+                                .unwrap_or_default();
+                            (line, None, text)
+                        }
+                        _ => (None, None, abbreviate(&statement.sql)),
                     };
                     let aftermath = if step.transactional {
                         "the migration was rolled back completely; the recorded version is unchanged"
@@ -931,10 +936,9 @@ impl Migrator {
                         } else {
                             "down"
                         },
-                        index,
-                        count,
                         line,
-                        statement: abbreviate(&statement.sql),
+                        statement_index,
+                        statement: text,
                         message: db_message(&err),
                         aftermath,
                     })));
@@ -1050,11 +1054,11 @@ fn refuse_drift(
     if diff.is_empty() {
         return Ok(());
     }
-    Err(MigrateError::Refused(format!(
-        "refusing to adopt: alembic_version says {revision}, but the schema differs from that revision's \
-         (- expected, + found); nothing was changed:\n  {}",
-        diff.join("\n  ")
-    )))
+    Err(Refusal::SchemaDrift {
+        revision: revision.to_owned(),
+        diff,
+    }
+    .into())
 }
 
 /// Runs `statements` in order inside the caller's transaction; stops at the first failure.
@@ -1085,7 +1089,7 @@ pub(crate) async fn finish<T>(
             // A broken connection rolls back by itself.
             let _ = raw(conn, "ROLLBACK").await;
             match outcome {
-                Err(MigrateError::Refused(message)) if dry_run => Ok(refused(message)),
+                Err(MigrateError::Refused(refusal)) if dry_run => Ok(refused(refusal.to_string())),
                 outcome => outcome,
             }
         }
@@ -1145,19 +1149,18 @@ async fn adoption_changes(conn: &mut PgConnection) -> Result<Vec<Change>, sqlx::
 
 /// The refusal for rows one side's schema cannot hold, every one named.
 pub(crate) fn refuse_rows(
-    command: &str,
+    command: &'static str,
     revision: &str,
-    side: &str,
-    rows: &[Refusal],
+    side: &'static str,
+    values: Vec<Unfitting>,
 ) -> MigrateError {
-    MigrateError::Refused(format!(
-        "refusing to {command} {revision}: {} value(s) do not fit {side} schema; nothing was changed:\n  {}",
-        rows.len(),
-        rows.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("\n  ")
-    ))
+    Refusal::ValuesDoNotFit {
+        command,
+        revision: revision.to_owned(),
+        side,
+        values,
+    }
+    .into()
 }
 
 /// A duration as a PostgreSQL setting literal.
@@ -1180,6 +1183,17 @@ fn db_message(err: &sqlx::Error) -> String {
             format!("{}{code}", db.message())
         }
         None => err.to_string(),
+    }
+}
+
+/// The server's error position (1-based, in characters of the query), when it names one.
+fn error_position(err: &sqlx::Error) -> Option<usize> {
+    let db = err
+        .as_database_error()?
+        .try_downcast_ref::<PgDatabaseError>()?;
+    match db.position()? {
+        PgErrorPosition::Original(position) => Some(position),
+        PgErrorPosition::Internal { .. } => None,
     }
 }
 

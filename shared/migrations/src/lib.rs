@@ -1,15 +1,15 @@
-//! Schema migrations: the files in `migrations/` (embedded at build time), the engine that
-//! applies and reverts them, and the schema fingerprint that `verify` and `adopt` compare.
+#![doc = include_str!("../README.md")]
 
 pub mod cutover;
 mod engine;
 pub mod fingerprint;
 mod history;
+mod refusal;
 mod source;
 pub mod sql;
 mod unadopt;
 
-pub use cutover::{ALEMBIC_MARKER, Archive, ArchiveError, Change, Refusal, Restored};
+pub use cutover::{ALEMBIC_MARKER, Archive, ArchiveError, Change, Restored, Unfitting};
 pub use engine::{
     ALEMBIC_CONVERTED, ALEMBIC_REVISIONS, AdoptOptions, AdoptReport, Direction, DownTarget,
     FailedMigration, LOCK_KEY, MigrateError, MigrationStatus, Migrator, Plan, PlannedStatement,
@@ -18,5 +18,6 @@ pub use engine::{
 };
 pub use fingerprint::SchemaFingerprint;
 pub use history::{AppliedMigration, read as read_history};
+pub use refusal::Refusal;
 pub use source::{Migration, MigrationSet, NO_TRANSACTION_DIRECTIVE, Script, SourceError};
 pub use unadopt::{UnadoptOptions, UnadoptReport};

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha384};
 
-use super::sql::{Statement, split_statements};
+use super::sql::{Statement, lint_no_transaction, split_statements};
 
 /// The directive that makes a migration file run outside a transaction (sqlx's spelling).
 pub const NO_TRANSACTION_DIRECTIVE: &str = "-- no-transaction";
@@ -43,8 +43,17 @@ impl Script {
         }
     }
 
+    /// What the engine sends, in order: a transactional file whole (one statement to us, many
+    /// to the server, which parses them), a no-transaction file split on top-level `;`.
     pub fn statements(&self) -> Vec<Statement> {
-        split_statements(&self.sql)
+        if self.no_transaction {
+            split_statements(&self.sql)
+        } else {
+            vec![Statement {
+                sql: self.sql.to_string(),
+                line: 1,
+            }]
+        }
     }
 }
 
@@ -97,6 +106,12 @@ pub enum SourceError {
     },
     #[error("migration {0} lacks its {1} file")]
     MissingFile(String, &'static str),
+    #[error("migration {label}'s {file} file cannot run outside a transaction: {reason}")]
+    NoTransactionLint {
+        label: String,
+        file: &'static str,
+        reason: String,
+    },
 }
 
 /// An ordered set of migrations with unique versions.
@@ -121,9 +136,23 @@ impl MigrationSet {
         Self { migrations }
     }
 
-    /// Builds a set from migrations, refusing duplicated versions.
+    /// Builds a set from migrations, refusing duplicated versions and no-transaction files that
+    /// cannot be split safely ([`crate::sql::lint_no_transaction`]).
     pub fn new(mut migrations: Vec<Migration>) -> Result<Self, SourceError> {
         migrations.sort_by_key(|m| m.version);
+        for migration in &migrations {
+            for (file, script) in [("up", &migration.up), ("down", &migration.down)] {
+                if script.no_transaction {
+                    lint_no_transaction(&script.sql).map_err(|reason| {
+                        SourceError::NoTransactionLint {
+                            label: migration.label(),
+                            file,
+                            reason,
+                        }
+                    })?;
+                }
+            }
+        }
         for pair in migrations.windows(2) {
             if pair[0].version == pair[1].version {
                 return Err(SourceError::DuplicateVersion {
@@ -239,6 +268,27 @@ mod tests {
                 m.version
             );
         }
+    }
+
+    #[test]
+    fn a_no_transaction_file_the_splitter_cannot_cut_safely_is_refused_by_the_set() {
+        let migration = Migration::from_sql(
+            900,
+            "atomic",
+            "-- no-transaction\nCREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;",
+            "DROP FUNCTION f();",
+        );
+        let err = MigrationSet::embedded()
+            .with(migration)
+            .expect_err("refused");
+        assert!(
+            matches!(&err, SourceError::NoTransactionLint { label, file: "up", .. } if label == "900_atomic"),
+            "{err}"
+        );
+        assert!(
+            MigrationSet::new(MigrationSet::embedded().migrations).is_ok(),
+            "every embedded file passes"
+        );
     }
 
     #[test]

@@ -1,10 +1,18 @@
-//! Splits a migration file into statements, so each one can be run (and reported) on its own.
+//! The lexical work on migration files: splitting a no-transaction file into statements,
+//! linting such a file, and finding the line of a server error's position.
 //!
-//! PostgreSQL's simple-query protocol would accept the whole file at once, but then a failure
-//! cannot be pinned to a statement, and `CREATE INDEX CONCURRENTLY` refuses to run inside the
-//! implicit transaction a multi-statement string gets. The splitter understands exactly the
-//! lexical forms that can hide a `;`: quoted strings (including `E'…'` escapes), quoted
-//! identifiers, dollar quoting, and both comment styles (block comments nest, as in PostgreSQL).
+//! A transactional file is sent to the server whole, as one simple query inside the migration's
+//! transaction (as sqlx does), so PostgreSQL's own parser decides where statements end — a
+//! `CREATE FUNCTION … BEGIN ATOMIC … END` body with `;` inside is one statement to it — and a
+//! failure's line comes from the server's error position ([`line_at`]).
+//!
+//! A no-transaction file (first line `-- no-transaction`) cannot be sent whole: a multi-statement
+//! string runs in an implicit transaction, which `CREATE INDEX CONCURRENTLY` refuses. It is split
+//! on top-level semicolons and run statement by statement. The splitter understands the lexical
+//! forms that can hide a `;` — quoted strings (including `E'…'` escapes), quoted identifiers,
+//! dollar quoting, and both comment styles (block comments nest, as in PostgreSQL) — but not
+//! SQL-standard function bodies, so [`lint_no_transaction`] refuses a `BEGIN ATOMIC` in such a
+//! file (and transaction control, which the engine owns).
 
 /// One statement of a migration file, without its terminating `;`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +55,79 @@ pub fn split_statements(sql: &str) -> Vec<Statement> {
     }
     push_statement(sql, start, bytes.len(), &mut statements);
     statements
+}
+
+/// Why a no-transaction file cannot be run statement by statement, if it cannot: a
+/// `BEGIN ATOMIC` body (the splitter would cut it at its inner `;`) or a transaction-control
+/// statement (the file runs outside a transaction by design; the engine owns BEGIN/COMMIT).
+pub fn lint_no_transaction(sql: &str) -> Result<(), String> {
+    for statement in split_statements(sql) {
+        let words = code_words(&statement.sql);
+        let first = words.first().map(String::as_str);
+        if let Some(
+            control @ ("begin" | "start" | "commit" | "end" | "rollback" | "abort" | "savepoint"
+            | "release"),
+        ) = first
+        {
+            return Err(format!(
+                "line {}: `{}` in a no-transaction file: the engine runs such a file outside a \
+                 transaction, statement by statement; move the statements that need one into \
+                 a migration of their own",
+                statement.line,
+                control.to_ascii_uppercase()
+            ));
+        }
+        if words
+            .windows(2)
+            .any(|w| w[0] == "begin" && w[1] == "atomic")
+        {
+            return Err(format!(
+                "line {}: a BEGIN ATOMIC body in a no-transaction file, which is split on `;`; \
+                 put the function in a transactional migration (sent whole) or give it a \
+                 dollar-quoted body",
+                statement.line
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The 1-based line of `sql` holding the server's error position (PostgreSQL's `position`:
+/// 1-based, counted in characters of the query string); the last line for a position past the end.
+pub fn line_at(sql: &str, position: usize) -> usize {
+    let before: String = sql.chars().take(position.saturating_sub(1)).collect();
+    before.matches('\n').count() + 1
+}
+
+/// The words (keywords and unquoted identifiers, lower-cased) outside strings, quoted
+/// identifiers, dollar quotes and comments.
+fn code_words(sql: &str) -> Vec<String> {
+    let bytes = sql.as_bytes();
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'-' if bytes.get(i + 1) == Some(&b'-') => i = memchr_or_end(bytes, i, b'\n'),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
+            b'\'' => {
+                let backslash_escapes = i > 0
+                    && matches!(bytes[i - 1], b'E' | b'e')
+                    && !is_ident_byte_before(bytes, i - 1);
+                i = skip_quoted(bytes, i, b'\'', backslash_escapes);
+            }
+            b'"' => i = skip_quoted(bytes, i, b'"', false),
+            b'$' => i = skip_dollar_quoted(bytes, i),
+            b if b.is_ascii_alphabetic() || b == b'_' => {
+                let start = i;
+                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                    i += 1;
+                }
+                words.push(sql[start..i].to_ascii_lowercase());
+            }
+            _ => i += 1,
+        }
+    }
+    words
 }
 
 fn push_statement(sql: &str, start: usize, end: usize, out: &mut Vec<Statement>) {
@@ -201,6 +282,47 @@ mod tests {
     #[test]
     fn a_comment_only_file_has_no_statements() {
         assert!(split_statements("-- no-transaction\n/* nothing */\n").is_empty());
+    }
+
+    #[test]
+    fn a_begin_atomic_body_is_refused_in_a_no_transaction_file_and_only_outside_quotes() {
+        let atomic = "-- no-transaction\nCREATE INDEX CONCURRENTLY i ON t (x);\n\
+                      CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\nEND;\n";
+        let err = lint_no_transaction(atomic).expect_err("refused");
+        assert!(err.starts_with("line 3: a BEGIN ATOMIC body"), "{err}");
+        // The splitter would have cut it inside the body: the reason for the lint.
+        assert_eq!(
+            texts(atomic)[1],
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1"
+        );
+
+        assert_eq!(
+            lint_no_transaction(
+                "-- no-transaction\n-- begin atomic in a comment\nCREATE INDEX CONCURRENTLY \"begin atomic\" ON t (x);\n\
+                 COMMENT ON INDEX \"begin atomic\" IS 'BEGIN ATOMIC'; DO $$ BEGIN PERFORM 1; END $$;"
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn transaction_control_is_refused_in_a_no_transaction_file() {
+        let err =
+            lint_no_transaction("-- no-transaction\nBEGIN;\nCREATE TABLE t (x int);\nCOMMIT;")
+                .expect_err("refused");
+        assert!(
+            err.starts_with("line 2: `BEGIN` in a no-transaction file"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_server_s_error_position_is_turned_into_its_line_counting_characters() {
+        let sql = "-- é\nSELECT 1;\nSELECT 'ünï' + x;";
+        let position = sql.chars().position(|c| c == 'x').expect("x") + 1;
+        assert_eq!(line_at(sql, position), 3);
+        assert_eq!(line_at(sql, 1), 1);
+        assert_eq!(line_at(sql, 10_000), 3);
     }
 
     #[test]

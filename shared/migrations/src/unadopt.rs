@@ -16,6 +16,7 @@ use super::engine::{
 };
 use super::fingerprint::SchemaFingerprint;
 use super::history;
+use super::refusal::Refusal;
 
 /// How `unadopt` runs.
 #[derive(Debug, Default)]
@@ -99,19 +100,12 @@ impl Migrator {
             ));
         }
         if !problems.is_empty() {
-            return Err(MigrateError::Refused(format!(
-                "refusing to unadopt: the database is not at podium-migrate's head as this binary builds it; \
-                 nothing was changed:\n  {}",
-                problems.join("\n  ")
-            )));
+            return Err(Refusal::NotAtHead(problems).into());
         }
         let live = SchemaFingerprint::read(conn).await?;
         let own = OwnData::read(&live);
         if !own.unknown.is_empty() {
-            return Err(MigrateError::Refused(format!(
-                "refusing to unadopt: unadopt does not know how to hand back these objects of ours; nothing was changed:\n  {}",
-                own.unknown.join("\n  ")
-            )));
+            return Err(Refusal::UnknownObjects(own.unknown).into());
         }
         let original = SchemaFingerprint::parse(ORIGINAL_FINGERPRINT);
         let unfitting = cutover::unfitting_rows(
@@ -126,7 +120,7 @@ impl Migrator {
                 "unadopt to",
                 revision,
                 "the original's",
-                &unfitting,
+                unfitting,
             ));
         }
 
@@ -198,11 +192,7 @@ impl Migrator {
         let left = SchemaFingerprint::read(conn).await?;
         let diff = SchemaFingerprint::diff(&original, &left);
         if !diff.is_empty() {
-            return Err(MigrateError::Refused(format!(
-                "refusing to unadopt: the converted schema would differ from the original's at {revision} \
-                 (- expected, + found); nothing was changed:\n  {}",
-                diff.join("\n  ")
-            )));
+            return Err(Refusal::ConvertedSchemaDiffers(diff).into());
         }
         tracing::info!(
             revision,
@@ -226,9 +216,7 @@ impl Migrator {
 fn archive_error(err: cutover::WriteError) -> MigrateError {
     match err {
         cutover::WriteError::Database(e) => MigrateError::Database(e),
-        cutover::WriteError::Io(e) => MigrateError::Refused(format!(
-            "refusing to unadopt: could not write the archive ({e}); nothing was changed"
-        )),
+        cutover::WriteError::Io(e) => Refusal::ArchiveWrite(e).into(),
     }
 }
 

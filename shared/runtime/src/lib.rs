@@ -2,11 +2,10 @@
 //! AWS Secrets Manager secret when `PODIUM_SECRETS_ARN` is set), its logging, and — for the
 //! one-shot functions (`migrate`, `backfill`) — running as a CLI or as a Lambda from one `main`.
 //! Serving HTTP is the HTTP crate's `run_function`.
-
-/// Every Podium binary allocates with mimalloc: under load the HTTP functions spent about 12 % of
-/// their CPU in glibc's malloc and free (BENCHMARKS.md, "Reads").
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+//!
+//! A library sets no global allocator: each deployed binary's `main.rs` sets mimalloc itself
+//! (under load the HTTP functions spent about 12 % of their CPU in glibc's malloc and free;
+//! BENCHMARKS.md, "Reads"), so tests, tools and anything else linking this crate keep theirs.
 
 pub mod edge;
 pub mod health;

@@ -11,6 +11,7 @@ pub mod worker;
 use std::time::Duration;
 
 use podium_data::validation_jobs::Target;
+use podium_data::{DemoValidation, RepoValidation};
 use podium_runtime::outbound::{self, Egress, Refused};
 use podium_runtime::{ConfigError, Vars};
 
@@ -150,27 +151,33 @@ impl Validators {
     /// Whether validating `target` sends any request (a GitHub check of a URL that names a
     /// repository, an itch.io check of a game page URL): only those spend the owner's budget.
     pub fn reaches_out(&self, target: &Target) -> bool {
-        let github = target.repo_validation == "github" && github::parse(&target.repo).is_some();
-        let itch = target.demo_validation == "itch" && itch::is_game_page(&target.demo);
+        let github = target.repo_validation == RepoValidation::Github
+            && github::parse(&target.repo).is_some();
+        let itch =
+            target.demo_validation == DemoValidation::Itch && itch::is_game_page(&target.demo);
         github || itch
     }
 
     /// The repository check the event asks for, if any: `github` runs the GitHub validator on a
     /// non-empty URL, `custom` the registry's validator when it has one; anything else, none.
     pub async fn repo(&self, target: &Target) -> Option<Check> {
-        match target.repo_validation.as_str() {
-            "github" if !target.repo.is_empty() => Some(github::check(self, &target.repo).await),
-            "custom" => custom(target.custom_validator.as_deref()).map(|c| c.repo),
-            _ => None,
+        match target.repo_validation {
+            RepoValidation::Github if !target.repo.is_empty() => {
+                Some(github::check(self, &target.repo).await)
+            }
+            RepoValidation::Custom => custom(target.custom_validator.as_deref()).map(|c| c.repo),
+            RepoValidation::Github | RepoValidation::None => None,
         }
     }
 
     /// The demo check the event asks for, if any: `itch` on a non-empty URL, or `custom`.
     pub async fn demo(&self, target: &Target) -> Option<Check> {
-        match target.demo_validation.as_str() {
-            "itch" if !target.demo.is_empty() => Some(itch::check(self, &target.demo).await),
-            "custom" => custom(target.custom_validator.as_deref()).map(|c| c.demo),
-            _ => None,
+        match target.demo_validation {
+            DemoValidation::Itch if !target.demo.is_empty() => {
+                Some(itch::check(self, &target.demo).await)
+            }
+            DemoValidation::Custom => custom(target.custom_validator.as_deref()).map(|c| c.demo),
+            DemoValidation::Itch | DemoValidation::None => None,
         }
     }
 }
