@@ -1,9 +1,9 @@
 //! The `admin` function: what an event's owner sees, and that nobody else does.
 
 use axum::http::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::http::TestApp;
+use crate::helpers::TestApp;
 
 const BAD_ACCESS: &str = "You don't have permission to do this";
 
@@ -25,9 +25,9 @@ async fn the_owner_sees_the_event_attendees_leaderboard_votes_and_referrals() {
         .await;
     assert_eq!(status, StatusCode::OK);
     t.attend(&voter, &code).await;
-    t.set_event(&event, "votable", true).await;
-    let (a, _) = t.project(&hacker, &event, "Alpha").await;
-    let (b, _) = t.project(&hacker, &event, "Beta").await;
+    t.set_event(event, "votable", true).await;
+    let (a, _) = t.project(&hacker, event, "Alpha").await;
+    let (b, _) = t.project(&hacker, event, "Beta").await;
     let (status, _) = t
         .call(
             t.events(),
@@ -152,7 +152,7 @@ async fn removing_an_attendee_keeps_their_projects_votes_and_referrals() {
         Some(&hacker),
     )
     .await;
-    t.project(&hacker, &event, "Stays").await;
+    t.project(&hacker, event, "Stays").await;
     let uri = format!("/events/admin/{event}/remove-attendee");
     let remove = |body: serde_json::Value, token: Option<String>| {
         let (t, uri) = (&t, uri.clone());
@@ -202,7 +202,7 @@ async fn every_admin_route_refuses_anyone_but_the_owner_even_for_unknown_events(
     for token in [&attendee, &maker, &mate] {
         t.attend(token, &code).await;
     }
-    let (_, project_code) = t.project(&maker, &event, "P").await;
+    let (_, project_code) = t.project(&maker, event, "P").await;
     t.call(
         t.projects(),
         Method::POST,
@@ -229,9 +229,9 @@ async fn every_admin_route_refuses_anyone_but_the_owner_even_for_unknown_events(
         ("owner of another event", Some(&owner)),
     ] {
         let target = if who == "owner of another event" {
-            &unknown
+            unknown.clone()
         } else {
-            &event
+            event.to_string()
         };
         for route in routes {
             let uri = format!("/events/admin/{target}{route}");
@@ -259,5 +259,163 @@ async fn every_admin_route_refuses_anyone_but_the_owner_even_for_unknown_events(
         t.scalar("SELECT count(*) FROM event_attendees").await,
         3,
         "nobody was removed"
+    );
+}
+
+#[tokio::test]
+async fn superadmins_pass_every_admin_route_of_every_event_and_others_still_get_403() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (admin, _) = t.person("admin@example.com").await;
+    let (event, _) = t.event(&owner, "Someone else's").await;
+    let get = async |token: &str, path: &str| {
+        t.call(
+            t.admin(),
+            Method::GET,
+            &format!("/events/admin/{event}{path}"),
+            None,
+            Some(token),
+        )
+        .await
+    };
+    let forbidden = (
+        StatusCode::FORBIDDEN,
+        json!({"detail": "You don't have permission to do this"}),
+    );
+    assert_eq!(get(&admin, "").await, forbidden);
+    sqlx::query("UPDATE users SET is_superadmin = true WHERE email = 'admin@example.com'")
+        .execute(&t.state.pool)
+        .await
+        .expect("promote");
+    for path in ["", "/attendees", "/leaderboard", "/votes", "/referrals"] {
+        let (status, body) = get(&admin, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let (status, body) = t
+        .call(
+            t.admin(),
+            Method::POST,
+            &format!("/events/admin/{event}/remove-attendee"),
+            Some(json!({"user_id": "00000000-0000-0000-0000-000000000000"})),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // An unknown event is still a 403, also for a superadmin.
+    let (status, _) = t
+        .call(
+            t.admin(),
+            Method::GET,
+            "/events/admin/00000000-0000-0000-0000-000000000000",
+            None,
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_admin_patch_sets_what_it_is_given_and_refuses_nulls_and_unknown_values_with_422() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (stranger, _) = t.person("stranger@example.com").await;
+    let (event, _) = t.event(&owner, "Patched").await;
+    let patch = async |body: Value, token: &str| {
+        t.call(
+            t.admin(),
+            Method::PATCH,
+            &format!("/events/admin/{event}"),
+            Some(body),
+            Some(token),
+        )
+        .await
+    };
+    let (status, after) = patch(
+        json!({"phase": "voting", "custom_validator": "sleepover", "repo_validation": "custom",
+               "demo_validation": "itch", "require_ysws_pii": true,
+               "feature_flags_csv": " beta , foo ,,", "description": "new"}),
+        &owner,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(
+        (
+            &after["phase"],
+            &after["votable"],
+            &after["custom_validator"],
+            &after["repo_validation"],
+            &after["demo_validation"],
+            &after["require_ysws_pii"],
+            &after["feature_flags_csv"],
+            &after["description"],
+            &after["name"]
+        ),
+        (
+            &json!("voting"),
+            &json!(true),
+            &json!("sleepover"),
+            &json!("custom"),
+            &json!("itch"),
+            &json!(true),
+            &json!(" beta , foo ,,"),
+            &json!("new"),
+            &json!("Patched")
+        )
+    );
+    let (_, after) = patch(json!({"custom_validator": null}), &owner).await;
+    assert_eq!(after["custom_validator"], Value::Null, "null clears it");
+    let (status, same) = patch(json!({}), &owner).await;
+    assert_eq!((status, &same["phase"]), (StatusCode::OK, &json!("voting")));
+    let (status, body) = patch(
+        json!({"phase": "bogus", "name": null, "demo_links_optional": null, "repo_validation": "xyz",
+               "feature_flags_csv": "x".repeat(501)}),
+        &owner,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problems: Vec<(String, String)> = body["detail"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| {
+            (
+                i["loc"][1].as_str().unwrap_or_default().to_owned(),
+                i["type"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            ("name".to_owned(), "string_type".to_owned()),
+            ("demo_links_optional".to_owned(), "bool_type".to_owned()),
+            ("feature_flags_csv".to_owned(), "string_too_long".to_owned()),
+            ("phase".to_owned(), "literal_error".to_owned()),
+            ("repo_validation".to_owned(), "literal_error".to_owned()),
+        ]
+    );
+    assert_eq!(
+        body["detail"][3]["msg"],
+        "Input should be 'draft', 'submission', 'voting' or 'closed'"
+    );
+    let (_, unchanged) = t
+        .call(
+            t.admin(),
+            Method::GET,
+            &format!("/events/admin/{event}"),
+            None,
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(
+        (&unchanged["phase"], &unchanged["name"]),
+        (&json!("voting"), &json!("Patched"))
+    );
+    assert_eq!(
+        patch(json!({"phase": "closed"}), &stranger).await,
+        (
+            StatusCode::FORBIDDEN,
+            json!({"detail": "You don't have permission to do this"})
+        )
     );
 }

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use podium_http::jwt::{self, JwtSecret};
 use serde_json::{Value, json};
 
-use crate::http::{SECRET, TestApp, magic_token};
+use crate::helpers::{SECRET, TestApp, magic_token};
 
 fn mail(loops: Option<(&str, &str)>) -> MailConfig {
     MailConfig {

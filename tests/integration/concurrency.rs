@@ -8,7 +8,8 @@ use futures_util::future::join_all;
 use podium_data::events::{self, NewEvent};
 use serde_json::{Value, json};
 
-use crate::http::TestApp;
+use crate::helpers::TestApp;
+use podium_data::{EventId, ProjectId};
 
 const PARALLEL: usize = 50;
 
@@ -22,7 +23,7 @@ fn tally(answers: &[(StatusCode, Value)]) -> BTreeMap<u16, usize> {
 }
 
 /// An open event with `projects` projects by a maker, and a voter who attends it.
-async fn arena(projects: usize) -> (TestApp, String, Vec<String>, String) {
+async fn arena(projects: usize) -> (TestApp, EventId, Vec<ProjectId>, String) {
     let t = TestApp::new().await;
     let (owner, _) = t.person("owner@example.com").await;
     let (maker, _) = t.person("maker@example.com").await;
@@ -30,10 +31,10 @@ async fn arena(projects: usize) -> (TestApp, String, Vec<String>, String) {
     let (event, code) = t.event(&owner, "Race").await;
     t.attend(&maker, &code).await;
     t.attend(&voter, &code).await;
-    t.set_event(&event, "votable", true).await;
+    t.set_event(event, "votable", true).await;
     let mut ids = Vec::new();
     for i in 0..projects {
-        ids.push(t.project(&maker, &event, &format!("p{i:02}")).await.0);
+        ids.push(t.project(&maker, event, &format!("p{i:02}")).await.0);
     }
     (t, event, ids, voter)
 }
@@ -100,10 +101,10 @@ async fn many_voters_at_once_each_get_their_votes_and_points_add_up() {
     let (owner, _) = t.person("owner@example.com").await;
     let (event, code) = t.event(&owner, "Crowd").await;
     t.attend(&owner, &code).await;
-    t.set_event(&event, "votable", true).await;
+    t.set_event(event, "votable", true).await;
     let mut projects = Vec::new();
     for i in 0..20 {
-        projects.push(t.project(&owner, &event, &format!("p{i:02}")).await.0);
+        projects.push(t.project(&owner, event, &format!("p{i:02}")).await.0);
     }
     let mut voters = Vec::new();
     for i in 0..PARALLEL {
@@ -113,7 +114,7 @@ async fn many_voters_at_once_each_get_their_votes_and_points_add_up() {
     }
     // Every voter spends all 3 votes, in orders that overlap (and so lock rows in different orders).
     let answers = join_all(voters.iter().enumerate().map(|(i, token)| {
-        let picks: Vec<&String> = (0..3)
+        let picks: Vec<&ProjectId> = (0..3)
             .map(|k| &projects[(i * 7 + k * (1 + i % 3)) % 20])
             .collect();
         t.call(
@@ -172,7 +173,7 @@ async fn events_created_at_once_with_one_slug_give_one_event_and_400s() {
 async fn join_code_collisions_are_retried_by_the_database_not_refused() {
     let t = TestApp::new().await;
     let (_, owner) = t.person("owner@example.com").await;
-    let owner: uuid::Uuid = owner.parse().expect("uuid");
+    let owner: uuid::Uuid = owner.0;
     // Every creation first draws the same code; all but one collide and draw again.
     let created = join_all((0..PARALLEL).map(|i| {
         let pool = t.state.pool.clone();
@@ -238,7 +239,7 @@ async fn parallel_joins_of_one_event_or_project_by_one_user_store_one_row() {
 
     let (mate, _) = t.person("mate@example.com").await;
     t.attend(&mate, &code).await;
-    let (_, project_code) = t.project(&hacker, &event, "Team").await;
+    let (_, project_code) = t.project(&hacker, event, "Team").await;
     let answers = join_all((0..PARALLEL).map(|_| {
         let (t, mate) = (&t, &mate);
         let uri = format!("/projects/join?join_code={project_code}");
@@ -264,10 +265,10 @@ async fn deleting_an_event_while_its_attendees_vote_never_answers_500_and_leaves
     let (owner, _) = t.person("owner@example.com").await;
     let (event, code) = t.event(&owner, "Racing Delete").await;
     t.attend(&owner, &code).await;
-    t.set_event(&event, "votable", true).await;
+    t.set_event(event, "votable", true).await;
     let mut projects = Vec::new();
     for i in 0..5 {
-        projects.push(t.project(&owner, &event, &format!("p{i}")).await.0);
+        projects.push(t.project(&owner, event, &format!("p{i}")).await.0);
     }
     let mut voters = Vec::new();
     for i in 0..PARALLEL {
@@ -347,9 +348,9 @@ async fn joining_a_project_one_voted_for_withdraws_the_vote_and_racing_ballots_a
         t.call(t.projects(), Method::POST, &uri, None, Some(&voter))
             .await
     };
-    assert_eq!(vote(&projects[0]).await.0, StatusCode::OK);
+    assert_eq!(vote(&projects[0].to_string()).await.0, StatusCode::OK);
     assert_eq!(
-        join(code_of(&projects[0]).await).await,
+        join(code_of(&projects[0].to_string()).await).await,
         (
             StatusCode::OK,
             json!({"message": "Successfully joined project"})
@@ -363,7 +364,10 @@ async fn joining_a_project_one_voted_for_withdraws_the_vote_and_racing_ballots_a
         "the point went with the vote"
     );
     // The other order is refused by the ballot itself.
-    assert_eq!(vote(&projects[0]).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        vote(&projects[0].to_string()).await.0,
+        StatusCode::FORBIDDEN
+    );
 
     // Racing: many voters each vote for a project and join it at the same moment, in both
     // orders; whatever wins, no vote for one's own project stays, and points equal the votes.
@@ -374,7 +378,7 @@ async fn joining_a_project_one_voted_for_withdraws_the_vote_and_racing_ballots_a
     t.attend(&maker, &code).await;
     let mut targets = Vec::new();
     for i in 0..3 {
-        targets.push(t.project(&maker, &event, &format!("p{i}")).await);
+        targets.push(t.project(&maker, event, &format!("p{i}")).await);
     }
     let mut voters = Vec::new();
     for i in 0..24 {
@@ -382,7 +386,7 @@ async fn joining_a_project_one_voted_for_withdraws_the_vote_and_racing_ballots_a
         t.attend(&token, &code).await;
         voters.push(token);
     }
-    t.set_event(&event, "votable", true).await;
+    t.set_event(event, "votable", true).await;
     let t = &t;
     let races = voters.iter().enumerate().map(|(i, token)| {
         let (project, join_code) = &targets[i % targets.len()];

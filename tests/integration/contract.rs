@@ -1,4 +1,4 @@
-//! Every response the in-process integration tests receive (through [`crate::http::send`]) is
+//! Every response the in-process integration tests receive (through [`crate::helpers::send`]) is
 //! checked against the committed `openapi.json`, so the document and the code cannot drift: the
 //! status must be documented for the route, and a JSON body must match the documented schema
 //! (JSON Schema 2020-12, as OpenAPI 3.1 uses).

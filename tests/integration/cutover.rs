@@ -14,8 +14,8 @@ use podium_testing::TestDb;
 use serde_json::{Value, json};
 use sqlx::PgConnection;
 
-use crate::http::{TestApp, access_token};
-use crate::support::{exec, fingerprint, lock_is_held, settings};
+use crate::helpers::{TestApp, access_token};
+use crate::helpers::{exec, fingerprint, lock_is_held, settings};
 
 /// The original's schema at its head, as its Alembic leaves it (Appendix A).
 pub const ORIGINAL: &str = include_str!("../../shared/migrations/src/original_e5f6a7b8c9d0.sql");
@@ -207,7 +207,7 @@ async fn a_database_adopted_written_through_our_api_and_handed_back_is_the_origi
     let (project, _) = t
         .project(
             &newcomer,
-            "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+            "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa".parse().expect("id"),
             "Newcomer's",
         )
         .await;
@@ -265,8 +265,8 @@ async fn a_database_adopted_written_through_our_api_and_handed_back_is_the_origi
         ids("users", "email"),
         BTreeSet::from(["new.comer@example.com".to_owned()])
     );
-    assert_eq!(ids("events", "id"), BTreeSet::from([event.clone()]));
-    assert_eq!(ids("projects", "id"), BTreeSet::from([project.clone()]));
+    assert_eq!(ids("events", "id"), BTreeSet::from([event.to_string()]));
+    assert_eq!(ids("projects", "id"), BTreeSet::from([project.to_string()]));
     assert_eq!(
         added["votes"]
             .iter()
@@ -275,7 +275,10 @@ async fn a_database_adopted_written_through_our_api_and_handed_back_is_the_origi
                 v["project_id"].as_str().unwrap_or_default()
             ))
             .collect::<Vec<_>>(),
-        [("33333333-3333-4333-8333-333333333333", project.as_str())]
+        [(
+            "33333333-3333-4333-8333-333333333333",
+            project.to_string().as_str()
+        )]
     );
     assert!(
         added["event_attendees"]

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::http::TestApp;
+use crate::helpers::TestApp;
 
 /// `cargo lambda watch` in its own process group, stopped with all its functions on drop.
 struct Watch(Child);
@@ -101,7 +101,7 @@ async fn watch_and_walk(database_url: &str) {
             ])
             .current_dir(root)
             .env("PODIUM_DATABASE_URL", database_url)
-            .env("PODIUM_JWT_SECRET", crate::http::SECRET)
+            .env("PODIUM_JWT_SECRET", crate::helpers::SECRET)
             .env("PODIUM_LOOPS_API_KEY", "e2e-key")
             .env("PODIUM_LOOPS_URL", &loops_url)
             .env("PODIUM_PRODUCTION_URL", "https://podium.example")
@@ -281,7 +281,7 @@ pub(crate) async fn journey(
         .call(reqwest::Method::POST, "/users/", None, Some(json!({"email": "hacker@example.com", "first_name": "Hacker", "display_name": "Hacker H."})))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let magic = crate::http::magic_token("hacker@example.com");
+    let magic = crate::helpers::magic_token("hacker@example.com");
     let (_, verified) = api
         .call(
             reqwest::Method::GET,

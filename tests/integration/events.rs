@@ -3,7 +3,9 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::http::TestApp;
+use crate::helpers;
+use crate::helpers::TestApp;
+use podium_data::{EventId, UserId};
 
 #[tokio::test]
 async fn creating_an_event_answers_id_slug_and_code_and_lists_it_as_owned_not_attended() {
@@ -190,11 +192,11 @@ async fn an_event_is_public_with_max_votes_from_its_project_count() {
     };
     assert_eq!(max().await, 1);
     for i in 0..4 {
-        t.project(&owner, &event, &format!("p{i}")).await;
+        t.project(&owner, event, &format!("p{i}")).await;
     }
     assert_eq!(max().await, 2);
     for i in 4..20 {
-        t.project(&owner, &event, &format!("p{i}")).await;
+        t.project(&owner, event, &format!("p{i}")).await;
     }
     assert_eq!(max().await, 3);
     let unknown = format!("/events/{}", uuid::Uuid::new_v4());
@@ -274,11 +276,10 @@ async fn joining_by_code_is_case_insensitive_records_a_referral_and_refuses_a_se
     let (status, _) = join(format!("join_code={code}&referral="), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // One attendee row and one referral (the refused second join wrote nothing).
-    let referrals: Vec<(String, String)> =
-        sqlx::query_as("SELECT content, user_id::text FROM referrals")
-            .fetch_all(&t.state.pool)
-            .await
-            .expect("referrals");
+    let referrals: Vec<(String, UserId)> = sqlx::query_as("SELECT content, user_id FROM referrals")
+        .fetch_all(&t.state.pool)
+        .await
+        .expect("referrals");
     assert_eq!(referrals, [("Joined from link".to_owned(), hacker_id)]);
     assert_eq!(t.scalar("SELECT count(*) FROM event_attendees").await, 1);
     // An empty referral stores none.
@@ -392,9 +393,9 @@ async fn deleting_an_event_removes_everything_that_belongs_to_it_and_only_its_ow
         .await;
         t.attend(token, &kept_code).await;
     }
-    t.set_event(&event, "votable", true).await;
-    let (project, project_code) = t.project(&hacker, &event, "P").await;
-    t.project(&hacker, &kept, "Kept P").await;
+    t.set_event(event, "votable", true).await;
+    let (project, project_code) = t.project(&hacker, event, "P").await;
+    t.project(&hacker, kept, "Kept P").await;
     let (status, _) = t
         .call(
             t.projects(),
@@ -455,7 +456,7 @@ async fn an_events_projects_are_shuffled_or_a_leaderboard_only_when_enabled() {
     let (event, code) = t.event(&owner, "Board").await;
     t.attend(&owner, &code).await;
     for i in 0..5 {
-        t.project(&owner, &event, &format!("p{i}")).await;
+        t.project(&owner, event, &format!("p{i}")).await;
     }
     sqlx::query("UPDATE projects SET points = ascii(right(name, 1)) - 48")
         .execute(&t.state.pool)
@@ -496,7 +497,7 @@ async fn an_events_projects_are_shuffled_or_a_leaderboard_only_when_enabled() {
             json!({"detail": "Leaderboard is not enabled"})
         )
     );
-    t.set_event(&event, "leaderboard_enabled", true).await;
+    t.set_event(event, "leaderboard_enabled", true).await;
     for yes in ["true", "1", "yes", "On"] {
         let (status, body) = get(&format!("?leaderboard={yes}")).await;
         assert_eq!(status, StatusCode::OK);
@@ -536,7 +537,7 @@ async fn an_event_id_is_resolved_from_its_slug_as_a_bare_json_string() {
     let t = TestApp::new().await;
     let (owner, _) = t.person("owner@example.com").await;
     let (event, _) = t.event(&owner, "Slug Me").await;
-    let (status, _, body) = crate::http::send(
+    let (status, _, body) = crate::helpers::send(
         t.events(),
         axum::http::Request::get("/events/id/slug-me")
             .body(axum::body::Body::empty())
@@ -622,7 +623,7 @@ async fn phases_are_the_truth_and_the_2025_flags_are_views_of_them() {
         assert_eq!(read().await, (phase.into(), Some(v), Some(l)), "{v} {l}");
     }
     // Flags sent back unchanged (the 2025 edit form PUTs the whole event) keep the phase.
-    t.set_phase(&event, "draft", false).await;
+    t.set_phase(event, "draft", false).await;
     put(json!({"name": "Renamed", "votable": false, "leaderboard_enabled": false})).await;
     assert_eq!(read().await, ("draft".into(), Some(false), Some(false)));
     // One flag alone combines with the other as it reads now.
@@ -647,7 +648,7 @@ async fn phases_are_the_truth_and_the_2025_flags_are_views_of_them() {
         ("voting", true, true),
         ("closed", false, true),
     ] {
-        t.set_phase(&event, phase, live).await;
+        t.set_phase(event, phase, live).await;
         let (status, body) = leaderboard().await;
         if open {
             assert_eq!(status, StatusCode::OK, "{phase} {live}: {body}");
@@ -673,15 +674,15 @@ async fn phases_are_the_truth_and_the_2025_flags_are_views_of_them() {
     );
 }
 
-async fn flags(t: &TestApp, event: &str) -> String {
-    sqlx::query_scalar("SELECT feature_flags_csv::text FROM events WHERE id = $1::uuid")
+async fn flags(t: &TestApp, event: EventId) -> String {
+    sqlx::query_scalar("SELECT feature_flags_csv::text FROM events WHERE id = $1")
         .bind(event)
         .fetch_one(&t.state.pool)
         .await
         .expect("flags")
 }
 
-async fn official_ids(t: &TestApp) -> Vec<String> {
+async fn official_ids(t: &TestApp) -> Vec<EventId> {
     let (status, body) = t
         .call(t.events(), Method::GET, "/events/official", None, None)
         .await;
@@ -689,7 +690,7 @@ async fn official_ids(t: &TestApp) -> Vec<String> {
     body.as_array()
         .expect("list")
         .iter()
-        .map(|e| e["id"].as_str().unwrap_or_default().to_owned())
+        .map(helpers::id_of)
         .collect()
 }
 
@@ -734,7 +735,7 @@ async fn only_a_superadmin_puts_an_event_into_the_active_series_or_changes_the_f
             "{flags_csv}"
         );
     }
-    assert_eq!(flags(&t, &event).await, "");
+    assert_eq!(flags(&t, event).await, "");
     assert!(official_ids(&t).await.is_empty());
     // Other flags, and the 2025 frontend's own changes, still work for owners.
     let (status, body) = patch(&owner, json!({"feature_flags_csv": "beta, Test-Series"})).await;
@@ -764,7 +765,7 @@ async fn only_a_superadmin_puts_an_event_into_the_active_series_or_changes_the_f
     )
     .await;
     assert_eq!((status, &body["name"]), (StatusCode::OK, &json!("Renamed")));
-    assert_eq!(flags(&t, &event).await, "beta,test-series");
+    assert_eq!(flags(&t, event).await, "beta,test-series");
     assert_eq!(official_ids(&t).await, std::slice::from_ref(&event));
     // A superadmin takes it out again.
     let (status, _) = patch(&boss, json!({"feature_flags_csv": ""})).await;
@@ -780,7 +781,7 @@ async fn an_owners_delete_of_a_soft_deleted_event_is_a_404_of_an_official_one_a_
     let (other, _) = t.person("other@example.com").await;
     let (event, code) = t.event(&owner, "Going").await;
     t.attend(&other, &code).await;
-    t.project(&other, &event, "Kept").await;
+    t.project(&other, event, "Kept").await;
     let delete = |token: &str| {
         let (t, event, token) = (&t, &event, token.to_owned());
         async move {
@@ -855,7 +856,7 @@ async fn guess(
         .body(axum::body::Body::empty())
         .expect("request");
     let _ = t;
-    let (status, headers, _) = crate::http::send(app, request).await;
+    let (status, headers, _) = crate::helpers::send(app, request).await;
     let retry = headers
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
@@ -871,7 +872,7 @@ async fn wrong_join_codes_are_limited_per_user_and_per_network_with_retry_after_
     let (guesser, _) = t.person("guesser@example.com").await;
     let (event, code) = t.event(&owner, "Guarded").await;
     t.attend(&owner, &code).await;
-    let (_, project_code) = t.project(&owner, &event, "Also guarded").await;
+    let (_, project_code) = t.project(&owner, event, "Also guarded").await;
     let events_join = "/events/attend?join_code=";
     let projects_join = "/projects/join?join_code=";
 
@@ -931,8 +932,8 @@ async fn public_project_lists_show_points_only_once_the_leaderboard_is_enabled()
     let (event, code) = t.event(&owner, "Secret count").await;
     t.attend(&maker, &code).await;
     t.attend(&voter, &code).await;
-    let (project, _) = t.project(&maker, &event, "Counted").await;
-    t.set_phase(&event, "voting", false).await;
+    let (project, _) = t.project(&maker, event, "Counted").await;
+    t.set_phase(event, "voting", false).await;
     let (status, _) = t
         .call(
             t.events(),
@@ -966,12 +967,12 @@ async fn public_project_lists_show_points_only_once_the_leaderboard_is_enabled()
     };
     // Voting without a live leaderboard: the count is what the leaderboard gate keeps secret.
     assert_eq!(points().await, (json!(0), json!(0)));
-    t.set_phase(&event, "voting", true).await;
+    t.set_phase(event, "voting", true).await;
     assert_eq!(points().await, (json!(1), json!(1)));
-    t.set_phase(&event, "closed", false).await;
+    t.set_phase(event, "closed", false).await;
     assert_eq!(points().await, (json!(1), json!(1)));
     // The organizer's own leaderboard always has them.
-    t.set_phase(&event, "voting", false).await;
+    t.set_phase(event, "voting", false).await;
     let (_, board) = t
         .call(
             t.admin(),
@@ -982,4 +983,477 @@ async fn public_project_lists_show_points_only_once_the_leaderboard_is_enabled()
         )
         .await;
     assert_eq!(board[0]["points"], json!(1), "{board}");
+}
+
+#[tokio::test]
+async fn official_events_are_those_of_the_active_series_and_joining_them_is_idempotent() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (hacker, _) = t.person("hacker@example.com").await;
+    let (flagship, _) = t.event(&owner, "Flagship").await;
+    let (other, _) = t.event(&owner, "Other").await;
+    let (gone, _) = t.event(&owner, "Gone").await;
+    sqlx::query("UPDATE events SET feature_flags_csv = $2 WHERE id = $1::uuid")
+        .bind(flagship)
+        .bind(" test-series , beta,,")
+        .execute(&t.state.pool)
+        .await
+        .expect("flags");
+    for (id, flags) in [
+        (&other, "test-series-2,Test-Series"),
+        (&gone, "test-series"),
+    ] {
+        sqlx::query("UPDATE events SET feature_flags_csv = $2 WHERE id = $1::uuid")
+            .bind(id)
+            .bind(flags)
+            .execute(&t.state.pool)
+            .await
+            .expect("flags");
+    }
+    t.exec("UPDATE events SET deleted_at = now() WHERE name = 'Gone'")
+        .await;
+    t.exec("UPDATE events SET phase = 'draft' WHERE name = 'Flagship'")
+        .await;
+    let (status, list) = t
+        .call(t.events(), Method::GET, "/events/official", None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let ids: Vec<&str> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [flagship.to_string().as_str()],
+        "exact, trimmed, case-sensitive; drafts listed, deleted not"
+    );
+    assert_eq!(list[0]["phase"], "draft");
+
+    let attend = async |id: &str, app: axum::Router| {
+        t.call(
+            app,
+            Method::POST,
+            &format!("/events/{id}/attend"),
+            None,
+            Some(&hacker),
+        )
+        .await
+    };
+    assert_eq!(
+        attend(&flagship.to_string(), t.events()).await,
+        (
+            StatusCode::OK,
+            json!({"message": "Successfully joined event", "event_id": flagship})
+        )
+    );
+    assert_eq!(
+        attend(&flagship.to_string(), t.events()).await,
+        (
+            StatusCode::OK,
+            json!({"message": "Already attending this event", "event_id": flagship})
+        )
+    );
+    assert_eq!(
+        attend(&other.to_string(), t.events()).await,
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"detail": "Event is not part of the active series (expected 'test-series' in ['test-series-2', 'Test-Series'])"})
+        )
+    );
+    let not_found = (StatusCode::NOT_FOUND, json!({"detail": "Event not found"}));
+    assert_eq!(
+        attend(&gone.to_string(), t.events()).await,
+        not_found,
+        "soft-deleted"
+    );
+    assert_eq!(
+        attend("00000000-0000-0000-0000-000000000000", t.events()).await,
+        not_found
+    );
+    let no_series = events::app(t.with_config(|c| c.active_event_series = String::new()));
+    assert_eq!(
+        attend(&flagship.to_string(), no_series.clone()).await,
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"detail": "No active event series configured"})
+        )
+    );
+    assert_eq!(
+        t.call(no_series, Method::GET, "/events/official", None, None)
+            .await,
+        (StatusCode::OK, json!([]))
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM event_attendees").await, 1);
+}
+
+#[tokio::test]
+async fn soft_deleted_events_are_hidden_from_everyone_but_their_admins() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (hacker, _) = t.person("hacker@example.com").await;
+    let (event, code) = t.event(&owner, "Deleted Soon").await;
+    t.attend(&hacker, &code).await;
+    let (project, _) = {
+        t.attend(&owner, &code).await;
+        t.project(&owner, event, "Robot").await
+    };
+    t.exec("UPDATE events SET phase = 'voting', deleted_at = now()")
+        .await;
+    let not_found = (StatusCode::NOT_FOUND, json!({"detail": "Event not found"}));
+    let get = async |uri: String, token: Option<&str>| {
+        t.call(t.events(), Method::GET, &uri, None, token).await
+    };
+    assert_eq!(get(format!("/events/{event}"), None).await, not_found);
+    assert_eq!(
+        get(format!("/events/{event}/projects?leaderboard=false"), None).await,
+        not_found
+    );
+    assert_eq!(get("/events/id/deleted-soon".into(), None).await, not_found);
+    let (_, mine) = get("/events/".into(), Some(&hacker)).await;
+    assert_eq!(mine["attending_events"], json!([]));
+    let (_, theirs) = get("/events/".into(), Some(&owner)).await;
+    assert_eq!(
+        theirs["owned_events"][0]["id"],
+        json!(event),
+        "its owner still sees it"
+    );
+    assert!(theirs["owned_events"][0]["deleted_at"].is_string());
+    let (status, _) = t
+        .call(
+            t.events(),
+            Method::POST,
+            &format!("/events/attend?join_code={code}&referral="),
+            None,
+            Some(&t.user("late@example.com").await),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "joining by code");
+    assert_eq!(
+        t.call(
+            t.events(),
+            Method::POST,
+            "/events/vote",
+            Some(json!({"event": event, "projects": [project]})),
+            Some(&hacker),
+        )
+        .await,
+        not_found
+    );
+    assert_eq!(
+        t.call(
+            t.projects(),
+            Method::POST,
+            "/projects/",
+            Some(json!({"name": "P", "repo": "", "image_url": "", "demo": "d", "event_id": event})),
+            Some(&hacker),
+        )
+        .await,
+        not_found
+    );
+    let (status, admin_view) = t
+        .call(
+            t.admin(),
+            Method::GET,
+            &format!("/events/admin/{event}"),
+            None,
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "admins still reach it");
+    assert!(admin_view["deleted_at"].is_string());
+}
+
+#[tokio::test]
+async fn with_event_creation_for_superadmins_only_others_get_403_on_the_2025_create() {
+    let t = TestApp::new().await;
+    let (user, _) = t.person("user@example.com").await;
+    let (admin, _) = t.person("admin@example.com").await;
+    t.exec("UPDATE users SET is_superadmin = true WHERE email = 'admin@example.com'")
+        .await;
+    let app =
+        events::app(t.with_config(|c| c.event_creation = podium_http::EventCreation::Superadmins));
+    let create = async |token: &str| {
+        t.call(
+            app.clone(),
+            Method::POST,
+            "/events/",
+            Some(json!({"name": format!("E {token:.8}")})),
+            Some(token),
+        )
+        .await
+    };
+    assert_eq!(
+        create(&user).await,
+        (
+            StatusCode::FORBIDDEN,
+            json!({"detail": "You don't have permission to do this"})
+        )
+    );
+    assert_eq!(create(&admin).await.0, StatusCode::OK);
+    assert_eq!(t.scalar("SELECT count(*) FROM events").await, 1);
+}
+
+#[tokio::test]
+async fn the_test_endpoints_make_events_promote_and_clean_up_whatever_others_did_with_their_data() {
+    let t = TestApp::new().await;
+    let (organizer, _) = t.person("organizer+1@test.local").await;
+    let (attendee, _) = t.person("attendee+1@test.local").await;
+    let (outsider, _) = t.person("real@example.com").await;
+    let (status, event) = t
+        .call(
+            t.events(),
+            Method::POST,
+            "/events/test/create",
+            Some(json!({"name": "My Test Event 日本", "description": "e2e"})),
+            Some(&organizer),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{event}");
+    let slug = event["slug"].as_str().expect("slug");
+    assert!(
+        slug.starts_with("my-test-event-ri-ben-") && slug.len() == 27,
+        "{slug}"
+    );
+    assert_eq!(
+        (
+            &event["phase"],
+            &event["demo_links_optional"],
+            &event["feature_flags_csv"],
+            &event["repo_validation"],
+            &event["demo_validation"],
+            &event["description"]
+        ),
+        (
+            &json!("voting"),
+            &json!(true),
+            &json!("test-series"),
+            &json!("none"),
+            &json!("none"),
+            &json!("e2e")
+        )
+    );
+    let id = event["id"].as_str().expect("id").to_owned();
+    assert_eq!(
+        t.scalar("SELECT count(*) FROM event_attendees").await,
+        0,
+        "the caller does not attend"
+    );
+    // Test and real users take part: the attendee and the outsider join and submit, vote.
+    for token in [&attendee, &outsider] {
+        let (status, _) = t
+            .call(
+                t.events(),
+                Method::POST,
+                &format!("/events/{id}/attend"),
+                None,
+                Some(token),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (real_project, _) = t.project(&outsider, id.parse().expect("id"), "Real").await;
+    let (test_project, _) = t.project(&attendee, id.parse().expect("id"), "Test").await;
+    for (voter, project) in [(&attendee, &real_project), (&outsider, &test_project)] {
+        let (status, body) = t
+            .call(
+                t.events(),
+                Method::POST,
+                "/events/vote",
+                Some(json!({"event": id, "projects": [project]})),
+                Some(voter),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, promoted) = t
+        .call(
+            users::app(t.state.clone()),
+            Method::POST,
+            "/users/test/promote-superadmin",
+            None,
+            Some(&attendee),
+        )
+        .await;
+    assert_eq!(
+        (status, promoted),
+        (StatusCode::OK, json!({"message": "Promoted to superadmin"}))
+    );
+    assert_eq!(t.current_user(&attendee).await["is_superadmin"], true);
+    let (action, subject_is_actor): (String, bool) =
+        sqlx::query_as("SELECT action, subject_user_id = actor_id FROM audit_log")
+            .fetch_one(&t.state.pool)
+            .await
+            .expect("the grant is in the audit log");
+    assert_eq!(
+        (action.as_str(), subject_is_actor),
+        ("user.grant_superadmin", true)
+    );
+
+    // Anyone may clean up; nothing blocks it, and the real user stays.
+    assert_eq!(
+        t.call(t.events(), Method::POST, "/events/test/cleanup", None, None)
+            .await,
+        (StatusCode::OK, json!({"message": "Test data cleaned up"}))
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM users").await, 1);
+    assert_eq!(
+        t.scalar("SELECT count(*) FROM events").await
+            + t.scalar("SELECT count(*) FROM projects").await
+            + t.scalar("SELECT count(*) FROM votes").await
+            + t.scalar("SELECT count(*) FROM event_attendees").await,
+        0,
+        "the test event went whole"
+    );
+}
+
+#[tokio::test]
+async fn test_endpoints_off_answer_404_after_authentication_and_production_refuses_them() {
+    let t = TestApp::new().await;
+    let (user, _) = t.person("organizer+2@test.local").await;
+    let off = t.with_config(|c| c.enable_test_endpoints = false);
+    let not_found = (StatusCode::NOT_FOUND, json!({"detail": "Not found"}));
+    assert_eq!(
+        t.call(
+            events::app(off.clone()),
+            Method::POST,
+            "/events/test/create",
+            Some(json!({"name": "x"})),
+            Some(&user)
+        )
+        .await,
+        not_found
+    );
+    assert_eq!(
+        t.call(
+            events::app(off.clone()),
+            Method::POST,
+            "/events/test/cleanup",
+            None,
+            None
+        )
+        .await,
+        not_found
+    );
+    assert_eq!(
+        t.call(
+            users::app(off.clone()),
+            Method::POST,
+            "/users/test/promote-superadmin",
+            None,
+            Some(&user)
+        )
+        .await,
+        not_found
+    );
+    let (status, _) = t
+        .call(
+            users::app(off),
+            Method::POST,
+            "/users/test/promote-superadmin",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "authentication comes first"
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM users").await, 1);
+
+    let vars = |env: &str| {
+        podium_runtime::Vars::from_pairs([
+            ("PODIUM_DATABASE_URL", "postgres://u@h/db"),
+            ("PODIUM_JWT_SECRET", "s"),
+            ("PODIUM_ENABLE_TEST_ENDPOINTS", "1"),
+            ("PODIUM_ENV", env),
+        ])
+    };
+    let refused = podium_http::ApiConfig::from_vars(&vars("production")).expect_err("refused");
+    assert!(
+        refused.to_string().contains("PODIUM_ENABLE_TEST_ENDPOINTS"),
+        "{refused}"
+    );
+    assert!(
+        podium_http::ApiConfig::from_vars(&vars("development"))
+            .is_ok_and(|c| c.enable_test_endpoints)
+    );
+}
+
+#[tokio::test]
+async fn a_suffixed_slug_that_is_taken_is_drawn_again() {
+    let t = TestApp::new().await;
+    let (owner, owner_id) = t.person("organizer+3@test.local").await;
+    let (first, _) = t.event(&owner, "x").await;
+    sqlx::query("UPDATE events SET slug = 'x-TAKEN' WHERE id = $1::uuid")
+        .bind(first)
+        .execute(&t.state.pool)
+        .await
+        .expect("slug");
+    let event = podium_data::events::NewEvent::december_2025(
+        "x".into(),
+        "x".into(),
+        String::new(),
+        true,
+        false,
+        owner_id,
+    );
+    let mut suffixes = ["TAKEN", "fresh"].into_iter().map(str::to_owned);
+    let created = podium_data::events::create_with_slug_suffix(
+        &t.state.pool,
+        &event,
+        || suffixes.next().unwrap_or_default(),
+        podium_data::events::new_join_code,
+        None,
+    )
+    .await
+    .expect("created");
+    assert_eq!(created.slug, "x-fresh");
+}
+
+#[tokio::test]
+async fn when_every_suffix_is_taken_the_failure_is_ours_not_the_clients_taken_slug() {
+    let t = TestApp::new().await;
+    let (owner, owner_id) = t.person("organizer+4@test.local").await;
+    let (first, _) = t.event(&owner, "y").await;
+    sqlx::query("UPDATE events SET slug = 'y-SAME' WHERE id = $1::uuid")
+        .bind(first)
+        .execute(&t.state.pool)
+        .await
+        .expect("slug");
+    let event = podium_data::events::NewEvent::december_2025(
+        "y".into(),
+        "y".into(),
+        String::new(),
+        true,
+        false,
+        owner_id,
+    );
+    let failed = podium_data::events::create_with_slug_suffix(
+        &t.state.pool,
+        &event,
+        || "SAME".to_owned(),
+        podium_data::events::new_join_code,
+        None,
+    )
+    .await;
+    let Err(err) = failed else {
+        panic!("every suffix collides: {failed:?}");
+    };
+    assert!(matches!(
+        err,
+        podium_data::events::CreateEventError::SlugSuffixesExhausted
+    ));
+    // A 500 with the generic text, not the 400 a client's own taken slug gets.
+    let response = axum::response::IntoResponse::into_response(podium_http::ApiError::from(err));
+    assert_eq!(
+        response.status(),
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR
+    );
+    let taken = axum::response::IntoResponse::into_response(podium_http::ApiError::from(
+        podium_data::events::CreateEventError::SlugTaken,
+    ));
+    assert_eq!(taken.status(), axum::http::StatusCode::BAD_REQUEST);
 }

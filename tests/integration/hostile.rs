@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::http::{SECRET, TestApp};
+use crate::helpers::{SECRET, TestApp};
 
 /// A function binary serving plain HTTP on its own port; killed on drop.
 struct Function {
@@ -126,7 +126,7 @@ async fn hostile_bodies_on_every_body_route_answer_4xx_and_keep_each_functions_p
     let (token, _) = t.superadmin_person("boss@example.com").await;
     let (event, code) = t.event(&token, "Target").await;
     t.attend(&token, &code).await;
-    let (project, _) = t.project(&token, &event, "Aim").await;
+    let (project, _) = t.project(&token, event, "Aim").await;
     let bin = binaries();
     let url = t.db.url().expose().to_owned();
     let mut functions = Vec::new();
@@ -152,8 +152,8 @@ async fn hostile_bodies_on_every_body_route_answer_4xx_and_keep_each_functions_p
     }
     for (method, template) in &body_routes {
         let path = template
-            .replace("{event_id}", &event)
-            .replace("{project_id}", &project);
+            .replace("{event_id}", &event.to_string())
+            .replace("{project_id}", &project.to_string());
         let function = routes.function_for(path.split('?').next().unwrap_or_default());
         let target = functions
             .iter()
@@ -176,8 +176,8 @@ async fn hostile_bodies_on_every_body_route_answer_4xx_and_keep_each_functions_p
 
     for (method, template) in &body_routes {
         let path = template
-            .replace("{event_id}", &event)
-            .replace("{project_id}", &project);
+            .replace("{event_id}", &event.to_string())
+            .replace("{project_id}", &project.to_string());
         let function = routes.function_for(path.split('?').next().unwrap_or_default());
         let target = functions
             .iter()

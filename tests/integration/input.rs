@@ -4,7 +4,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::http::TestApp;
+use crate::helpers::TestApp;
 
 const NUL: &str = "Value error, text must not contain the NUL character (\\u0000)";
 
@@ -92,7 +92,7 @@ impl BodyRoutes {
         let (token, _) = t.person("owner@example.com").await;
         let (event, code) = t.event(&token, "Hack Night").await;
         t.attend(&token, &code).await;
-        let (project, _) = t.project(&token, &event, "Robot").await;
+        let (project, _) = t.project(&token, event, "Robot").await;
         let routes = vec![
             (Method::POST, "/users/".to_owned()),
             (Method::PUT, "/users/current".to_owned()),

@@ -10,7 +10,7 @@ use podium_migrations::{
 };
 use podium_testing::TestDb;
 
-use crate::support::{exec, fingerprint, history, insert_user, lock_is_held, rows, settings};
+use crate::helpers::{exec, fingerprint, history, insert_user, lock_is_held, rows, settings};
 
 use podium_migrations::cutover::ORIGINAL_TABLES as TABLES;
 

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::Value;
 
-use crate::http::{TestApp, send_unchecked};
+use crate::helpers::{TestApp, send_unchecked};
 
 fn committed() -> String {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.json");

@@ -6,17 +6,18 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use projects::checks::ReviewFactory;
 use serde_json::{Value, json};
 
-use crate::http::TestApp;
+use crate::helpers::TestApp;
+use podium_data::EventId;
 
 const BAD_ACCESS: &str = "You don't have permission to do this";
 
 /// An event with demos required, its owner, and an attending hacker.
-async fn setup() -> (TestApp, String, String, String) {
+async fn setup() -> (TestApp, EventId, String, String) {
     let t = TestApp::new().await;
     let (owner, _) = t.person("owner@example.com").await;
     let (hacker, _) = t.person("hacker@example.com").await;
     let (event, code) = t.event(&owner, "Build").await;
-    t.set_event(&event, "demo_links_optional", false).await;
+    t.set_event(event, "demo_links_optional", false).await;
     t.attend(&hacker, &code).await;
     (t, event, owner, hacker)
 }
@@ -43,20 +44,20 @@ async fn submitting_checks_the_event_the_demo_rule_and_attendance_in_that_order(
         (StatusCode::NOT_FOUND, json!({"detail": "Event not found"}))
     );
     assert_eq!(
-        submit(body(&event, "   "), &hacker).await,
+        submit(body(&event.to_string(), "   "), &hacker).await,
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             json!({"detail": "Demo URL is required for this event"})
         )
     );
     assert_eq!(
-        submit(body(&event, "https://demo"), &owner).await,
+        submit(body(&event.to_string(), "https://demo"), &owner).await,
         (
             StatusCode::FORBIDDEN,
             json!({"detail": "Owner not part of event"})
         )
     );
-    let (status, created) = submit(body(&event, "https://demo"), &hacker).await;
+    let (status, created) = submit(body(&event.to_string(), "https://demo"), &hacker).await;
     assert_eq!(status, StatusCode::OK, "{created}");
     assert_eq!(
         created
@@ -128,7 +129,7 @@ async fn teammates_join_by_code_and_see_the_project_after_their_own() {
     let (t, event, owner, hacker) = setup().await;
     let (mate, _) = t.person("mate@example.com").await;
     let (outsider, _) = t.person("outsider@example.com").await;
-    let (project, code) = t.project(&hacker, &event, "Team").await;
+    let (project, code) = t.project(&hacker, event, "Team").await;
     let join = |code: &str, token: &str| {
         let (t, uri, token) = (
             &t,
@@ -161,7 +162,7 @@ async fn teammates_join_by_code_and_see_the_project_after_their_own() {
         .expect("code");
     t.attend(&mate, &event_code).await;
     t.attend(&owner, &event_code).await;
-    let (own, _) = t.project(&mate, &event, "Mine").await;
+    let (own, _) = t.project(&mate, event, "Mine").await;
     assert_eq!(
         join(&code.to_lowercase(), &mate).await,
         (
@@ -223,7 +224,7 @@ async fn only_the_owner_edits_and_the_demo_rule_applies_to_every_edit() {
         .await
         .expect("code");
     t.attend(&mate, &event_code).await;
-    let (project, code) = t.project(&hacker, &event, "Edit").await;
+    let (project, code) = t.project(&hacker, event, "Edit").await;
     t.call(
         t.projects(),
         Method::POST,
@@ -297,7 +298,7 @@ async fn only_the_owner_edits_and_the_demo_rule_applies_to_every_edit() {
         t.scalar("SELECT hours_spent::bigint FROM projects").await,
         12
     );
-    t.set_event(&event, "demo_links_optional", true).await;
+    t.set_event(event, "demo_links_optional", true).await;
     assert_eq!(put(json!({}), &hacker).await.0, StatusCode::OK);
     let unknown = format!("/projects/{}", uuid::Uuid::new_v4());
     assert_eq!(
@@ -335,9 +336,9 @@ async fn deleting_a_project_removes_its_votes_and_team_but_not_other_points() {
         .expect("code");
     t.attend(&mate, &event_code).await;
     t.attend(&owner, &event_code).await;
-    t.set_event(&event, "votable", true).await;
-    let (doomed, code) = t.project(&hacker, &event, "Doomed").await;
-    let (kept, _) = t.project(&mate, &event, "Kept").await;
+    t.set_event(event, "votable", true).await;
+    let (doomed, code) = t.project(&hacker, event, "Doomed").await;
+    let (kept, _) = t.project(&mate, event, "Kept").await;
     t.call(
         t.projects(),
         Method::POST,
@@ -357,7 +358,7 @@ async fn deleting_a_project_removes_its_votes_and_team_but_not_other_points() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     sqlx::query("UPDATE projects SET points = 7 WHERE id = $1::uuid")
-        .bind(&kept)
+        .bind(kept)
         .execute(&t.state.pool)
         .await
         .expect("points");
@@ -420,7 +421,7 @@ async fn fake_review_factory(status: StatusCode) -> (String, Seen) {
 #[tokio::test]
 async fn project_checks_need_a_user_and_a_configured_review_factory_which_gets_the_links() {
     let (t, event, _owner, hacker) = setup().await;
-    let (project, _) = t.project(&hacker, &event, "Checked").await;
+    let (project, _) = t.project(&hacker, event, "Checked").await;
     let (_, public) = t
         .call(
             t.projects(),
@@ -626,7 +627,7 @@ async fn a_project_of_a_soft_deleted_event_is_not_found_by_id_by_join_code_or_fo
     let (event, code) = t.event(&owner, "Hidden").await;
     t.attend(&maker, &code).await;
     t.attend(&mate, &code).await;
-    let (project, join_code) = t.project(&maker, &event, "Ghost").await;
+    let (project, join_code) = t.project(&maker, event, "Ghost").await;
     sqlx::query("UPDATE events SET deleted_at = now()")
         .execute(&t.state.pool)
         .await
@@ -700,4 +701,128 @@ async fn a_project_of_a_soft_deleted_event_is_not_found_by_id_by_join_code_or_fo
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_event_requiring_pii_refuses_submissions_from_profiles_without_it() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (event, code) = t.event(&owner, "PII").await;
+    t.attend(&owner, &code).await;
+    t.set_event(event, "require_ysws_pii", true).await;
+    let submit = async || {
+        t.call(
+            t.projects(),
+            Method::POST,
+            "/projects/",
+            Some(json!({"name": "P", "repo": "", "image_url": "", "demo": "", "event_id": event})),
+            Some(&owner),
+        )
+        .await
+    };
+    assert_eq!(
+        submit().await,
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"detail": "This event requires your address and date of birth on your profile before you can submit a project"})
+        )
+    );
+    assert_eq!(t.scalar("SELECT count(*) FROM projects").await, 0);
+    sqlx::query(
+        "UPDATE users SET street_1 = '1 Main St', city = 'Burlington', country = 'US', dob = '2000-01-01'",
+    )
+    .execute(&t.state.pool)
+    .await
+    .expect("pii");
+    let (status, body) = submit().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn projects_show_their_people_and_an_edit_sends_them_back_to_pending_validation() {
+    let t = TestApp::new().await;
+    let (owner, owner_id) = t.person("owner@example.com").await;
+    let (mate, _) = t.person("mate@example.com").await;
+    let (event, code) = t.event(&owner, "People").await;
+    t.attend(&owner, &code).await;
+    t.attend(&mate, &code).await;
+    let (project, join_code) = t.project(&owner, event, "Robot").await;
+    sqlx::query("UPDATE users SET display_name = 'Mate M.' WHERE email = 'mate@example.com'")
+        .execute(&t.state.pool)
+        .await
+        .expect("rename");
+    // Join codes are matched in any case, also one stored in lower case (imported).
+    sqlx::query("UPDATE projects SET join_code = lower(join_code), validation_status = 'valid', validation_message = 'ok'")
+        .execute(&t.state.pool)
+        .await
+        .expect("lower");
+    let (status, body) = t
+        .call(
+            t.projects(),
+            Method::POST,
+            &format!("/projects/join?join_code={}", join_code.to_uppercase()),
+            None,
+            Some(&mate),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, public) = t
+        .call(
+            t.projects(),
+            Method::GET,
+            &format!("/projects/{project}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (
+            &public["owner_id"],
+            &public["owner_display_name"],
+            &public["collaborator_display_names"]
+        ),
+        (&json!(owner_id), &json!("Test"), &json!(["Mate M."]))
+    );
+    let (_, mine) = t
+        .call(
+            t.projects(),
+            Method::GET,
+            "/projects/mine",
+            None,
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(
+        (
+            &mine[0]["validation_status"],
+            &mine[0]["validation_message"]
+        ),
+        (&json!("valid"), &json!("ok"))
+    );
+    let (status, _) = t
+        .call(
+            t.projects(),
+            Method::PUT,
+            &format!("/projects/{project}"),
+            Some(json!({})),
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, mine) = t
+        .call(
+            t.projects(),
+            Method::GET,
+            "/projects/mine",
+            None,
+            Some(&owner),
+        )
+        .await;
+    assert_eq!(
+        (
+            &mine[0]["validation_status"],
+            &mine[0]["validation_message"]
+        ),
+        (&json!("pending"), &json!(""))
+    );
 }

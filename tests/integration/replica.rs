@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use podium_testing::TestDb;
 use serde_json::{Value, json};
 
-use crate::http::TestApp;
+use crate::helpers::TestApp;
 
 /// Copies the primary's users, events, attendees and projects into the replica, renaming
 /// what a route shows so its answer says which database it came from.
@@ -50,11 +50,11 @@ async fn public_reads_go_to_the_replica_and_everything_else_to_the_primary() {
     let (event, code) = t.event(&token, "Hack Night").await;
     t.attend(&token, &code).await;
     sqlx::query("UPDATE events SET feature_flags_csv = 'test-series' WHERE id = $1::uuid")
-        .bind(&event)
+        .bind(event)
         .execute(&t.state.pool)
         .await
         .expect("series");
-    let (project, _) = t.project(&token, &event, "Rocket").await;
+    let (project, _) = t.project(&token, event, "Rocket").await;
     let replica = TestDb::migrated().await;
     diverge(&t, &replica).await;
     t.state.reader = podium_data::db::lazy_pool(replica.url(), "podium-tests-replica", 4);

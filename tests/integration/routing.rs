@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::json;
 
-use crate::http::{TestApp, send, send_unchecked};
+use crate::helpers::{TestApp, send, send_unchecked};
 
 /// `(path pattern, function)` from `[workspace.metadata.lambda.watch.router]`, as the gateway
 /// reads it (compiled in).

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use podium_http::turnstile::TurnstileConfig;
 use serde_json::{Value, json};
 
-use crate::http::{CDN_SECRET, TestApp, send};
+use crate::helpers::{CDN_SECRET, TestApp, send};
 
 const DISPOSABLE: &str =
     "Temporary/disposable email addresses aren't allowed — please use your real email";
@@ -651,7 +651,7 @@ async fn hack_club_failures_are_clear_answers_and_change_nothing() {
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     // Garbage, an access token as state, missing parameters.
     let (_, cookie) = begin(&app).await;
-    let access = crate::http::access_token("someone@example.com");
+    let access = crate::helpers::access_token("someone@example.com");
     for state in ["garbage", access.as_str()] {
         let (status, _, answer) = finish(&app, "new-user", state, Some(&cookie)).await;
         assert_eq!(

@@ -68,7 +68,7 @@ async fn the_organizer_and_hacker_journey_runs_through_the_container_stack() {
     let secret = || uuid::Uuid::new_v4().simple().to_string();
     let mut settings = vec![
         ("POSTGRES_PASSWORD", secret()),
-        ("PODIUM_JWT_SECRET", crate::http::SECRET.to_owned()),
+        ("PODIUM_JWT_SECRET", crate::helpers::SECRET.to_owned()),
         ("PODIUM_CDN_SECRET", secret()),
         ("PODIUM_ENV", "production".to_owned()),
         ("PODIUM_TURNSTILE_DISABLED", "1".to_owned()),
@@ -241,7 +241,7 @@ async fn the_images_serve_lambda_invocations_when_the_runtime_api_is_set() {
             "PODIUM_DATABASE_URL",
             "postgres://podium@127.0.0.1:9/podium",
         ),
-        ("PODIUM_JWT_SECRET", crate::http::SECRET),
+        ("PODIUM_JWT_SECRET", crate::helpers::SECRET),
     ];
     let mut auth = LambdaProcess::start_image("localhost/podium-auth:latest", &env).await;
     let rejected = auth

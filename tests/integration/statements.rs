@@ -5,7 +5,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::http::TestApp;
+use crate::helpers::TestApp;
 
 /// A request: its name, method, URI, body and bearer token.
 type Route<'a> = (
@@ -22,8 +22,8 @@ async fn statements_per_request(n: usize) -> Vec<(&'static str, usize)> {
     let (owner, _) = t.person("owner@example.com").await;
     let (event, code) = t.event(&owner, "Counted").await;
     t.attend(&owner, &code).await;
-    t.set_event(&event, "votable", true).await;
-    t.set_event(&event, "leaderboard_enabled", true).await;
+    t.set_event(event, "votable", true).await;
+    t.set_event(event, "leaderboard_enabled", true).await;
     let mut projects = Vec::new();
     for i in 0..n {
         let (token, _) = t.person(&format!("maker{i}@example.com")).await;
@@ -35,10 +35,7 @@ async fn statements_per_request(n: usize) -> Vec<(&'static str, usize)> {
             Some(&token),
         )
         .await;
-        projects.push((
-            t.project(&token, &event, &format!("p{i:02}")).await.0,
-            token,
-        ));
+        projects.push((t.project(&token, event, &format!("p{i:02}")).await.0, token));
     }
     for i in 0..n {
         let (token, target) = (&projects[i].1, &projects[(i + 1) % n].0);

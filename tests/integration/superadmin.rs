@@ -7,7 +7,8 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use crate::http::{TestApp, send};
+use crate::helpers::{TestApp, send};
+use podium_data::UserId;
 
 async fn call(
     t: &TestApp,
@@ -422,8 +423,8 @@ async fn owner_transfer_takes_a_trimmed_case_insensitive_email_and_moves_admin_r
         let answer = call(&t, Method::PATCH, &target, Some(body.clone()), Some(&root)).await;
         assert_eq!(answer, expected, "{target} {body}");
     }
-    let owner: String = sqlx::query_scalar("SELECT owner_id::text FROM events WHERE id = $1::uuid")
-        .bind(&event_id)
+    let owner: UserId = sqlx::query_scalar("SELECT owner_id FROM events WHERE id = $1::uuid")
+        .bind(event_id)
         .fetch_one(&t.state.pool)
         .await
         .expect("owner");
@@ -481,7 +482,7 @@ async fn soft_delete_hides_an_event_and_restore_brings_it_back() {
     let stored: String = sqlx::query_scalar(
         "SELECT to_char(deleted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') FROM events WHERE id = $1::uuid",
     )
-    .bind(&event_id)
+    .bind(event_id)
     .fetch_one(&t.state.pool)
     .await
     .expect("deleted_at");
@@ -555,7 +556,7 @@ async fn soft_delete_hides_an_event_and_restore_brings_it_back() {
         );
     }
     assert_eq!(
-        actions(&t, &root, Some(&event_id)).await,
+        actions(&t, &root, Some(&event_id.to_string())).await,
         ["event.restore", "event.soft_delete"]
     );
     let (status, bad) = call(

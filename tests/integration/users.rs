@@ -7,7 +7,7 @@ use base64::Engine;
 use podium_http::jwt::{self, JwtSecret};
 use serde_json::{Value, json};
 
-use crate::http::{SECRET, TestApp, access_token, send};
+use crate::helpers::{SECRET, TestApp, access_token, send};
 
 fn app(t: &TestApp) -> axum::Router {
     users::app(t.state.clone())
@@ -600,4 +600,116 @@ async fn an_unreachable_database_answers_503_and_the_function_recovers_when_it_r
             json!({"detail": "The database is unavailable, try again shortly"})
         )
     );
+}
+
+#[tokio::test]
+async fn blank_display_names_become_first_name_and_initial_on_signup_and_update() {
+    let t = TestApp::new().await;
+    for (first, last, display, expected) in [
+        ("Ann", "Lee", None, "Ann L."),
+        ("Cy", "", Some(""), "Cy"),
+        ("", "Zed", Some("   "), "Z."),
+        ("ed", "van dyke", None, "ed v."),
+        ("Ëva", "Ørsted", None, "Ëva Ø."),
+        ("Kept", "As Is", Some(" Sent "), " Sent "),
+    ] {
+        let email = format!("{}{}@example.com", first.len(), last.len());
+        let mut body = json!({"email": email, "first_name": first, "last_name": last});
+        if let Some(display) = display {
+            body["display_name"] = json!(display);
+        }
+        let (status, answer) = signup(&t, body).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let stored: String = sqlx::query_scalar("SELECT display_name FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_one(&t.state.pool)
+            .await
+            .expect("user");
+        assert_eq!(stored, expected, "{first:?} {last:?} {display:?}");
+    }
+    // On update: a blank display name is computed from the names the user will have.
+    let (token, _) = t.person("bob@example.com").await;
+    let put = async |body: Value| {
+        t.call(
+            users::app(t.state.clone()),
+            Method::PUT,
+            "/users/current",
+            Some(body),
+            Some(&token),
+        )
+        .await
+    };
+    let (_, me) = put(json!({"last_name": "Smith"})).await;
+    assert_eq!(
+        me["display_name"], "Test",
+        "names alone do not recompute it"
+    );
+    let (_, me) = put(json!({"display_name": ""})).await;
+    assert_eq!(me["display_name"], "Test S.");
+    let (_, me) = put(json!({"display_name": "", "first_name": "Rob", "last_name": ""})).await;
+    assert_eq!(me["display_name"], "Rob");
+    // is_superadmin in a body is ignored: nothing else to update.
+    assert_eq!(
+        put(json!({"is_superadmin": true})).await,
+        (
+            StatusCode::BAD_REQUEST,
+            json!({"detail": "No fields to update"})
+        )
+    );
+    assert_eq!(t.current_user(&token).await["is_superadmin"], false);
+}
+
+#[tokio::test]
+async fn the_current_user_shows_pii_completeness_superadmin_status_and_vote_ids() {
+    let t = TestApp::new().await;
+    let (owner, _) = t.person("owner@example.com").await;
+    let (voter, _) = t.person("voter@example.com").await;
+    let (event, code) = t.event(&owner, "Votes").await;
+    t.attend(&owner, &code).await;
+    t.attend(&voter, &code).await;
+    let (project, _) = t.project(&owner, event, "Robot").await;
+    t.set_phase(event, "voting", false).await;
+    let (status, body) = t
+        .call(
+            t.events(),
+            Method::POST,
+            "/events/vote",
+            Some(json!({"event": event, "projects": [project]})),
+            Some(&voter),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let vote: String = sqlx::query_scalar("SELECT id::text FROM votes")
+        .fetch_one(&t.state.pool)
+        .await
+        .expect("vote");
+    let me = t.current_user(&voter).await;
+    assert_eq!(
+        (&me["vote_ids"], &me["has_ysws_pii"], &me["is_superadmin"]),
+        (&json!([vote]), &json!(false), &json!(false))
+    );
+    let (status, me) = t
+        .call(
+            users::app(t.state.clone()),
+            Method::PUT,
+            "/users/current",
+            Some(json!({"street_1": "1 Main St", "city": "Burlington", "country": "US"})),
+            Some(&voter),
+        )
+        .await;
+    assert_eq!(
+        (status, &me["has_ysws_pii"]),
+        (StatusCode::OK, &json!(false)),
+        "no dob yet"
+    );
+    let (_, me) = t
+        .call(
+            users::app(t.state.clone()),
+            Method::PUT,
+            "/users/current",
+            Some(json!({"dob": "2000-01-01"})),
+            Some(&voter),
+        )
+        .await;
+    assert_eq!(me["has_ysws_pii"], true);
 }

@@ -14,7 +14,8 @@ use axum::routing::get;
 use podium_validation::{Trigger, Validators, Worker};
 use serde_json::{Value, json};
 
-use crate::http::TestApp;
+use crate::helpers::TestApp;
+use podium_data::EventId;
 
 /// What the fake GitHub saw: path and the headers the contract names.
 #[derive(Debug, Clone, Default)]
@@ -157,14 +158,14 @@ fn worker(t: &TestApp, github_url: &str, itch_proxy: &str, max_attempts: i32) ->
 
 /// An event validating repositories on GitHub and demos on itch.io, and an attending owner;
 /// returns (owner's token, event id).
-async fn validating_event(t: &TestApp, email: &str) -> (String, String) {
+async fn validating_event(t: &TestApp, email: &str) -> (String, EventId) {
     let (token, _) = t.person(email).await;
     let (event, code) = t.event(&token, "Validated Jam").await;
     t.attend(&token, &code).await;
     sqlx::query(
         "UPDATE events SET repo_validation = 'github', demo_validation = 'itch' WHERE id = $1::uuid",
     )
-    .bind(&event)
+    .bind(event)
     .execute(&t.state.pool)
     .await
     .expect("event");
@@ -172,7 +173,7 @@ async fn validating_event(t: &TestApp, email: &str) -> (String, String) {
 }
 
 /// Submits a project through the API; returns its id.
-async fn submit(t: &TestApp, token: &str, event: &str, repo: &str, demo: &str) -> String {
+async fn submit(t: &TestApp, token: &str, event: EventId, repo: &str, demo: &str) -> String {
     let (status, body) = t
         .call(
             t.projects(),
@@ -264,7 +265,7 @@ async fn every_validator_message_of_the_contract_is_written_by_a_worker() {
     ];
     let mut projects = Vec::new();
     for (repo, demo, _, _) in &cases {
-        projects.push(submit(&t, &token, &event, repo, demo).await);
+        projects.push(submit(&t, &token, event, repo, demo).await);
     }
     assert_eq!(
         t.scalar("SELECT count(*) FROM validation_jobs").await,
@@ -297,7 +298,7 @@ async fn every_validator_message_of_the_contract_is_written_by_a_worker() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         format!("http://{}", listener.local_addr().expect("address"))
     };
-    let project = submit(&t, &token, &event, "https://github.com/ok/offline", "").await;
+    let project = submit(&t, &token, event, "https://github.com/ok/offline", "").await;
     worker(&t, &closed, &url, 1)
         .drain(None)
         .await
@@ -320,7 +321,7 @@ async fn events_without_checks_and_the_sleepover_validator_pass_at_once() {
         .execute(&t.state.pool)
         .await
         .expect("sleepover");
-    let sleepover = submit(&t, &token, &event, "https://gitlab.com/a/b", "nowhere").await;
+    let sleepover = submit(&t, &token, event, "https://gitlab.com/a/b", "nowhere").await;
     worker(&t, &url, &url, 1).drain(None).await.expect("drain");
     assert_eq!(
         result(&t, &sleepover).await,
@@ -330,7 +331,7 @@ async fn events_without_checks_and_the_sleepover_validator_pass_at_once() {
         .execute(&t.state.pool)
         .await
         .expect("none");
-    let unchecked = submit(&t, &token, &event, "https://gitlab.com/a/b", "nowhere").await;
+    let unchecked = submit(&t, &token, event, "https://gitlab.com/a/b", "nowhere").await;
     worker(&t, &url, &url, 1).drain(None).await.expect("drain");
     assert_eq!(
         result(&t, &unchecked).await,
@@ -344,7 +345,7 @@ async fn transient_failures_are_retried_and_a_rate_limit_waits_until_github_says
     let t = TestApp::new().await;
     let (url, fake) = fakes().await;
     let (token, event) = validating_event(&t, "maker@example.com").await;
-    let flaky = submit(&t, &token, &event, "https://github.com/flaky/repo", "").await;
+    let flaky = submit(&t, &token, event, "https://github.com/flaky/repo", "").await;
     let done = worker(&t, &url, &url, 3).drain(None).await.expect("drain");
     assert_eq!((done.retried, done.validated), (1, 1));
     assert_eq!(fake.count("/repos/flaky/repo"), 2);
@@ -353,7 +354,7 @@ async fn transient_failures_are_retried_and_a_rate_limit_waits_until_github_says
         ("valid".to_owned(), String::new())
     );
 
-    let limited = submit(&t, &token, &event, "https://github.com/limited/repo", "").await;
+    let limited = submit(&t, &token, event, "https://github.com/limited/repo", "").await;
     let done = worker(&t, &url, &url, 3).drain(None).await.expect("drain");
     assert_eq!((done.retried, done.validated), (1, 0));
     assert_eq!(
@@ -392,7 +393,7 @@ async fn a_slow_validator_times_out_and_reports_github_unreachable() {
     let t = TestApp::new().await;
     let (url, _) = fakes().await;
     let (token, event) = validating_event(&t, "maker@example.com").await;
-    let slow = submit(&t, &token, &event, "https://github.com/slow/repo", "").await;
+    let slow = submit(&t, &token, event, "https://github.com/slow/repo", "").await;
     let started = Instant::now();
     worker(&t, &url, &url, 1).drain(None).await.expect("drain");
     assert!(
@@ -414,7 +415,7 @@ async fn a_newer_request_supersedes_a_running_job_and_its_stale_result_is_droppe
     let t = TestApp::new().await;
     let (url, _) = fakes().await;
     let (token, event) = validating_event(&t, "maker@example.com").await;
-    let project = submit(&t, &token, &event, "https://github.com/missing/repo", "").await;
+    let project = submit(&t, &token, event, "https://github.com/missing/repo", "").await;
     let claims = podium_data::validation_jobs::claim(&t.state.pool, 10, Duration::from_secs(30))
         .await
         .expect("claim");
@@ -467,7 +468,7 @@ async fn two_workers_racing_for_one_queue_validate_each_project_once() {
             submit(
                 &t,
                 &token,
-                &event,
+                event,
                 &format!("https://github.com/queue/r{i}"),
                 "",
             )
@@ -543,7 +544,7 @@ async fn validate_is_for_members_limited_to_ten_a_minute_and_queues_the_project_
     let t = TestApp::new().await;
     let (token, event) = validating_event(&t, "maker@example.com").await;
     let (stranger, _) = t.person("stranger@example.com").await;
-    let project = submit(&t, &token, &event, "https://github.com/ok/repo", "").await;
+    let project = submit(&t, &token, event, "https://github.com/ok/repo", "").await;
     sqlx::raw_sql("UPDATE projects SET validation_status = 'warning', validation_message = 'old'; DELETE FROM validation_jobs")
         .execute(&t.state.pool)
         .await
@@ -610,7 +611,7 @@ async fn validate_is_for_members_limited_to_ten_a_minute_and_queues_the_project_
         .header("x-forwarded-for", "10.9.8.7")
         .body(axum::body::Body::empty())
         .expect("request");
-    let (status, headers, body) = crate::http::send(t.projects(), request).await;
+    let (status, headers, body) = crate::helpers::send(t.projects(), request).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(
         serde_json::from_str::<Value>(&body).expect("json"),
@@ -834,9 +835,9 @@ async fn an_itch_page_that_redirects_inward_or_to_plain_http_is_not_reachable_an
         .execute(&t.state.pool)
         .await
         .expect("event");
-    let inward = submit(&t, &token, &event, "", "http://alice.itch.io/inward").await;
-    let plain = submit(&t, &token, &event, "", "http://alice.itch.io/plain").await;
-    let playable = submit(&t, &token, &event, "", "http://alice.itch.io/playable").await;
+    let inward = submit(&t, &token, event, "", "http://alice.itch.io/inward").await;
+    let plain = submit(&t, &token, event, "", "http://alice.itch.io/plain").await;
+    let playable = submit(&t, &token, event, "", "http://alice.itch.io/playable").await;
     let done = protected_worker(&t, "https://api.github.com", &proxy)
         .drain(None)
         .await
@@ -872,14 +873,7 @@ async fn a_github_api_on_a_loopback_name_or_address_is_refused_before_any_reques
         (format!("http://127.0.0.1:{port}"), "ok/by-address"),
         (format!("http://[::ffff:127.0.0.1]:{port}"), "ok/mapped"),
     ] {
-        let project = submit(
-            &t,
-            &token,
-            &event,
-            &format!("https://github.com/{repo}"),
-            "",
-        )
-        .await;
+        let project = submit(&t, &token, event, &format!("https://github.com/{repo}"), "").await;
         let done = protected_worker(&t, &api, &url)
             .drain(None)
             .await
@@ -996,7 +990,7 @@ async fn an_edit_committed_while_a_worker_writes_its_stale_result_leaves_the_new
     let t = TestApp::new().await;
     let (url, _) = fakes().await;
     let (token, event) = validating_event(&t, "maker@example.com").await;
-    let project = submit(&t, &token, &event, "https://github.com/missing/repo", "").await;
+    let project = submit(&t, &token, event, "https://github.com/missing/repo", "").await;
     let claims = podium_data::validation_jobs::claim(&t.state.pool, 10, Duration::from_secs(30))
         .await
         .expect("claim");
@@ -1073,7 +1067,7 @@ async fn an_owners_checks_past_the_budget_wait_for_it_and_other_owners_are_not_h
             submit(
                 &t,
                 &token,
-                &event,
+                event,
                 &format!("https://github.com/ok/m{i}"),
                 "",
             )
@@ -1081,8 +1075,8 @@ async fn an_owners_checks_past_the_budget_wait_for_it_and_other_owners_are_not_h
         );
     }
     // Checks that send nothing (a URL that is not GitHub's) cost nothing.
-    let free = submit(&t, &token, &event, "https://gitlab.com/a/b", "").await;
-    let theirs = submit(&t, &other, &event, "https://github.com/ok/theirs", "").await;
+    let free = submit(&t, &token, event, "https://gitlab.com/a/b", "").await;
+    let theirs = submit(&t, &other, event, "https://github.com/ok/theirs", "").await;
     // Two workers at once share the budget.
     let worker = worker(&t, &url, &url, 1);
     let racer = worker.clone();
@@ -1146,7 +1140,7 @@ async fn a_lambda_run_waits_for_an_edit_about_to_come_due_and_not_for_later_jobs
     let t = TestApp::new().await;
     let (url, fake) = fakes().await;
     let (token, event) = validating_event(&t, "maker@example.com").await;
-    let project = submit(&t, &token, &event, "https://github.com/ok/before", "").await;
+    let project = submit(&t, &token, event, "https://github.com/ok/before", "").await;
     let worker = worker(&t, &url, &url, 1);
     worker.drain(None).await.expect("drain");
     let (status, _) = t
@@ -1176,7 +1170,7 @@ async fn a_lambda_run_waits_for_an_edit_about_to_come_due_and_not_for_later_jobs
     );
     assert_eq!(fake.count("/repos/ok/after"), 1);
     // A job due after the linger is the schedule's: the run ends at once.
-    submit(&t, &token, &event, "https://github.com/ok/later", "").await;
+    submit(&t, &token, event, "https://github.com/ok/later", "").await;
     sqlx::query("UPDATE validation_jobs SET run_after = now() + interval '50 seconds'")
         .execute(&t.state.pool)
         .await

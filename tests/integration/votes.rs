@@ -3,13 +3,14 @@
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::http::TestApp;
+use crate::helpers::TestApp;
+use podium_data::{EventId, ProjectId};
 
 /// An event open for voting with `projects` projects by `maker`, and a voter who attends it.
 struct Ballot {
     t: TestApp,
-    event: String,
-    projects: Vec<String>,
+    event: EventId,
+    projects: Vec<ProjectId>,
     voter: String,
     maker: String,
 }
@@ -23,10 +24,10 @@ impl Ballot {
         let (event, code) = t.event(&owner, "Vote Here").await;
         t.attend(&maker, &code).await;
         t.attend(&voter, &code).await;
-        t.set_event(&event, "votable", true).await;
+        t.set_event(event, "votable", true).await;
         let mut ids = Vec::new();
         for i in 0..projects {
-            ids.push(t.project(&maker, &event, &format!("p{i:02}")).await.0);
+            ids.push(t.project(&maker, event, &format!("p{i:02}")).await.0);
         }
         Self {
             t,
@@ -58,19 +59,19 @@ async fn a_ballot_stores_one_vote_per_distinct_project_and_adds_a_point_to_each(
         b.vote(Some(&b.voter), json!([p0, p1, p0])).await,
         (StatusCode::OK, json!({"message": "Votes recorded"}))
     );
-    let stored: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT v.project_id::text, v.event_id::text, u.email FROM votes v JOIN users u ON u.id = v.voter_id ORDER BY 1",
+    let stored: Vec<(ProjectId, EventId, String)> = sqlx::query_as(
+        "SELECT v.project_id, v.event_id, u.email FROM votes v JOIN users u ON u.id = v.voter_id ORDER BY 1",
     )
     .fetch_all(&b.t.state.pool)
     .await
     .expect("votes");
-    let mut expected = vec![p0.clone(), p1.clone()];
+    let mut expected = vec![*p0, *p1];
     expected.sort();
     assert_eq!(
         stored,
         expected
             .into_iter()
-            .map(|p| (p, b.event.clone(), "voter@example.com".to_owned()))
+            .map(|p| (p, b.event, "voter@example.com".to_owned()))
             .collect::<Vec<_>>()
     );
     assert_eq!(b.t.scalar("SELECT sum(points) FROM projects").await, 2);
@@ -112,7 +113,7 @@ async fn every_refusal_answers_its_contract_text_in_order_and_writes_nothing() {
     .await;
     let (other_event, other_code) = t.event(&stranger, "Elsewhere").await;
     t.attend(&stranger, &other_code).await;
-    let (elsewhere, _) = t.project(&stranger, &other_event, "far").await;
+    let (elsewhere, _) = t.project(&stranger, other_event, "far").await;
     let p = &b.projects;
 
     let unknown_event = t
@@ -191,9 +192,9 @@ async fn every_refusal_answers_its_contract_text_in_order_and_writes_nothing() {
     assert_eq!(t.scalar("SELECT sum(points) FROM projects").await, 1);
     // Contract 7.4: a closed event refuses votes right after the event-exists check; only the
     // voting phase (with or without a live leaderboard) takes them.
-    t.set_event(&b.event, "votable", false).await;
+    t.set_event(b.event, "votable", false).await;
     for (phase, live) in [("draft", false), ("submission", false), ("closed", false)] {
-        t.set_phase(&b.event, phase, live).await;
+        t.set_phase(b.event, phase, live).await;
         assert_eq!(
             b.vote(Some(&stranger), json!([p[1]])).await,
             (
@@ -203,13 +204,13 @@ async fn every_refusal_answers_its_contract_text_in_order_and_writes_nothing() {
             "{phase}"
         );
     }
-    t.set_phase(&b.event, "voting", true).await;
+    t.set_phase(b.event, "voting", true).await;
     assert_eq!(
         b.vote(Some(&b.voter), json!([p[1]])).await.0,
         StatusCode::OK,
         "voting with a live leaderboard"
     );
-    t.set_phase(&b.event, "closed", false).await;
+    t.set_phase(b.event, "closed", false).await;
     // Auth and input come first.
     assert_eq!(
         b.vote(None, json!([p[1]])).await.0,

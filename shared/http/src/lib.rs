@@ -104,6 +104,34 @@ impl std::str::FromStr for EventCreation {
 }
 
 impl ApiConfig {
+    /// The access-token secret of [`ApiConfig::for_tests`].
+    pub const TEST_JWT_SECRET: &str = "test-secret-of-podium";
+    /// The CDN secret of [`ApiConfig::for_tests`]: what a test's "CDN" adds to every request.
+    pub const TEST_CDN_SECRET: &str = "test-cdn-secret";
+
+    /// The settings tests and benchmarks run with: what [`from_vars`](Self::from_vars) reads
+    /// from an environment with only a database, except that the test endpoints are on, the
+    /// secrets are [`TEST_JWT_SECRET`](Self::TEST_JWT_SECRET) and
+    /// [`TEST_CDN_SECRET`](Self::TEST_CDN_SECRET), and the pool is wide enough (30) that
+    /// parallel-request tests really run in parallel. Change a field with `..for_tests(url)`.
+    pub fn for_tests(database_url: DatabaseUrl) -> Self {
+        Self {
+            database_url,
+            database_url_ro: None,
+            jwt_secret: JwtSecret::new(Self::TEST_JWT_SECRET),
+            jwt_expire_minutes: 2880,
+            database_pool_size: 30,
+            active_event_series: String::new(),
+            event_creation: EventCreation::Anyone,
+            enable_test_endpoints: true,
+            turnstile: Arc::new(turnstile::TurnstileConfig::new(
+                None,
+                turnstile::DEFAULT_VERIFY_URL,
+            )),
+            cdn_secret: client::CdnSecret::new(Self::TEST_CDN_SECRET.to_owned()),
+        }
+    }
+
     pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         // An unknown PODIUM_ENV stops the function whatever else is set.
         vars.is_production()?;
