@@ -172,7 +172,7 @@ async fn update_event(
     }
 }
 
-/// Soft-delete an event: it disappears for everyone but its admins (see docs/behaviour.md), nothing is
+/// Soft-delete an event: it disappears for everyone but its admins (see the README), nothing is
 /// removed, and `POST /superadmin/events/{event_id}/restore` brings it back.
 #[utoipa::path(delete, path = "/superadmin/events/{event_id}", tag = "superadmin", operation_id = "soft_delete_event_superadmin_events__event_id__delete",
     params(("event_id" = Uuid, Path)), security(("HTTPBearer" = [])),

@@ -28,11 +28,13 @@ pub struct EventUpdate {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     description: Option<Option<String>>,
-    /// December 2025: sets the phase (see the phase table in docs/behaviour.md).
+    // The phase table is now in docs/behaviour.md; these two doc comments are descriptions in
+    // openapi.json, kept word for word until the document changes for another reason.
+    /// December 2025: sets the phase (see the README's phase table).
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<bool>)]
     votable: Option<Option<bool>>,
-    /// December 2025: sets the phase (see the phase table in docs/behaviour.md).
+    /// December 2025: sets the phase (see the README's phase table).
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<bool>)]
     leaderboard_enabled: Option<Option<bool>>,

@@ -144,7 +144,8 @@ impl Plan {
             out.push_str(&format!("\n-- {file}{tx}\n"));
             for statement in &step.statements {
                 out.push_str(&statement.sql);
-                out.push_str(";\n");
+                // On its own line: a file whose last line is a `--` comment stays closed.
+                out.push_str("\n;\n");
             }
         }
         out
@@ -298,10 +299,12 @@ impl std::fmt::Display for FailedMigration {
             _ => {}
         }
         writeln!(f, ": {}", self.message)?;
-        match (self.statement_index, self.statement.is_empty()) {
-            (_, true) => {}
-            (Some(_), false) => writeln!(f, "statement: {}", self.statement)?,
-            (None, false) => writeln!(f, "at: {}", self.statement)?,
+        // `at:` is the file's line at the error position; `statement:` a statement run alone
+        // (of a no-transaction file, or the engine's own, such as the bookkeeping INSERT).
+        match (self.statement_index, self.line, self.statement.is_empty()) {
+            (_, _, true) => {}
+            (None, Some(_), false) => writeln!(f, "at: {}", self.statement)?,
+            _ => writeln!(f, "statement: {}", self.statement)?,
         }
         f.write_str(self.aftermath)
     }

@@ -93,10 +93,11 @@ pub fn lint_no_transaction(sql: &str) -> Result<(), String> {
 }
 
 /// The 1-based line of `sql` holding the server's error position (PostgreSQL's `position`:
-/// 1-based, counted in characters of the query string); the last line for a position past the end.
+/// 1-based, counted in characters of the query string); the last line for a position past the end
+/// (PostgreSQL's "at end of input" points one past the file's final newline).
 pub fn line_at(sql: &str, position: usize) -> usize {
     let before: String = sql.chars().take(position.saturating_sub(1)).collect();
-    before.matches('\n').count() + 1
+    (before.matches('\n').count() + 1).min(sql.lines().count().max(1))
 }
 
 /// The words (keywords and unquoted identifiers, lower-cased) outside strings, quoted
@@ -323,6 +324,9 @@ mod tests {
         assert_eq!(line_at(sql, position), 3);
         assert_eq!(line_at(sql, 1), 1);
         assert_eq!(line_at(sql, 10_000), 3);
+        // "syntax error at end of input": one past the last character of a file ending in `\n`.
+        let unclosed = "SELECT 1;\nSELECT (2;\n";
+        assert_eq!(line_at(unclosed, unclosed.chars().count() + 1), 2);
     }
 
     #[test]

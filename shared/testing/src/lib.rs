@@ -31,6 +31,13 @@ impl TestDb {
     }
 
     async fn create(admin: DatabaseUrl, options: &str) -> Self {
+        let mut conn = db::connect(&admin, "podium-tests")
+            .await
+            .expect("connect to the test server");
+        Self::create_on(&mut conn, admin, options).await
+    }
+
+    async fn create_on(conn: &mut PgConnection, admin: DatabaseUrl, options: &str) -> Self {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let name = format!(
             "podium_test_{}_{}_{}",
@@ -38,11 +45,8 @@ impl TestDb {
             COUNTER.fetch_add(1, Ordering::Relaxed),
             &uuid::Uuid::new_v4().simple().to_string()[..8]
         );
-        let mut conn = db::connect(&admin, "podium-tests")
-            .await
-            .expect("connect to the test server");
         sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name} {options}")))
-            .execute(&mut conn)
+            .execute(conn)
             .await
             .expect("create test database");
         let url = admin.with_database(&name);
@@ -56,8 +60,28 @@ impl TestDb {
     /// so a changed migration gets a new template; a template of other migrations is dropped.
     pub async fn migrated() -> Self {
         let admin = admin_url();
-        let template = ensure_template(&admin).await;
-        Self::create(admin, &format!("TEMPLATE {template}")).await
+        let template = template_name();
+        let mut conn = db::connect(&admin, "podium-tests")
+            .await
+            .expect("connect to the test server");
+        // Clones hold the lock shared, so a build (or the drop of a stale template, perhaps
+        // of another checkout on the same server) waits for them and they wait for it.
+        loop {
+            lock(&mut conn, "pg_advisory_lock_shared").await;
+            let ready: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)")
+                    .bind(&template)
+                    .fetch_one(&mut conn)
+                    .await
+                    .expect("look for the template");
+            if ready {
+                let db = Self::create_on(&mut conn, admin, &format!("TEMPLATE {template}")).await;
+                lock(&mut conn, "pg_advisory_unlock_shared").await;
+                return db;
+            }
+            lock(&mut conn, "pg_advisory_unlock_shared").await;
+            build_template(&mut conn, &admin, &template).await;
+        }
     }
 
     pub fn url(&self) -> &DatabaseUrl {
@@ -84,49 +108,46 @@ fn admin_url() -> DatabaseUrl {
 /// The advisory lock (on the server's own database) under which a template is built.
 const TEMPLATE_LOCK: i64 = 0x706f_6469_756d_7431; // "podiumt1"
 
-/// The migrated template's name, building it first when this run's migrations have none.
-async fn ensure_template(admin: &DatabaseUrl) -> String {
+/// The template's name: a hash of every migration file and schema snapshot.
+fn template_name() -> String {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for migration in podium_migrations::MigrationSet::embedded().iter() {
         (migration.version, &migration.up.sql, &migration.down.sql).hash(&mut hasher);
         migration.schema.hash(&mut hasher);
     }
-    let template = format!("podium_template_{:016x}", hasher.finish());
-    let mut conn = db::connect(admin, "podium-tests")
-        .await
-        .expect("connect to the test server");
-    sqlx::query("SELECT pg_advisory_lock($1)")
+    format!("podium_template_{:016x}", hasher.finish())
+}
+
+async fn lock(conn: &mut PgConnection, function: &str) {
+    sqlx::query(AssertSqlSafe(format!("SELECT {function}($1)")))
         .bind(TEMPLATE_LOCK)
-        .execute(&mut conn)
+        .execute(conn)
         .await
-        .expect("take the template lock");
+        .unwrap_or_else(|e| panic!("{function}: {e}"));
+}
+
+/// Under the exclusive lock: drops templates of other migrations (and a half-built one), and
+/// builds `template` unless another process did while this one waited.
+async fn build_template(conn: &mut PgConnection, admin: &DatabaseUrl, template: &str) {
+    lock(conn, "pg_advisory_lock").await;
     let existing: Vec<String> = sqlx::query_scalar(
         "SELECT datname::text FROM pg_database WHERE datname LIKE 'podium\\_template\\_%'",
     )
-    .fetch_all(&mut conn)
+    .fetch_all(&mut *conn)
     .await
     .expect("list templates");
-    for stale in existing.iter().filter(|name| **name != template) {
+    for stale in existing.iter().filter(|name| *name != template) {
+        exec(conn, &format!("ALTER DATABASE {stale} IS_TEMPLATE false")).await;
         exec(
-            &mut conn,
-            &format!("ALTER DATABASE {stale} IS_TEMPLATE false"),
-        )
-        .await;
-        exec(
-            &mut conn,
+            conn,
             &format!("DROP DATABASE IF EXISTS {stale} WITH (FORCE)"),
         )
         .await;
     }
-    if !existing.contains(&template) {
+    if !existing.iter().any(|name| name == template) {
         let building = format!("{template}_building");
-        exec(
-            &mut conn,
-            &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
-        )
-        .await;
-        exec(&mut conn, &format!("CREATE DATABASE {building}")).await;
+        exec(conn, &format!("CREATE DATABASE {building}")).await;
         let settings = podium_migrations::Settings {
             lock_wait: std::time::Duration::from_secs(60),
             ..podium_migrations::Settings::default()
@@ -144,22 +165,13 @@ async fn ensure_template(admin: &DatabaseUrl) -> String {
             .expect("close the template's connection");
         // Renamed only once whole: a test never clones a half-migrated template.
         exec(
-            &mut conn,
+            conn,
             &format!("ALTER DATABASE {building} RENAME TO {template}"),
         )
         .await;
-        exec(
-            &mut conn,
-            &format!("ALTER DATABASE {template} IS_TEMPLATE true"),
-        )
-        .await;
+        exec(conn, &format!("ALTER DATABASE {template} IS_TEMPLATE true")).await;
     }
-    sqlx::query("SELECT pg_advisory_unlock($1)")
-        .bind(TEMPLATE_LOCK)
-        .execute(&mut conn)
-        .await
-        .expect("release the template lock");
-    template
+    lock(conn, "pg_advisory_unlock").await;
 }
 
 async fn exec(conn: &mut PgConnection, sql: &str) {

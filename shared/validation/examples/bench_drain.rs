@@ -6,6 +6,10 @@
 
 use std::time::{Duration, Instant};
 
+/// The allocator the `validate` function runs with (its `main.rs`), so the drain is measured as deployed.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use axum::http::StatusCode;
 use podium_data::DatabaseUrl;
 use podium_validation::{Validators, Worker};
