@@ -143,9 +143,18 @@ impl Plan {
             };
             out.push_str(&format!("\n-- {file}{tx}\n"));
             for statement in &step.statements {
-                out.push_str(&statement.sql);
-                // On its own line: a file whose last line is a `--` comment stays closed.
-                out.push_str("\n;\n");
+                let sql = statement.sql.trim_end();
+                out.push_str(sql);
+                // A whole file usually ends with its own `;`; one whose last line is a `--`
+                // comment gets the `;` on a line of its own, outside the comment.
+                let last_line = sql.lines().last().unwrap_or_default().trim_start();
+                out.push_str(if sql.ends_with(';') {
+                    "\n"
+                } else if last_line.starts_with("--") {
+                    "\n;\n"
+                } else {
+                    ";\n"
+                });
             }
         }
         out
