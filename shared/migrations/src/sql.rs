@@ -30,21 +30,11 @@ pub fn split_statements(sql: &str) -> Vec<Statement> {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        if let Some(past) = skip_hidden(bytes, i) {
+            i = past;
+            continue;
+        }
         match bytes[i] {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = memchr_or_end(bytes, i, b'\n');
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = skip_block_comment(bytes, i);
-            }
-            b'\'' => {
-                let backslash_escapes = i > 0
-                    && matches!(bytes[i - 1], b'E' | b'e')
-                    && !is_ident_byte_before(bytes, i - 1);
-                i = skip_quoted(bytes, i, b'\'', backslash_escapes);
-            }
-            b'"' => i = skip_quoted(bytes, i, b'"', false),
-            b'$' => i = skip_dollar_quoted(bytes, i),
             b';' => {
                 push_statement(sql, start, i, &mut statements);
                 i += 1;
@@ -107,17 +97,11 @@ fn code_words(sql: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
+        if let Some(past) = skip_hidden(bytes, i) {
+            i = past;
+            continue;
+        }
         match bytes[i] {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => i = memchr_or_end(bytes, i, b'\n'),
-            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
-            b'\'' => {
-                let backslash_escapes = i > 0
-                    && matches!(bytes[i - 1], b'E' | b'e')
-                    && !is_ident_byte_before(bytes, i - 1);
-                i = skip_quoted(bytes, i, b'\'', backslash_escapes);
-            }
-            b'"' => i = skip_quoted(bytes, i, b'"', false),
-            b'$' => i = skip_dollar_quoted(bytes, i),
             b if b.is_ascii_alphabetic() || b == b'_' => {
                 let start = i;
                 while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
@@ -129,6 +113,23 @@ fn code_words(sql: &str) -> Vec<String> {
         }
     }
     words
+}
+
+/// When `bytes[i]` opens one of the forms that can hide a `;` or a keyword — a comment, a quoted
+/// string (`E'…'` with backslash escapes) or identifier, a dollar quote — the offset just past it.
+fn skip_hidden(bytes: &[u8], i: usize) -> Option<usize> {
+    match bytes[i] {
+        b'-' if bytes.get(i + 1) == Some(&b'-') => Some(memchr_or_end(bytes, i, b'\n')),
+        b'/' if bytes.get(i + 1) == Some(&b'*') => Some(skip_block_comment(bytes, i)),
+        b'\'' => {
+            let backslash_escapes =
+                i > 0 && matches!(bytes[i - 1], b'E' | b'e') && !is_ident_byte_before(bytes, i - 1);
+            Some(skip_quoted(bytes, i, b'\'', backslash_escapes))
+        }
+        b'"' => Some(skip_quoted(bytes, i, b'"', false)),
+        b'$' => Some(skip_dollar_quoted(bytes, i)),
+        _ => None,
+    }
 }
 
 fn push_statement(sql: &str, start: usize, end: usize, out: &mut Vec<Statement>) {
