@@ -6,7 +6,7 @@ CARGO ?= cargo
 # nextest when installed (one process per test, clearer output), plain cargo test otherwise.
 TEST_RUNNER := $(shell $(CARGO) nextest --version >/dev/null 2>&1 && echo "nextest run" || echo test)
 
-.PHONY: help dev test rehearse-cutover stack-test image stack stack-down client-check build deploy rollback migrate-remote backfill-remote migrate backfill migration schema openapi lint fmt dev-db dev-db-stop
+.PHONY: help dev test seed console token rehearse-cutover stack-test image stack stack-down client-check build deploy rollback migrate-remote backfill-remote migrate backfill migration schema openapi lint fmt dev-db dev-db-stop
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -17,6 +17,18 @@ dev: ## Run locally: PostgreSQL, migrations, and the API on one origin, http://1
 test: ## Run every test against a throwaway PostgreSQL (or the server in $DATABASE_URL)
 	@scripts/ensure-cargo-lambda
 	scripts/pg run -- $(CARGO) $(TEST_RUNNER) --workspace --no-fail-fast
+
+seed: migrate ## Fill the local database with a small demo (series, events in every phase, teams, votes, a superadmin); idempotent
+	@url="$$(scripts/dev-db)" && PODIUM_DATABASE_URL="$$url" PODIUM_ACTIVE_EVENT_SERIES="$${PODIUM_ACTIVE_EVENT_SERIES-test-series}" \
+		$(CARGO) run -q -p podium-console -- seed $(if $(FORCE),--force)
+
+console: ## The operator console (terminal UI) on the local database; `cargo run -p podium-console -- --help` for its commands
+	@url="$$(scripts/dev-db)" && PODIUM_DATABASE_URL="$$url" PODIUM_ACTIVE_EVENT_SERIES="$${PODIUM_ACTIVE_EVENT_SERIES-test-series}" \
+		$(CARGO) run -q -p podium-console
+
+token: ## An access token for a local user, as `make dev` signs them: make -s token EMAIL=ada@example.com
+	@url="$$(scripts/dev-db)" && PODIUM_DATABASE_URL="$$url" PODIUM_JWT_SECRET="$${PODIUM_JWT_SECRET:-podium-local-development-secret}" \
+		$(CARGO) run -q -p podium-console -- token "$(EMAIL)"
 
 stack-test: ## Build the images, bring the compose stack up with podman, drive the journey through its gateway, tear it down (CI)
 	@scripts/stack-test

@@ -37,14 +37,24 @@ impl Function {
     }
 }
 
-/// The route-group binaries, built (debug) if they are not yet: the same files `make dev` runs.
+/// The route-group binaries (and the operator console), built (debug) if they are not yet: the
+/// same files `make dev` runs.
 pub(crate) fn binaries() -> PathBuf {
     let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
     let built = Command::new(env!("CARGO"))
         .args([
             "build", "-q", "-p", "auth", "-p", "users", "-p", "events", "-p", "admin",
         ])
-        .args(["-p", "projects", "-p", "superadmin", "-p", "migrate"])
+        .args([
+            "-p",
+            "projects",
+            "-p",
+            "superadmin",
+            "-p",
+            "migrate",
+            "-p",
+            "podium-console",
+        ])
         .current_dir(&root)
         .status()
         .expect("cargo build");

@@ -9,6 +9,8 @@
 mod admin;
 mod auth;
 mod concurrency;
+mod console;
+mod console_pty;
 mod contract;
 mod cutover;
 mod deploy;

@@ -91,17 +91,18 @@ pub async fn of_event(
     .await
 }
 
-/// Removes `user` from the event if they attend it (their projects, votes and referrals stay).
+/// Removes `user` from the event if they attend it (their projects, votes and referrals stay);
+/// false when they did not.
 #[tracing::instrument(skip_all)]
 pub async fn remove(
     db: impl PgExecutor<'_>,
     event: EventId,
     user: UserId,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM event_attendees WHERE event_id = $1 AND user_id = $2")
+) -> Result<bool, sqlx::Error> {
+    let removed = sqlx::query("DELETE FROM event_attendees WHERE event_id = $1 AND user_id = $2")
         .bind(event)
         .bind(user)
         .execute(db)
         .await?;
-    Ok(())
+    Ok(removed.rows_affected() == 1)
 }

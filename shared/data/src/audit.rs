@@ -20,6 +20,12 @@ pub enum Action {
     EventRestore,
     UserGrantSuperadmin,
     UserRevokeSuperadmin,
+    /// A permanent delete (the operator console): the event and all that hangs on it.
+    EventDelete,
+    EventAttendeeAdd,
+    EventAttendeeRemove,
+    /// A user erased with everything that was theirs (the operator console).
+    UserDelete,
 }
 
 impl Action {
@@ -32,15 +38,19 @@ impl Action {
             Self::EventRestore => "event.restore",
             Self::UserGrantSuperadmin => "user.grant_superadmin",
             Self::UserRevokeSuperadmin => "user.revoke_superadmin",
+            Self::EventDelete => "event.delete",
+            Self::EventAttendeeAdd => "event.attendee_add",
+            Self::EventAttendeeRemove => "event.attendee_remove",
+            Self::UserDelete => "user.delete",
         }
     }
 }
 
-/// Who did it: a signed-in superadmin, or an operator at the command line.
+/// Who did it: a signed-in superadmin, or an operator at the command line or in the console.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub id: Option<UserId>,
-    /// The user's e-mail, or `command line` (what stays when the user is deleted).
+    /// The user's e-mail, `command line`, or `console:<os user>@<host>`.
     pub name: String,
 }
 
@@ -57,6 +67,18 @@ impl Actor {
         Self {
             id: None,
             name: "command line".to_owned(),
+        }
+    }
+
+    /// The operator console, run by `os_user` on `host` (`console:alice@laptop`), cut to the
+    /// column's 255 characters.
+    pub fn console(os_user: &str, host: &str) -> Self {
+        Self {
+            id: None,
+            name: format!("console:{os_user}@{host}")
+                .chars()
+                .take(255)
+                .collect(),
         }
     }
 }
@@ -113,6 +135,33 @@ pub async fn record_event(
     Ok(())
 }
 
+/// Records a change given its before and after as JSON (either may be absent).
+#[tracing::instrument(skip_all, fields(action = action.as_str()))]
+pub async fn record(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    action: Action,
+    event: Option<EventId>,
+    subject: Option<UserId>,
+    before: Option<&Value>,
+    after: Option<&Value>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (actor_id, actor, action, event_id, subject_user_id, before, after)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(actor.id)
+    .bind(&actor.name)
+    .bind(action.as_str())
+    .bind(event)
+    .bind(subject)
+    .bind(before)
+    .bind(after)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Records a change of a user's superadmin flag (before and after: `{"email", "is_superadmin"}`,
 /// no other personal data).
 #[tracing::instrument(skip_all, fields(action = action.as_str()))]
@@ -124,19 +173,17 @@ pub async fn record_superadmin_change(
     now_superadmin: bool,
 ) -> Result<(), sqlx::Error> {
     let view = |flag: bool| serde_json::json!({"email": user.email, "is_superadmin": flag});
-    sqlx::query(
-        "INSERT INTO audit_log (actor_id, actor, action, subject_user_id, before, after)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    let (before, after) = (view(user.is_superadmin), view(now_superadmin));
+    record(
+        conn,
+        actor,
+        action,
+        None,
+        Some(user.id),
+        Some(&before),
+        Some(&after),
     )
-    .bind(actor.id)
-    .bind(&actor.name)
-    .bind(action.as_str())
-    .bind(user.id)
-    .bind(view(user.is_superadmin))
-    .bind(view(now_superadmin))
-    .execute(conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A page of the log, newest first, all of it or one event's.

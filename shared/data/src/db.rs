@@ -54,6 +54,19 @@ impl DatabaseUrl {
         self.url.as_str()
     }
 
+    /// Where it points, for people to read: `host:port/database`, never the user or password.
+    pub fn describe(&self) -> String {
+        let host = self
+            .url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .unwrap_or("local socket");
+        match self.url.port() {
+            Some(port) => format!("{host}:{port}/{}", self.database()),
+            None => format!("{host}/{}", self.database()),
+        }
+    }
+
     /// The database's name (the URL's path).
     pub fn database(&self) -> &str {
         self.url.path().trim_start_matches('/')

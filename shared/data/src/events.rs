@@ -605,3 +605,49 @@ pub async fn restore(
     .fetch_optional(conn)
     .await
 }
+
+/// An event as the operator console lists it: with its owner's e-mail and its attendee count
+/// (the project count is the event's own).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Overview {
+    #[sqlx(flatten)]
+    pub event: Event,
+    pub owner_email: String,
+    pub attendee_count: i64,
+}
+
+/// Every event, soft-deleted ones too, by name then id; with `owners`, only theirs. One
+/// statement.
+#[tracing::instrument(skip_all)]
+pub async fn overview(
+    db: impl PgExecutor<'_>,
+    owners: Option<&[UserId]>,
+) -> Result<Vec<Overview>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        event_columns!(),
+        ", u.email AS owner_email,
+         (SELECT count(*) FROM event_attendees a WHERE a.event_id = e.id) AS attendee_count
+         FROM events e JOIN users u ON u.id = e.owner_id
+         WHERE $1::uuid[] IS NULL OR e.owner_id = ANY ($1)
+         ORDER BY e.name, e.id"
+    ))
+    .bind(owners)
+    .fetch_all(db)
+    .await
+}
+
+/// Deletes the event whatever its state, with (through `ON DELETE CASCADE`) its projects, their
+/// votes, collaborators and validation jobs, its attendees and referrals; false when there was
+/// no such event. Only operators do this (the console); owners use [`delete`].
+#[tracing::instrument(skip_all)]
+pub async fn delete_permanently(
+    conn: &mut sqlx::PgConnection,
+    id: EventId,
+) -> Result<bool, sqlx::Error> {
+    let deleted = sqlx::query("DELETE FROM events WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(deleted.rows_affected() == 1)
+}

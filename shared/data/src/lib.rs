@@ -7,6 +7,7 @@ pub mod audit;
 pub mod collaborators;
 pub mod db;
 pub mod domain;
+pub mod erasure;
 pub mod events;
 pub mod ids;
 pub mod import;

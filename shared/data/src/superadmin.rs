@@ -5,9 +5,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
+use crate::attendees;
 use crate::audit::{self, Action, Actor};
 use crate::events::{self, Event, EventChanges, SeriesChange};
-use crate::ids::EventId;
+use crate::ids::{EventId, UserId};
 use crate::users;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,4 +138,102 @@ pub async fn set_superadmin(
     audit::record_superadmin_change(&mut tx, actor, action, &user, on).await?;
     tx.commit().await?;
     Ok(RoleChange::Changed)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    Deleted,
+    NoSuchEvent,
+}
+
+/// Deletes the event for good, whatever its state, with everything that hangs on it
+/// ([`events::delete_permanently`]); the `event.delete` row keeps the event as it was.
+#[tracing::instrument(skip_all)]
+pub async fn delete_event(
+    pool: &PgPool,
+    actor: &Actor,
+    id: EventId,
+) -> Result<Deleted, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let Some(before) = audit::lock_event(&mut tx, id).await? else {
+        return Ok(Deleted::NoSuchEvent);
+    };
+    if !events::delete_permanently(&mut tx, id).await? {
+        return Ok(Deleted::NoSuchEvent);
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Action::EventDelete,
+        Some(id),
+        None,
+        Some(&before),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Deleted::Deleted)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttendeeChange {
+    Added(UserId),
+    Removed,
+    /// Nothing to do: already attending (add) or not attending (remove).
+    Unchanged,
+    NoSuchEvent,
+    /// No user has that e-mail.
+    NoSuchUser,
+}
+
+/// Adds the user with `email` (exact, as stored) to the event's attendees, or removes them
+/// (`attend` false); their projects, votes and referrals stay either way. The event is locked
+/// first; the `event.attendee_add` / `event.attendee_remove` row names the user by id and
+/// e-mail.
+#[tracing::instrument(skip_all)]
+pub async fn set_attendance(
+    pool: &PgPool,
+    actor: &Actor,
+    event: EventId,
+    email: &str,
+    attend: bool,
+) -> Result<AttendeeChange, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    if audit::lock_event(&mut tx, event).await?.is_none() {
+        return Ok(AttendeeChange::NoSuchEvent);
+    }
+    let Some(user) = users::find_by_email(&mut *tx, email).await? else {
+        return Ok(AttendeeChange::NoSuchUser);
+    };
+    let changed = if attend {
+        attendees::add(&mut *tx, event, user.id).await?
+    } else {
+        attendees::remove(&mut *tx, event, user.id).await?
+    };
+    if !changed {
+        return Ok(AttendeeChange::Unchanged);
+    }
+    let view = |attending: bool| serde_json::json!({"email": user.email, "attending": attending});
+    let action = if attend {
+        Action::EventAttendeeAdd
+    } else {
+        Action::EventAttendeeRemove
+    };
+    let (before, after) = (view(!attend), view(attend));
+    audit::record(
+        &mut tx,
+        actor,
+        action,
+        Some(event),
+        Some(user.id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(if attend {
+        AttendeeChange::Added(user.id)
+    } else {
+        AttendeeChange::Removed
+    })
 }

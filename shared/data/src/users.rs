@@ -368,3 +368,35 @@ pub async fn sign_in_from_hack_club(
     .await?;
     Ok(())
 }
+
+/// A user as the operator console lists them: what they own and did, counted.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Overview {
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub is_superadmin: bool,
+    /// Events they own.
+    pub events: i64,
+    /// Projects they own or collaborate on.
+    pub projects: i64,
+    /// Votes they cast.
+    pub votes: i64,
+}
+
+/// Every user by e-mail, with their counts. One statement.
+#[tracing::instrument(skip_all)]
+pub async fn overview(db: impl PgExecutor<'_>) -> Result<Vec<Overview>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.email, u.display_name, u.first_name, u.last_name, u.is_superadmin,
+                (SELECT count(*) FROM events e WHERE e.owner_id = u.id) AS events,
+                (SELECT count(*) FROM projects p WHERE p.owner_id = u.id)
+                  + (SELECT count(*) FROM project_collaborators c WHERE c.user_id = u.id) AS projects,
+                (SELECT count(*) FROM votes v WHERE v.voter_id = u.id) AS votes
+         FROM users u ORDER BY u.email",
+    )
+    .fetch_all(db)
+    .await
+}

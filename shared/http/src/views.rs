@@ -352,18 +352,21 @@ impl From<podium_data::users::Summary> for UserSummary {
     }
 }
 
-/// One superadmin write (or grant/revoke of the role), as the audit log keeps it.
+/// One superadmin or operator write (or grant/revoke of the role), as the audit log keeps it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AuditEntry {
     pub id: i64,
     /// When (UTC).
     pub at: chrono::DateTime<chrono::Utc>,
-    /// The superadmin's user id; `null` for the command line or a since-deleted user.
+    /// The superadmin's user id; `null` for the command line, the operator console or a
+    /// since-deleted user.
     pub actor_id: Option<Uuid>,
-    /// The superadmin's e-mail at the time, or `command line`.
+    /// The superadmin's e-mail at the time, `command line`, `console:<os user>@<host>`, or
+    /// `(erased user)` once that user was deleted with their data.
     pub actor: String,
     /// `event.create`, `event.update`, `event.owner_transfer`, `event.soft_delete`,
-    /// `event.restore`, `user.grant_superadmin` or `user.revoke_superadmin`.
+    /// `event.restore`, `event.delete`, `event.attendee_add`, `event.attendee_remove`,
+    /// `user.grant_superadmin`, `user.revoke_superadmin` or `user.delete`.
     pub action: String,
     pub event_id: Option<Uuid>,
     pub subject_user_id: Option<Uuid>,

@@ -707,7 +707,7 @@ mod tests {
 
     #[test]
     fn our_own_tables_columns_and_functions_are_what_the_original_lacks() {
-        let head = SchemaFingerprint::parse(include_str!("../../../migrations/schema/013.txt"));
+        let head = SchemaFingerprint::parse(include_str!("../../../migrations/schema/014.txt"));
         let own = OwnData::read(&head);
         assert_eq!(
             own.tables,
