@@ -124,12 +124,13 @@ impl App {
             ]);
             if e.is_deleted() { row.style(DIM) } else { row }
         });
+        // At 80 columns: name 12, slug 16, series 12, owner 16; wider terminals widen them all.
         let widths = [
             Constraint::Fill(3),
-            Constraint::Fill(2),
+            Constraint::Fill(4),
             Constraint::Length(10),
-            Constraint::Fill(1),
             Constraint::Fill(3),
+            Constraint::Fill(4),
             Constraint::Length(4),
             Constraint::Length(4),
         ];
