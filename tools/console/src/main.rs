@@ -39,7 +39,13 @@ async fn main() -> ExitCode {
     };
     let Some(command) = cli.command else {
         let mut app = App::new(ops, url.describe());
-        let mut terminal = ratatui::init();
+        let mut terminal = match ratatui::try_init() {
+            Ok(terminal) => terminal,
+            Err(e) => {
+                eprintln!("podium-console: the UI needs a terminal ({e}); see --help for the commands");
+                return ExitCode::from(2);
+            }
+        };
         let outcome = podium_console::run_ui(&mut terminal, &mut app).await;
         ratatui::restore();
         return match outcome {
