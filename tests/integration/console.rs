@@ -344,6 +344,11 @@ async fn phase_soft_delete_restore_and_the_two_step_permanent_delete_are_audited
     assert!(shows(&app, "✗ Spring Jam"));
     press(&mut app, KeyCode::Char('u')).await;
     assert_eq!(info(&app), "Restored Spring Jam.");
+    let refused = ops(&t).delete_permanently(jam).await.expect_err("live");
+    assert_eq!(
+        refused.to_string(),
+        "the event is not soft-deleted: soft-delete it first, then delete it for good"
+    );
     press(&mut app, KeyCode::Char('d')).await;
     press(&mut app, KeyCode::Char('y')).await;
     press(&mut app, KeyCode::Char('d')).await;
@@ -507,6 +512,43 @@ pub(crate) async fn victim_with_everything(
     vote(cy.clone(), own, inside).await;
     t.exec("INSERT INTO login_requests (email) VALUES ('victim@example.com')")
         .await;
+    sqlx::query(
+        "UPDATE users SET first_name = 'Vera', last_name = 'Vanish', display_name = 'Vera Vanish'
+         WHERE id = $1",
+    )
+    .bind(victim)
+    .execute(&t.state.pool)
+    .await
+    .expect("a name of her own");
+    // Her sign-in traces: a redeemed magic link, a validation run and a wrong join-code guess.
+    podium_data::magic_links::redeem(&t.state.pool, "a-token", "victim@example.com", None)
+        .await
+        .expect("redeem");
+    for bucket in [
+        format!("validation:{victim}"),
+        format!("join-code:user:{victim}"),
+    ] {
+        sqlx::query("INSERT INTO rate_limit_hits (bucket) VALUES ($1)")
+            .bind(bucket)
+            .execute(&t.state.pool)
+            .await
+            .expect("rate-limit row");
+    }
+    // An event she once owned, handed to Ada by a superadmin: the audit row's before names her.
+    let (gift, _) = t.event(&vic, "Handed Over").await;
+    let transfer = podium_data::superadmin::update_event(
+        &t.state.pool,
+        &Actor::command_line(),
+        gift,
+        podium_data::events::EventChanges::default(),
+        Some("ada@example.com"),
+    )
+    .await
+    .expect("owner transfer");
+    assert!(matches!(
+        transfer,
+        podium_data::superadmin::Updated::Event(_)
+    ));
     (victim, cys, inside)
 }
 
@@ -537,7 +579,7 @@ async fn deleting_a_user_shows_what_goes_then_leaves_nothing_of_theirs_in_any_ta
     press(&mut app, KeyCode::Char('d')).await;
     let rows = screen(&app);
     let expected = [
-        " Test <victim@example.com> and everything that is theirs:",
+        " Vera Vanish <victim@example.com> and everything that is theirs:",
         "   1 event they own, with all in them:",
         "     Victim's Hackathon (victim-s-hackathon)",
         "       with 1 project, 2 attendees, 1 vote",
@@ -549,7 +591,7 @@ async fn deleting_a_user_shows_what_goes_then_leaves_nothing_of_theirs_in_any_ta
         "     Science Fair (science-fair)",
         "   1 collaboration:",
         "     Bob's Kite in Science Fair",
-        "   1 referral, 1 sign-in trace; 0 audit rows lose their name",
+        "   1 referral, 4 sign-in traces; their name leaves 1 audit row",
     ];
     for line in expected {
         assert!(
@@ -572,7 +614,14 @@ async fn deleting_a_user_shows_what_goes_then_leaves_nothing_of_theirs_in_any_ta
     );
     // Nothing names them; their id is left only in the audit row of the deletion itself.
     assert_eq!(rows_holding(&t, "victim@example.com").await, []);
-    assert_eq!(rows_holding(&t, "Victim").await, []);
+    assert_eq!(rows_holding(&t, "Vanish").await, []);
+    assert_eq!(rows_holding(&t, "Victim's").await, []);
+    // The redeemed link keeps its row (it must not work twice), without her e-mail.
+    assert_eq!(
+        t.scalar("SELECT count(*) FROM magic_link_redemptions WHERE email = ''")
+            .await,
+        1
+    );
     let left = rows_holding(&t, &victim.to_string()).await;
     assert_eq!(left.len(), 1, "{left:?}");
     assert_eq!(left[0].0, "audit_log");
@@ -691,6 +740,18 @@ async fn the_seed_fills_a_demo_once_signs_in_through_the_api_and_is_refused_in_p
     let before = t.scalar(counts).await;
     let again = podium_console::seed::seed(&ops).await.expect("seed again");
     assert!(again.users.is_empty() && again.events.is_empty());
+    assert_eq!(t.scalar(counts).await, before);
+    // A run killed half way leaves its event marked unfinished: the next run makes it afresh.
+    let finals = event_id(&t, "demo-finals").await.expect("finals");
+    sqlx::query("UPDATE events SET description = $1 WHERE id = $2")
+        .bind(podium_console::seed::UNFINISHED)
+        .bind(finals)
+        .execute(&t.state.pool)
+        .await
+        .expect("mark");
+    let mended = podium_console::seed::seed(&ops).await.expect("seed mends");
+    assert_eq!(mended.events, ["demo-finals"]);
+    assert_ne!(event_id(&t, "demo-finals").await, Some(finals));
     assert_eq!(t.scalar(counts).await, before);
     let phases: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT slug, phase, (SELECT count(*) FROM votes v WHERE v.event_id = e.id) FROM events e ORDER BY slug",

@@ -140,19 +140,19 @@ async fn in_a_real_terminal_the_console_creates_an_event_adds_an_attendee_grants
             .expect("start")
     };
     let console = tokio::task::spawn_blocking(move || {
-        console.wait_for("Loaded 2 events, 4 users.");
+        console.wait_for("Loaded 3 events, 4 users.");
         console.send("n");
         console.wait_for(" New event ");
         console.send("Pty Jam");
         console.send(&DOWN.repeat(4));
         console.send("ad\t\r");
         console.wait_for("Created Pty Jam (pty-jam)");
-        console.send("a");
+        console.send("/pty\ra");
         console.wait_for(" Attendees of Pty Jam (0) ");
         console.send("bob@example.com\r");
         console.wait_for("Added bob@example.com.");
         console.send(ESC);
-        console.wait_for("Loaded 3 events");
+        console.wait_for("Loaded 4 events");
         console.send("\t/cy@\r");
         console.wait_for(" Filter: cy@");
         console.send("s");
@@ -160,6 +160,7 @@ async fn in_a_real_terminal_the_console_creates_an_event_adds_an_attendee_grants
         console.send("y");
         console.wait_for("cy@example.com is now a superadmin.");
         console.send(ESC);
+        console.wait_for(" / to filter");
         console.send("/victim\rd");
         console.wait_for("Delete victim@example.com and everything that is theirs?");
         console.wait_for("1 vote cast (1 taken back from projects that stay):");

@@ -68,7 +68,7 @@ pub struct Plan {
     pub attending: Vec<Membership>,
     pub collaborations: Vec<Membership>,
     pub referrals: i64,
-    /// Login requests, redeemed magic links and rate-limit rows.
+    /// Login requests, redeemed magic links (which lose the e-mail) and rate-limit rows.
     pub sign_in_traces: i64,
     /// Audit rows that lose what named the user.
     pub audit_rows: i64,
@@ -151,11 +151,15 @@ pub async fn plan(
            (SELECT count(*) FROM referrals r WHERE r.user_id = $1) AS referrals,
            (SELECT count(*) FROM login_requests l WHERE l.email = u.email)
              + (SELECT count(*) FROM magic_link_redemptions m WHERE m.email = u.email)
-             + (SELECT count(*) FROM rate_limit_hits h WHERE h.bucket = 'validate:' || u.id::text)
+             + (SELECT count(*) FROM rate_limit_hits h WHERE h.bucket IN (
+                  'validate:' || u.id::text, 'validation:' || u.id::text,
+                  'join-code:user:' || u.id::text))
              AS sign_in_traces,
            (SELECT count(*) FROM audit_log g
             WHERE g.actor_id = $1 OR g.subject_user_id = $1
-               OR g.event_id IN (SELECT id FROM owned)) AS audit_rows
+               OR g.event_id IN (SELECT id FROM owned)
+               OR g.before ->> 'owner_id' = $1::text OR g.after ->> 'owner_id' = $1::text)
+             AS audit_rows
          FROM users u WHERE u.id = $1",
     )
     .bind(user)
@@ -177,10 +181,11 @@ pub async fn plan(
 }
 
 /// Erases `user` with everything that is theirs, in one transaction, when what would go is
-/// still `confirmed` (the plan the operator saw; `None`: whatever it is). The user's row and
-/// their events are locked first, so no vote, join, project or collaboration of theirs can be
-/// added between the plan read under those locks and the erasure; the `user.delete` audit row
-/// (counts only) is written in the same transaction.
+/// still `confirmed` (the plan the operator saw; `None`: whatever it is). Their events, their
+/// user row, their projects and the projects they voted for are locked first (in the order a
+/// ballot takes such locks), so no vote, join, project or collaboration of theirs can be added
+/// between the plan read under those locks and the erasure; the `user.delete` audit row (counts
+/// only) is written in the same transaction.
 #[tracing::instrument(skip_all)]
 pub async fn erase_user(
     pool: &PgPool,
@@ -249,14 +254,18 @@ pub(crate) async fn erase_marked(conn: &mut PgConnection) -> Result<(), sqlx::Er
          DELETE FROM events WHERE id IN (SELECT id FROM podium_erased_events);
          DELETE FROM referrals WHERE user_id IN (SELECT id FROM podium_erased_users);
          DELETE FROM login_requests WHERE email IN (SELECT email FROM podium_erased_users);
-         DELETE FROM magic_link_redemptions WHERE email IN (SELECT email FROM podium_erased_users);
-         DELETE FROM rate_limit_hits
-          WHERE bucket IN (SELECT 'validate:' || id::text FROM podium_erased_users);
+         UPDATE magic_link_redemptions SET email = ''
+          WHERE email IN (SELECT email FROM podium_erased_users);
+         DELETE FROM rate_limit_hits WHERE bucket IN (
+             SELECT prefix || id::text FROM podium_erased_users,
+                    unnest(ARRAY['validate:', 'validation:', 'join-code:user:']) AS prefix);
          UPDATE audit_log SET actor = '(erased user)'
           WHERE actor_id IN (SELECT id FROM podium_erased_users);
          UPDATE audit_log SET before = NULL, after = NULL
           WHERE subject_user_id IN (SELECT id FROM podium_erased_users)
-             OR event_id IN (SELECT id FROM podium_erased_events);
+             OR event_id IN (SELECT id FROM podium_erased_events)
+             OR before ->> 'owner_id' IN (SELECT id::text FROM podium_erased_users)
+             OR after ->> 'owner_id' IN (SELECT id::text FROM podium_erased_users);
          DELETE FROM users WHERE id IN (SELECT id FROM podium_erased_users);",
     )
     .execute(&mut *conn)

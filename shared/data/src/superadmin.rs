@@ -144,10 +144,13 @@ pub async fn set_superadmin(
 pub enum Deleted {
     Deleted,
     NoSuchEvent,
+    /// Only a soft-deleted event is deleted for good (soft delete first: restore undoes it).
+    NotSoftDeleted,
 }
 
-/// Deletes the event for good, whatever its state, with everything that hangs on it
-/// ([`events::delete_permanently`]); the `event.delete` row keeps the event as it was.
+/// Deletes a soft-deleted event for good, with everything that hangs on it
+/// ([`events::delete_permanently`]); checked on the locked row, so an event restored meanwhile
+/// stays. The `event.delete` row keeps the event as it was.
 #[tracing::instrument(skip_all)]
 pub async fn delete_event(
     pool: &PgPool,
@@ -158,6 +161,12 @@ pub async fn delete_event(
     let Some(before) = audit::lock_event(&mut tx, id).await? else {
         return Ok(Deleted::NoSuchEvent);
     };
+    if before
+        .get("deleted_at")
+        .is_none_or(serde_json::Value::is_null)
+    {
+        return Ok(Deleted::NotSoftDeleted);
+    }
     if !events::delete_permanently(&mut tx, id).await? {
         return Ok(Deleted::NoSuchEvent);
     }

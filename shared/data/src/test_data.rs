@@ -19,9 +19,9 @@ macro_rules! test_users {
 /// (also other users' projects, votes and attendances there: a test event goes whole), their
 /// referrals and sign-in traces, then the users. No row of a non-test user can block it, so it
 /// never fails half way the way the original's did (500 when someone else had joined a test
-/// event).
+/// event). Answers how many test users and test events went.
 #[tracing::instrument(skip_all)]
-pub async fn clean_up(pool: &PgPool) -> Result<(), sqlx::Error> {
+pub async fn clean_up(pool: &PgPool) -> Result<(i64, i64), sqlx::Error> {
     let mut tx = pool.begin().await?;
     sqlx::query(concat!(
         "CREATE TEMPORARY TABLE podium_erased_users ON COMMIT DROP AS
@@ -30,8 +30,15 @@ pub async fn clean_up(pool: &PgPool) -> Result<(), sqlx::Error> {
     ))
     .execute(&mut *tx)
     .await?;
+    let counts: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM podium_erased_users),
+                (SELECT count(*) FROM events WHERE owner_id IN (SELECT id FROM podium_erased_users))",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     crate::erasure::erase_marked(&mut tx).await?;
-    tx.commit().await
+    tx.commit().await?;
+    Ok(counts)
 }
 
 /// The ids of the test users (the end-to-end suite's), whose events are the test events.

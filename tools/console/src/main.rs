@@ -42,7 +42,9 @@ async fn main() -> ExitCode {
         let mut terminal = match ratatui::try_init() {
             Ok(terminal) => terminal,
             Err(e) => {
-                eprintln!("podium-console: the UI needs a terminal ({e}); see --help for the commands");
+                eprintln!(
+                    "podium-console: the UI needs a terminal ({e}); see --help for the commands"
+                );
                 return ExitCode::from(2);
             }
         };

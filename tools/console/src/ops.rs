@@ -235,6 +235,9 @@ impl Ops {
                 Ok("Deleted for good, with its projects, votes and attendees.".to_owned())
             }
             Deleted::NoSuchEvent => Err(OpError::refused("the event no longer exists")),
+            Deleted::NotSoftDeleted => Err(OpError::refused(
+                "the event is not soft-deleted: soft-delete it first, then delete it for good",
+            )),
         }
     }
 
@@ -273,9 +276,7 @@ impl Ops {
 
     /// `POST /events/test/cleanup`'s work: the test users with everything they made.
     pub async fn clean_test_data(&self) -> OpResult<String> {
-        let users = podium_data::test_data::users(&self.pool).await?.len();
-        let events = self.test_events().await?.len();
-        podium_data::test_data::clean_up(&self.pool).await?;
+        let (users, events) = podium_data::test_data::clean_up(&self.pool).await?;
         Ok(format!(
             "Removed {users} test user(s) and {events} test event(s) with everything in them."
         ))
@@ -346,7 +347,7 @@ pub fn describe_plan(plan: &Plan) -> Vec<String> {
         lines.push(format!("    {} in {}", c.name, c.event));
     }
     lines.push(format!(
-        "  {}, {}; {} lose their name",
+        "  {}, {}; their name leaves {}",
         count(plan.referrals, "referral", "referrals"),
         count(plan.sign_in_traces, "sign-in trace", "sign-in traces"),
         count(plan.audit_rows, "audit row", "audit rows"),

@@ -4,8 +4,10 @@
 //!
 //! Idempotent: users are found by e-mail or created, events by slug; an event that exists is
 //! left as it is (with whatever happened to it since), and one that does not is created with
-//! all its content. When filling an event fails half way, that event is deleted again, so the
-//! next run starts it afresh. Refused with `PODIUM_ENV=production` unless forced.
+//! all its content. An event is created with the description [`UNFINISHED`], which its last
+//! write (description and phase together) replaces: when filling it fails, it is deleted again
+//! at once, and one a killed run left with that description is deleted and made afresh by the
+//! next run. Refused with `PODIUM_ENV=production` unless forced.
 
 use std::process::ExitCode;
 
@@ -30,6 +32,9 @@ pub fn not_production(vars: &podium_runtime::Vars, force: bool) -> OpResult<()> 
         Err(e) => Err(OpError::Refused(e.to_string())),
     }
 }
+
+/// The description of a demo event while it is being filled.
+pub const UNFINISHED: &str = "(being seeded: if this stays, run make seed again)";
 
 /// A demo person: e-mail, first and last name, and what they are.
 pub const PEOPLE: &[(&str, &str, &str, &str)] = &[
@@ -137,8 +142,11 @@ pub async fn seed(ops: &Ops) -> OpResult<Created> {
     }
     ops.set_superadmin(PEOPLE[0].0, true).await?;
     for (index, (slug, name, phase, owner, description)) in EVENTS.iter().enumerate() {
-        if ops.event_by_slug(slug).await.is_ok() {
-            continue;
+        match ops.event_by_slug(slug).await {
+            Ok(left) if left.event.description == UNFINISHED => discard(ops, left.event.id).await?,
+            Ok(_) => continue,
+            Err(OpError::Refused(_)) => {}
+            Err(e) => return Err(e),
         }
         let event = NewEvent {
             phase: Phase::Voting,
@@ -147,7 +155,7 @@ pub async fn seed(ops: &Ops) -> OpResult<Created> {
             ..NewEvent::december_2025(
                 (*name).to_owned(),
                 (*slug).to_owned(),
-                (*description).to_owned(),
+                UNFINISHED.to_owned(),
                 true,
                 false,
                 ids[*owner],
@@ -156,14 +164,21 @@ pub async fn seed(ops: &Ops) -> OpResult<Created> {
         let made = events::create(&ops.pool, &event, events::new_join_code, Some(&ops.actor))
             .await
             .map_err(|e| OpError::Refused(format!("creating {slug}: {e}")))?;
-        if let Err(e) = fill(ops, made.id, index, *phase, &ids).await {
-            // Leave nothing half made: the next run creates this event again.
-            let _ = ops.delete_permanently(made.id).await;
+        if let Err(e) = fill(ops, made.id, index, *phase, description, &ids).await {
+            // Leave nothing half made (a failure here leaves the UNFINISHED mark for next time).
+            let _ = discard(ops, made.id).await;
             return Err(e);
         }
         created.events.push((*slug).to_owned());
     }
     Ok(created)
+}
+
+/// Deletes a half-made demo event for good (soft delete first, as every permanent delete).
+async fn discard(ops: &Ops, event: EventId) -> OpResult<()> {
+    ops.soft_delete(event).await?;
+    ops.delete_permanently(event).await?;
+    Ok(())
 }
 
 async fn person(ops: &Ops, email: &str, first: &str, last: &str) -> OpResult<(UserId, bool)> {
@@ -196,6 +211,7 @@ async fn fill(
     event: EventId,
     index: usize,
     phase: Phase,
+    description: &str,
     ids: &[UserId],
 ) -> OpResult<()> {
     let hackers = &ids[3..];
@@ -225,6 +241,7 @@ async fn fill(
     }
     let changes = EventChanges {
         phase: Some(phase),
+        description: Some(description.to_owned()),
         ..EventChanges::default()
     };
     events::update(

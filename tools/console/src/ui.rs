@@ -142,9 +142,19 @@ pub fn complete<'a>(emails: impl IntoIterator<Item = &'a str>, typed: &str) -> O
     if typed.is_empty() {
         return None;
     }
-    emails
-        .into_iter()
-        .find(|e| e.to_lowercase().starts_with(&typed) && e.len() > typed.len())
+    emails.into_iter().find(|e| {
+        let e = e.to_lowercase();
+        e.starts_with(&typed) && e != typed
+    })
+}
+
+/// What to show after `typed` for the completion `suggestion`: the rest of it when `typed` is
+/// its beginning as written, else the whole suggestion after an arrow.
+pub fn hint(suggestion: &str, typed: &str) -> String {
+    match suggestion.strip_prefix(typed) {
+        Some(rest) => rest.to_owned(),
+        None => format!("  → {suggestion}"),
+    }
 }
 
 impl App {

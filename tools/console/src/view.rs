@@ -5,13 +5,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Tabs, Wrap,
-};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, TableState, Tabs};
 
 use podium_data::Phase;
 
-use crate::ui::{App, Confirm, FORM_FIELDS, Modal, NewEvent, Status, Tab, complete};
+use crate::ui::{App, Confirm, FORM_FIELDS, Modal, NewEvent, Status, Tab, complete, hint};
 
 const SELECTED: Style = Style::new().add_modifier(Modifier::REVERSED);
 const DIM: Style = Style::new().fg(Color::DarkGray);
@@ -194,7 +192,7 @@ impl App {
             }
             Modal::Attendees(v) => {
                 let suggestion = complete(self.emails(), &v.input)
-                    .map(|s| s.get(v.input.len()..).unwrap_or("").to_owned())
+                    .map(|s| hint(s, &v.input))
                     .unwrap_or_default();
                 let mut lines = vec![
                     Line::from(vec![
@@ -238,7 +236,7 @@ impl App {
             String::new()
         };
         let owner_hint = complete(self.emails(), &form.owner_email)
-            .map(|s| s.get(form.owner_email.len()..).unwrap_or("").to_owned())
+            .map(|s| hint(s, &form.owner_email))
             .unwrap_or_default();
         let fields: [(&str, String, String); FORM_FIELDS] = [
             ("Name *", form.name.clone(), String::new()),
@@ -347,8 +345,10 @@ fn dialog(frame: &mut Frame, title: &str, lines: Vec<Line<'static>>, height: u16
     let y = area.y + (area.height.saturating_sub(height)) / 2;
     let rect = Rect::new(x, y, width, height);
     frame.render_widget(Clear, rect);
+    // Not wrapped: a line longer than the box is cut at its edge, so the box's height (and the
+    // confirmation's prompt at its bottom) stays as computed.
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+        Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
                 .title(format!(" {title} ")),
