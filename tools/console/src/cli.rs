@@ -101,9 +101,11 @@ pub enum EventsCommand {
 pub enum UsersCommand {
     /// Every user with superadmin flag and counts of events, projects and votes.
     List,
+    /// Make the user with this e-mail a superadmin.
     Grant {
         email: String,
     },
+    /// Take the superadmin role from the user with this e-mail.
     Revoke {
         email: String,
     },
