@@ -102,13 +102,9 @@ pub enum UsersCommand {
     /// Every user with superadmin flag and counts of events, projects and votes.
     List,
     /// Make the user with this e-mail a superadmin.
-    Grant {
-        email: String,
-    },
+    Grant { email: String },
     /// Take the superadmin role from the user with this e-mail.
-    Revoke {
-        email: String,
-    },
+    Revoke { email: String },
     /// Delete the user and everything that is theirs; without --yes, only shows what would go.
     Delete {
         email: String,
