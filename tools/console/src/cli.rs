@@ -160,6 +160,22 @@ pub fn event_json(o: &events::Overview) -> Value {
     })
 }
 
+/// `events list` and `test-data list`: the table, or `{"events": […]}`.
+fn list_events(json: bool, listed: Result<Vec<events::Overview>, OpError>) -> ExitCode {
+    match listed {
+        Ok(list) => {
+            let value = Value::from(list.iter().map(event_json).collect::<Vec<_>>());
+            say(
+                json,
+                &json!({ "events": value }),
+                events_table(&list).trim_end(),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(json, &e),
+    }
+}
+
 /// The events as a fixed-width table.
 pub fn events_table(list: &[events::Overview]) -> String {
     let mut out = format!(
@@ -198,18 +214,7 @@ pub async fn run(ops: &Ops, command: Command, json: bool, vars: &podium_runtime:
             minutes,
             force,
         } => token(ops, vars, &email, minutes, force, json).await,
-        Command::TestData(TestDataCommand::List) => match ops.test_events().await {
-            Ok(list) => {
-                let value = Value::from(list.iter().map(event_json).collect::<Vec<_>>());
-                say(
-                    json,
-                    &json!({ "events": value }),
-                    events_table(&list).trim_end(),
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(json, &e),
-        },
+        Command::TestData(TestDataCommand::List) => list_events(json, ops.test_events().await),
         Command::TestData(TestDataCommand::Cleanup) => done(json, ops.clean_test_data().await),
     }
 }
@@ -217,18 +222,7 @@ pub async fn run(ops: &Ops, command: Command, json: bool, vars: &podium_runtime:
 async fn events_command(ops: &Ops, command: EventsCommand, json: bool) -> ExitCode {
     let by_slug = |slug: String| async move { ops.event_by_slug(&slug).await.map(|o| o.event) };
     match command {
-        EventsCommand::List => match ops.events().await {
-            Ok(list) => {
-                let value = Value::from(list.iter().map(event_json).collect::<Vec<_>>());
-                say(
-                    json,
-                    &json!({ "events": value }),
-                    events_table(&list).trim_end(),
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(json, &e),
-        },
+        EventsCommand::List => list_events(json, ops.events().await),
         EventsCommand::Create {
             name,
             slug,
