@@ -616,23 +616,37 @@ pub struct Overview {
     pub attendee_count: i64,
 }
 
-/// Every event, soft-deleted ones too, by name then id; with `owners`, only theirs. One
-/// statement.
+/// Which events [`overview`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which<'a> {
+    All,
+    OwnedBy(&'a [UserId]),
+    /// The one with this slug (slugs are unique), soft-deleted or not.
+    Slug(&'a str),
+}
+
+/// The events `which` names, soft-deleted ones too, by name then id. One statement.
 #[tracing::instrument(skip_all)]
 pub async fn overview(
     db: impl PgExecutor<'_>,
-    owners: Option<&[UserId]>,
+    which: Which<'_>,
 ) -> Result<Vec<Overview>, sqlx::Error> {
+    let (owners, slug) = match which {
+        Which::All => (None, None),
+        Which::OwnedBy(owners) => (Some(owners), None),
+        Which::Slug(slug) => (None, Some(slug)),
+    };
     sqlx::query_as(concat!(
         "SELECT ",
         event_columns!(),
         ", u.email AS owner_email,
          (SELECT count(*) FROM event_attendees a WHERE a.event_id = e.id) AS attendee_count
          FROM events e JOIN users u ON u.id = e.owner_id
-         WHERE $1::uuid[] IS NULL OR e.owner_id = ANY ($1)
+         WHERE ($1::uuid[] IS NULL OR e.owner_id = ANY ($1)) AND ($2::text IS NULL OR e.slug = $2)
          ORDER BY e.name, e.id"
     ))
     .bind(owners)
+    .bind(slug)
     .fetch_all(db)
     .await
 }

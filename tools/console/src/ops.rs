@@ -93,7 +93,7 @@ fn normalise(email: &str) -> String {
 
 impl Ops {
     pub async fn events(&self) -> OpResult<Vec<events::Overview>> {
-        Ok(events::overview(&self.pool, None).await?)
+        Ok(events::overview(&self.pool, events::Which::All).await?)
     }
 
     pub async fn users(&self) -> OpResult<Vec<users::Overview>> {
@@ -102,10 +102,10 @@ impl Ops {
 
     /// The event with this slug, soft-deleted or not.
     pub async fn event_by_slug(&self, slug: &str) -> OpResult<events::Overview> {
-        self.events()
+        events::overview(&self.pool, events::Which::Slug(slug.trim()))
             .await?
             .into_iter()
-            .find(|e| e.event.slug == slug.trim())
+            .next()
             .ok_or_else(|| OpError::refused(format!("no event has the slug {}", slug.trim())))
     }
 
@@ -271,7 +271,7 @@ impl Ops {
     /// The events of the end-to-end suite's users.
     pub async fn test_events(&self) -> OpResult<Vec<events::Overview>> {
         let owners = podium_data::test_data::users(&self.pool).await?;
-        Ok(events::overview(&self.pool, Some(&owners)).await?)
+        Ok(events::overview(&self.pool, events::Which::OwnedBy(&owners)).await?)
     }
 
     /// `POST /events/test/cleanup`'s work: the test users with everything they made.
