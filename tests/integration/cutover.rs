@@ -321,6 +321,8 @@ UPDATE events SET airtable_id = 'recEvent000000001', ysws_checks_enabled = true,
 UPDATE projects SET airtable_id = 'recProj' || substr(md5(id::text), 1, 9), cached_auto_quality = '{\"valid\": true, \"notes\": [\"ünï\"]}';
 UPDATE votes SET airtable_id = 'recVote000000001' WHERE id = 'eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee';
 UPDATE referrals SET airtable_id = 'recRef0000000001';
+UPDATE votes SET cast_at = '2026-04-18 12:05:00.123456+00' WHERE id = 'efefefef-efef-4fef-8fef-efefefefefef';
+UPDATE event_attendees SET joined_at = '2026-04-18 11:58:30.5+00' WHERE id = 'a1a1a1a1-0000-4000-8000-000000000002';
 INSERT INTO audit_log (actor_id, actor, action, event_id, subject_user_id, before, after) VALUES
   ('11111111-1111-4111-8111-111111111111', 'orga@example.com', 'event.update', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', NULL,
    '{\"phase\": \"submission\"}', '{\"phase\": \"voting\", \"name\": \"Café ✓\"}'),
@@ -340,6 +342,35 @@ pub async fn ours_database() -> (TestDb, PgConnection) {
     migrator().up(&mut conn, None).await.expect("up");
     exec(&mut conn, OURS_ROWS).await;
     (db, conn)
+}
+
+#[tokio::test]
+async fn adopting_leaves_when_votes_were_cast_and_attendees_joined_unknown_and_new_rows_get_a_time()
+{
+    let (_db, mut conn) = original_database().await;
+    migrator().adopt(&mut conn).await.expect("adopt");
+    migrator().up(&mut conn, None).await.expect("up");
+    let known: (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(cast_at) FROM votes), (SELECT count(joined_at) FROM event_attendees)",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("count");
+    assert_eq!(known, (0, 0), "the original's rows have no times");
+    exec(
+        &mut conn,
+        "INSERT INTO event_attendees (event_id, user_id) VALUES
+           ('acacacac-acac-4cac-8cac-acacacacacac', '22222222-2222-4222-8222-222222222222')",
+    )
+    .await;
+    let fresh: bool = sqlx::query_scalar(
+        "SELECT joined_at > now() - interval '1 minute' FROM event_attendees
+         WHERE event_id = 'acacacac-acac-4cac-8cac-acacacacacac'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("joined_at");
+    assert!(fresh, "a new attendee gets the time they joined");
 }
 
 #[tokio::test]

@@ -169,6 +169,15 @@ async fn a_full_import_stores_every_clean_record_and_reports_every_problem_by_ki
         count(&mut conn, &total("event_attendees")).await,
         data.lines["event_attendees"].in_database
     );
+    // When an imported vote was cast or an attendee joined is not known: never the import's time.
+    assert_eq!(
+        count(
+            &mut conn,
+            "SELECT (SELECT count(cast_at) FROM votes) + (SELECT count(joined_at) FROM event_attendees)"
+        )
+        .await,
+        0
+    );
     // Mixed-case emails are stored trimmed and lower-cased; the duplicate became no second row.
     let (email, city_len, dob): (String, i32, Option<chrono::NaiveDate>) = sqlx::query_as(
         "SELECT email, length(city), dob FROM users WHERE airtable_id = 'recU00011'",

@@ -707,7 +707,7 @@ mod tests {
 
     #[test]
     fn our_own_tables_columns_and_functions_are_what_the_original_lacks() {
-        let head = SchemaFingerprint::parse(include_str!("../../../migrations/schema/014.txt"));
+        let head = SchemaFingerprint::parse(include_str!("../../../migrations/schema/015.txt"));
         let own = OwnData::read(&head);
         assert_eq!(
             own.tables,
@@ -739,9 +739,9 @@ mod tests {
             ["airtable_id", "points", "cached_auto_quality"]
         );
         assert_eq!(names("users"), ["airtable_id"]);
-        assert_eq!(names("votes"), ["airtable_id"]);
+        assert_eq!(names("votes"), ["airtable_id", "cast_at"]);
         assert_eq!(names("referrals"), ["airtable_id"]);
-        assert!(!own.columns.contains_key("event_attendees"));
+        assert_eq!(names("event_attendees"), ["joined_at"]);
         assert_eq!(
             own.functions,
             [

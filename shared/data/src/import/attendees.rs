@@ -4,7 +4,8 @@ use sqlx::PgExecutor;
 use uuid::Uuid;
 
 /// Adds (event, user) attendee links in one statement; existing links are kept as they are.
-/// Returns how many were added.
+/// When they joined is not known (`joined_at` NULL, not the time of the import). Returns how many
+/// were added.
 #[tracing::instrument(skip_all, fields(links = links.len()))]
 pub async fn insert_links(
     db: impl PgExecutor<'_>,
@@ -12,8 +13,8 @@ pub async fn insert_links(
 ) -> Result<u64, sqlx::Error> {
     let (events, users): (Vec<Uuid>, Vec<Uuid>) = links.iter().copied().unzip();
     sqlx::query(
-        "INSERT INTO event_attendees (event_id, user_id)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[])
+        "INSERT INTO event_attendees (event_id, user_id, joined_at)
+         SELECT *, NULL FROM unnest($1::uuid[], $2::uuid[])
          ON CONFLICT ON CONSTRAINT event_attendees_event_id_user_id_key DO NOTHING",
     )
     .bind(events)

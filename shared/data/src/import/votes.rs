@@ -43,6 +43,7 @@ pub async fn matches(
 
 /// Inserts imported votes in one statement, leaving out a vote that meets the one-vote-per-
 /// project constraint. Project points are not recounted (they were imported with the project).
+/// When a vote was cast is not known (`cast_at` NULL, not the time of the import).
 /// Returns the `airtable_id`s inserted.
 #[tracing::instrument(skip_all, fields(rows = rows.len()))]
 pub async fn insert(
@@ -51,8 +52,8 @@ pub async fn insert(
 ) -> Result<Vec<String>, sqlx::Error> {
     let id = |f: fn(&ImportedVote) -> Uuid| rows.iter().map(f).collect::<Vec<_>>();
     sqlx::query_scalar(
-        "INSERT INTO votes (id, airtable_id, voter_id, project_id, event_id)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[])
+        "INSERT INTO votes (id, airtable_id, voter_id, project_id, event_id, cast_at)
+         SELECT *, NULL FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[])
          ON CONFLICT DO NOTHING RETURNING airtable_id",
     )
     .bind(id(|r| r.id))
