@@ -9,7 +9,9 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use podium_data::projects::{self, ExportRow};
+use podium_data::spreadsheet::neutralised;
 use podium_data::{EventId, events};
+use podium_http::download::content_disposition;
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError};
 use podium_http::texts::{EXPORT_NEEDS_SCOPE, EXPORT_ONE_SCOPE, no_series_events};
 use podium_http::{ApiError, AppState, Query, Superadmin, uuid_query};
@@ -223,32 +225,6 @@ pub fn record(row: &ExportRow) -> [std::borrow::Cow<'_, str>; 16] {
     cells.map(neutralised)
 }
 
-/// The characters that make a spreadsheet (Excel, LibreOffice, Google Sheets) read a cell as a
-/// formula, or that it skips before looking for one (OWASP, "CSV Injection").
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A cell a spreadsheet would run as a formula gets a leading `'`, which makes it text (OWASP's
-/// rule): one that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, unless it is a plain
-/// number, `-?[0-9]+(\.[0-9]+)?` (ASCII digits; so negative hours stay numbers). Every other cell
-/// is left exactly as it is.
-pub fn neutralised(cell: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(FORMULA_STARTS) && !is_plain_number(&cell) {
-        format!("'{cell}").into()
-    } else {
-        cell
-    }
-}
-
-/// `-?[0-9]+(\.[0-9]+)?`, the whole text.
-fn is_plain_number(text: &str) -> bool {
-    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    let unsigned = text.strip_prefix('-').unwrap_or(text);
-    match unsigned.split_once('.') {
-        Some((whole, fraction)) => digits(whole) && digits(fraction),
-        None => digits(unsigned),
-    }
-}
-
 /// The GitHub user or organisation of a repository URL: the first path segment (case kept) when
 /// the URL has a scheme and its host is `github.com` or `www.github.com`, else empty.
 pub fn github_username(repo: &str) -> std::borrow::Cow<'_, str> {
@@ -263,39 +239,6 @@ pub fn github_username(repo: &str) -> std::borrow::Cow<'_, str> {
         .and_then(|mut segments| segments.next())
         .unwrap_or_default();
     first.to_owned().into()
-}
-
-/// `attachment; filename=<name>` as the original sends it when the name is a plain token (an
-/// event slug always is); otherwise (a series with spaces or non-ASCII letters, which the
-/// original could not send) a quoted ASCII fallback and the exact name in `filename*` (RFC 6266).
-pub fn content_disposition(filename: &str) -> HeaderValue {
-    const TOKEN: &[u8] = b"!#$%&'*+-.^_`|~";
-    const ATTR: &[u8] = b"!#$&+-.^_`|~";
-    let plain = |b: u8| b.is_ascii_alphanumeric() || TOKEN.contains(&b);
-    let text = if filename.bytes().all(plain) {
-        format!("attachment; filename={filename}")
-    } else {
-        let fallback: String = filename
-            .chars()
-            .map(|c| {
-                if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        let mut encoded = String::with_capacity(filename.len() * 3);
-        for b in filename.bytes() {
-            if b.is_ascii_alphanumeric() || ATTR.contains(&b) {
-                encoded.push(char::from(b));
-            } else {
-                encoded.push_str(&format!("%{b:02X}"));
-            }
-        }
-        format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
-    };
-    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
 #[cfg(test)]
@@ -318,47 +261,6 @@ mod tests {
             ("not a url", ""),
         ] {
             assert_eq!(github_username(repo), user, "{repo}");
-        }
-    }
-
-    #[test]
-    fn a_plain_file_name_is_sent_as_the_original_sends_it_and_others_are_encoded() {
-        assert_eq!(
-            content_disposition("projects-campfire-paris-adfnCg-2026-11-29.csv"),
-            "attachment; filename=projects-campfire-paris-adfnCg-2026-11-29.csv"
-        );
-        assert_eq!(
-            content_disposition("projects-été 2026-2026-11-29.csv"),
-            "attachment; filename=\"projects-_t_ 2026-2026-11-29.csv\"; \
-             filename*=UTF-8''projects-%C3%A9t%C3%A9%202026-2026-11-29.csv"
-        );
-    }
-
-    #[test]
-    fn a_cell_that_starts_like_a_formula_gets_a_quote_unless_it_is_a_plain_number() {
-        for (cell, out) in [
-            ("=1+1", "'=1+1"),
-            ("+1", "'+1"),
-            ("-1+1", "'-1+1"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("-", "'-"),
-            ("-1e5", "'-1e5"),
-            ("-1.", "'-1."),
-            ("-.5", "'-.5"),
-            ("--1", "'--1"),
-            ("-١", "'-١"),
-            ("-3", "-3"),
-            ("-0042", "-0042"),
-            ("-2.50", "-2.50"),
-            ("12", "12"),
-            (" =1", " =1"),
-            ("a=1", "a=1"),
-            ("'=1", "'=1"),
-            ("", ""),
-        ] {
-            assert_eq!(neutralised(cell.into()), out, "{cell:?}");
         }
     }
 

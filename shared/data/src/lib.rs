@@ -19,6 +19,7 @@ pub mod projects;
 pub mod rate_limits;
 pub mod referrals;
 pub mod slug;
+pub mod spreadsheet;
 pub mod superadmin;
 pub mod test_data;
 pub mod text_enum;

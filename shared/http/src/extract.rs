@@ -105,41 +105,17 @@ impl<S: Send + Sync> FromRequestParts<S> for PageParams {
         }
         let Query(raw) = Query::<Raw>::from_request_parts(parts, state).await?;
         let mut issues = Vec::new();
-        let mut read = |name: &str, value: Option<String>, default: u32, max: Option<u32>| {
-            let Some(text) = value else {
-                return default;
-            };
-            let loc = || vec![Value::from("query"), Value::from(name)];
-            match text.trim().parse::<i64>() {
-                Err(_) => issues.push(ValidationIssue::new(
-                    "int_parsing",
-                    loc(),
-                    "Input should be a valid integer, unable to parse string as an integer",
-                )),
-                Ok(n) if n < 1 => issues.push(
-                    ValidationIssue::new(
-                        "greater_than_equal",
-                        loc(),
-                        "Input should be greater than or equal to 1",
-                    )
-                    .with_ctx(serde_json::json!({"ge": 1})),
-                ),
-                Ok(n) if max.is_some_and(|max| n > i64::from(max)) => {
-                    let max = max.unwrap_or_default();
-                    issues.push(
-                        ValidationIssue::new(
-                            "less_than_equal",
-                            loc(),
-                            format!("Input should be less than or equal to {max}"),
-                        )
-                        .with_ctx(serde_json::json!({"le": max})),
-                    );
+        let mut read =
+            |name: &str, value: Option<String>, default: u32, max: Option<u32>| match value
+                .map(|text| query_int(name, &text, 1, max))
+            {
+                None => default,
+                Some(Ok(n)) => n,
+                Some(Err(issue)) => {
+                    issues.push(issue);
+                    default
                 }
-                // A page far past the end is just empty.
-                Ok(n) => return u32::try_from(n).unwrap_or(u32::MAX),
-            }
-            default
-        };
+            };
         let page = read("page", raw.page, 1, None);
         let size = read(
             "size",
@@ -151,6 +127,42 @@ impl<S: Send + Sync> FromRequestParts<S> for PageParams {
             return Err(ApiError::Validation(issues));
         }
         Ok(Self(PageRequest::new(page, size)))
+    }
+}
+
+/// A query integer as FastAPI reads `int = Query(ge=min, le=max)`: surrounding whitespace
+/// allowed; not an integer, below `min` or above `max` a 422 naming `name` (`int_parsing`,
+/// `greater_than_equal`, `less_than_equal`). A number past `u32` with no `max` is `u32::MAX`
+/// (a page far past the end is just empty).
+pub fn query_int(
+    name: &str,
+    text: &str,
+    min: u32,
+    max: Option<u32>,
+) -> Result<u32, ValidationIssue> {
+    let loc = || vec![Value::from("query"), Value::from(name)];
+    match text.trim().parse::<i64>() {
+        Err(_) => Err(ValidationIssue::new(
+            "int_parsing",
+            loc(),
+            "Input should be a valid integer, unable to parse string as an integer",
+        )),
+        Ok(n) if n < i64::from(min) => Err(ValidationIssue::new(
+            "greater_than_equal",
+            loc(),
+            format!("Input should be greater than or equal to {min}"),
+        )
+        .with_ctx(serde_json::json!({"ge": min}))),
+        Ok(n) if max.is_some_and(|max| n > i64::from(max)) => {
+            let max = max.unwrap_or_default();
+            Err(ValidationIssue::new(
+                "less_than_equal",
+                loc(),
+                format!("Input should be less than or equal to {max}"),
+            )
+            .with_ctx(serde_json::json!({"le": max})))
+        }
+        Ok(n) => Ok(u32::try_from(n).unwrap_or(u32::MAX)),
     }
 }
 

@@ -6,6 +6,7 @@ mod admin;
 pub mod bodies;
 mod body;
 pub mod client;
+pub mod download;
 mod error;
 mod extract;
 pub mod jwt;
@@ -29,7 +30,7 @@ use sqlx::PgPool;
 pub use admin::{EventAdmin, Superadmin};
 pub use body::MAX_DEPTH as MAX_BODY_DEPTH;
 pub use error::{ApiError, Failure};
-pub use extract::{Json, PageParams, Path, Query, query_bool, uuid_query};
+pub use extract::{Json, PageParams, Path, Query, query_bool, query_int, uuid_query};
 pub use layers::{RouteTemplate, UNMATCHED, finish};
 
 use jwt::JwtSecret;
