@@ -18,6 +18,7 @@ pub mod phase;
 pub mod projects;
 pub mod rate_limits;
 pub mod referrals;
+pub mod results;
 pub mod slug;
 pub mod spreadsheet;
 pub mod superadmin;
