@@ -21,6 +21,8 @@ struct Route {
     path: String,
     /// Status → the schema of its `application/json` body, if it has one.
     responses: HashMap<String, Option<SchemaIndex>>,
+    /// Status → the other content types it documents (`text/csv`, …), whose bodies are text.
+    other_types: HashMap<String, Vec<String>>,
 }
 
 struct Contract {
@@ -43,7 +45,18 @@ impl Contract {
         for (path, item) in doc["paths"].as_object().expect("paths") {
             for (method, operation) in item.as_object().expect("path item") {
                 let mut responses = HashMap::new();
+                let mut other_types = HashMap::new();
                 for (status, response) in operation["responses"].as_object().expect("responses") {
+                    let others: Vec<String> = response["content"]
+                        .as_object()
+                        .map(|c| {
+                            c.keys()
+                                .filter(|k| *k != "application/json")
+                                .cloned()
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    other_types.insert(status.clone(), others);
                     let schema = response
                         .pointer("/content/application~1json/schema")
                         .map(|_| {
@@ -65,6 +78,7 @@ impl Contract {
                         .collect(),
                     path: path.clone(),
                     responses,
+                    other_types,
                 });
             }
         }
@@ -129,6 +143,14 @@ pub fn verdict(
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    if route
+        .other_types
+        .get(status.as_str())
+        .is_some_and(|types| types.iter().any(|t| t == essence))
+    {
+        return Ok(());
+    }
     if !content_type.starts_with("application/json") {
         return Err(format!(
             "documented as application/json, sent as {content_type:?}"

@@ -24,6 +24,7 @@ mod openapi;
 mod projects;
 mod rehearsal;
 mod replica;
+mod results;
 mod routing;
 mod signin;
 mod stack;

@@ -110,6 +110,20 @@ async fn statements_per_request(n: usize) -> Vec<(&'static str, usize)> {
             Some(&owner),
         ),
         (
+            "GET /events/admin/{id}/results",
+            Method::GET,
+            format!("/events/admin/{event}/results"),
+            None,
+            Some(&owner),
+        ),
+        (
+            "GET /events/admin/{id}/results?format=html",
+            Method::GET,
+            format!("/events/admin/{event}/results?format=html"),
+            None,
+            Some(&owner),
+        ),
+        (
             "GET /events/admin/{id}/referrals",
             Method::GET,
             format!("/events/admin/{event}/referrals"),
@@ -159,6 +173,10 @@ async fn list_and_vote_routes_run_the_same_few_statements_for_5_or_50_projects()
             ("GET /events/admin/{id}/leaderboard", 3),
             ("GET /events/admin/{id}/attendees", 3),
             ("GET /events/admin/{id}/votes", 3),
+            // The user, the event, then one read-only snapshot: BEGIN, projects with their
+            // teams, votes, the people involved, referrals, COMMIT.
+            ("GET /events/admin/{id}/results", 8),
+            ("GET /events/admin/{id}/results?format=html", 8),
             ("GET /events/admin/{id}/referrals", 3),
             ("GET /projects/mine", 2),
         ]

@@ -22,18 +22,24 @@ use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
+mod results;
+
 /// This function's part of the OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     #[derive(OpenApi)]
-    #[openapi(paths(
-        event,
-        patch_event,
-        attendees_of,
-        remove_attendee,
-        leaderboard,
-        votes_of,
-        referrals_of
-    ))]
+    #[openapi(
+        paths(
+            event,
+            patch_event,
+            attendees_of,
+            remove_attendee,
+            leaderboard,
+            votes_of,
+            referrals_of,
+            results::results
+        ),
+        components(schemas(results::ResultsFormat))
+    )]
     struct Doc;
     Doc::openapi()
 }
@@ -49,7 +55,8 @@ pub fn app(state: AppState) -> Router {
             )
             .route("/events/admin/{event_id}/leaderboard", get(leaderboard))
             .route("/events/admin/{event_id}/votes", get(votes_of))
-            .route("/events/admin/{event_id}/referrals", get(referrals_of)),
+            .route("/events/admin/{event_id}/referrals", get(referrals_of))
+            .route("/events/admin/{event_id}/results", get(results::results)),
         state,
     )
 }
