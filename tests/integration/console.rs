@@ -856,3 +856,82 @@ async fn the_test_data_commands_list_the_test_users_events_and_remove_them_as_th
     assert_eq!(names, ["Real Event"]);
     assert_eq!(t.scalar("SELECT count(*) FROM users").await, 1);
 }
+
+#[tokio::test]
+async fn the_results_command_writes_the_same_csv_as_the_api_and_a_table_and_refuses_an_unknown_slug()
+ {
+    use podium_console::cli::{Command, ReportFormat, run};
+    use std::process::ExitCode;
+    let t = TestApp::new().await;
+    let ops = ops(&t);
+    podium_console::seed::seed(&ops).await.expect("seed");
+    let vars = podium_runtime::Vars::from_pairs(Vec::<(&str, &str)>::new());
+    let dir = std::env::temp_dir().join(format!("podium-results-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let command = |format, output: &std::path::Path| Command::Results {
+        slug: "demo-voting-day".to_owned(),
+        places: 2,
+        format,
+        output: Some(output.to_owned()),
+    };
+    let csv = dir.join("results.csv");
+    assert_eq!(
+        run(&ops, command(ReportFormat::Csv, &csv), false, &vars).await,
+        ExitCode::SUCCESS
+    );
+    let event = event_id(&t, "demo-voting-day").await.expect("event");
+    let (root, _) = t.superadmin_person("results-reader@example.com").await;
+    let (status, api) = t
+        .call(
+            t.admin(),
+            Method::GET,
+            &format!("/events/admin/{event}/results?format=csv&places=2"),
+            None,
+            Some(&root),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let written = std::fs::read_to_string(&csv).expect("csv");
+    assert_eq!(
+        Value::String(written.clone()),
+        api,
+        "the console and the API agree"
+    );
+    assert!(written.starts_with(
+        "place,project,project_id,points,votes,place_low,place_high,chance_first,chance_top_2,"
+    ));
+    let text = dir.join("results.txt");
+    assert_eq!(
+        run(&ops, command(ReportFormat::Text, &text), false, &vars).await,
+        ExitCode::SUCCESS
+    );
+    let table = std::fs::read_to_string(&text).expect("text");
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("Results of "), "{table}");
+    assert!(
+        lines[0].ends_with("(demo-voting-day), 2 prize places, 2000 bootstrap rounds"),
+        "{table}"
+    );
+    assert_eq!(
+        lines[3],
+        "Place Project                          Points  Votes       95 %    First    Top 2"
+    );
+    let html = dir.join("results.html");
+    assert_eq!(
+        run(&ops, command(ReportFormat::Html, &html), false, &vars).await,
+        ExitCode::SUCCESS
+    );
+    assert!(
+        std::fs::read_to_string(&html)
+            .expect("html")
+            .starts_with("<!DOCTYPE html>")
+    );
+    let unknown = Command::Results {
+        slug: "no-such-event".to_owned(),
+        places: 3,
+        format: ReportFormat::Text,
+        output: None,
+    };
+    assert_eq!(run(&ops, unknown, false, &vars).await, ExitCode::FAILURE);
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}

@@ -51,6 +51,45 @@ pub enum Command {
     /// The end-to-end suite's data: list its events, or remove it as POST /events/test/cleanup does.
     #[command(subcommand, name = "test-data")]
     TestData(TestDataCommand),
+    /// An event's results, as GET /events/admin/{event_id}/results computes them: standings with
+    /// how sure each place is, participation, integrity flags, the standings without the flagged
+    /// votes. A table, or the JSON, CSV or HTML report.
+    Results {
+        slug: String,
+        /// Prize places: the k of "chance of top k" and of the prize line.
+        #[arg(long, default_value_t = podium_results::DEFAULT_PLACES,
+              value_parser = clap::value_parser!(u32).range(1..=i64::from(podium_results::MAX_PLACES)))]
+        places: u32,
+        /// text, json, csv or html (--json is the same as --format json).
+        #[arg(long, default_value = "text")]
+        format: ReportFormat,
+        /// Write the report to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+}
+
+/// What `results` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Csv,
+    Html,
+}
+
+impl std::str::FromStr for ReportFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            "csv" => Ok(Self::Csv),
+            "html" => Ok(Self::Html),
+            _ => Err("expected text, json, csv or html".to_owned()),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -216,6 +255,15 @@ pub async fn run(ops: &Ops, command: Command, json: bool, vars: &podium_runtime:
         } => token(ops, vars, &email, minutes, force, json).await,
         Command::TestData(TestDataCommand::List) => list_events(json, ops.test_events().await),
         Command::TestData(TestDataCommand::Cleanup) => done(json, ops.clean_test_data().await),
+        Command::Results {
+            slug,
+            places,
+            format,
+            output,
+        } => {
+            let format = if json { ReportFormat::Json } else { format };
+            results(ops, &slug, places, format, output.as_deref()).await
+        }
     }
 }
 
@@ -356,6 +404,55 @@ async fn users_command(ops: &Ops, command: UsersCommand, json: bool) -> ExitCode
                 Err(e) => fail(json, &e),
             }
         }
+    }
+}
+
+/// `results`: the report in `format`, to `output` or standard output.
+async fn results(
+    ops: &Ops,
+    slug: &str,
+    places: u32,
+    format: ReportFormat,
+    output: Option<&std::path::Path>,
+) -> ExitCode {
+    let json = format == ReportFormat::Json;
+    let (event, input, results) = match ops.results(slug, places).await {
+        Ok(found) => found,
+        Err(e) => return fail(json, &e),
+    };
+    let heading = podium_results::report::Heading {
+        name: &event.name,
+        slug: &event.slug,
+        at: chrono::Utc::now(),
+    };
+    use podium_results::report;
+    let bytes = match format {
+        ReportFormat::Text => Ok(report::text(&results, &heading).into_bytes()),
+        ReportFormat::Json => serde_json::to_vec_pretty(&results)
+            .map(|mut v| {
+                v.push(b'\n');
+                v
+            })
+            .map_err(|e| e.to_string()),
+        ReportFormat::Csv => report::csv(&results).map_err(|e| e.to_string()),
+        ReportFormat::Html => report::html(&results, &heading, &podium_results::vote_times(&input))
+            .map(String::into_bytes)
+            .map_err(|e| e.to_string()),
+    };
+    let written = bytes.map_err(OpError::refused).and_then(|bytes| {
+        let result = match output {
+            Some(path) => std::fs::write(path, &bytes),
+            None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes),
+        };
+        result.map_err(|e| OpError::refused(format!("could not write the report: {e}")))
+    });
+    match (written, output) {
+        (Err(e), _) => fail(json, &e),
+        (Ok(()), Some(path)) if !json => {
+            say(false, &Value::Null, &format!("wrote {}", path.display()));
+            ExitCode::SUCCESS
+        }
+        (Ok(()), _) => ExitCode::SUCCESS,
     }
 }
 

@@ -20,7 +20,7 @@ pub enum OpError {
 }
 
 impl OpError {
-    fn refused(text: impl Into<String>) -> Self {
+    pub(crate) fn refused(text: impl Into<String>) -> Self {
         Self::Refused(text.into())
     }
 }
@@ -269,6 +269,22 @@ impl Ops {
     }
 
     /// The events of the end-to-end suite's users.
+    /// The results of the event with this slug, with what they were computed from.
+    pub async fn results(
+        &self,
+        slug: &str,
+        places: u32,
+    ) -> OpResult<(
+        events::Event,
+        podium_data::results::EventVotes,
+        podium_results::EventResults,
+    )> {
+        let event = self.event_by_slug(slug).await?.event;
+        let input = podium_data::results::load(&self.pool, event.id).await?;
+        let results = podium_results::compute(event.id, &input, places);
+        Ok((event, input, results))
+    }
+
     pub async fn test_events(&self) -> OpResult<Vec<events::Overview>> {
         let owners = podium_data::test_data::users(&self.pool).await?;
         Ok(events::overview(&self.pool, events::Which::OwnedBy(&owners)).await?)
