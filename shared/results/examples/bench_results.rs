@@ -1,6 +1,7 @@
 //! What computing an event's results costs: `compute` (the bootstrap's full rounds and every
 //! flag) over a made-up event of VOTERS voters and PROJECTS projects, and rendering its CSV and
-//! HTML. Run through `bench/results.sh`, which pins it to one core.
+//! HTML. Run through `bench/results.sh`, which pins it to one core. With REPORT_HTML=<path> it
+//! also writes the made-up event's report there.
 
 #![allow(clippy::print_stdout, reason = "a benchmark prints its figures")]
 
@@ -67,9 +68,10 @@ fn main() {
         results.flags.len(),
         results.too_close.len()
     );
+    let name = format!("A made-up hackathon: {voters} voters, {projects} projects");
     let heading = Heading {
-        name: "Benchmark",
-        slug: "benchmark",
+        name: &name,
+        slug: "made-up",
         at: chrono::Utc::now(),
     };
     let (times, csv) = time(runs, || report::csv(&results).map(|c| c.len()));
@@ -84,4 +86,9 @@ fn main() {
         csv.unwrap_or(0),
         html.unwrap_or(0)
     );
+    // REPORT_HTML=<path> also writes the report (scripts/report-screenshot opens it in Chromium).
+    if let Some(path) = std::env::var_os("REPORT_HTML") {
+        let page = report::html(&results, &heading, &stamps).expect("render");
+        std::fs::write(&path, page).expect("write the report");
+    }
 }
