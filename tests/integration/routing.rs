@@ -165,8 +165,8 @@ async fn the_router_table_sends_every_route_to_its_function_and_nothing_is_shado
         assert_eq!(status, StatusCode::OK, "auth does not serve {form}");
     }
     assert_eq!(
-        routes, 47,
-        "the 2025 contract's 30 operations, the 2026 ones built so far, and our two superadmin additions"
+        routes, 48,
+        "the 2025 contract's 30 operations, the 2026 ones built so far, our two superadmin additions and an event's results"
     );
     let entries: BTreeSet<String> = table.iter().map(|(path, _)| path.clone()).collect();
     assert_eq!(
