@@ -341,6 +341,8 @@ async fn the_csv_and_html_reports_are_downloads_that_escape_every_name_and_load_
     let today = chrono::Utc::now().format("%Y-%m-%d");
     let (headers, csv) = download(&s, "csv").await;
     assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(headers["cache-control"], "private, no-store");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(
         headers["content-disposition"],
         format!("attachment; filename=results-results-jam-{}.csv", today).as_str()
@@ -375,6 +377,13 @@ async fn the_csv_and_html_reports_are_downloads_that_escape_every_name_and_load_
         "default-src 'none'; style-src 'unsafe-inline'"
     );
     assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["cache-control"], "private, no-store");
+    // Voters are not named in the report to hand out: no user id appears in it.
+    let voter = sqlx::query_scalar::<_, uuid::Uuid>("SELECT voter_id FROM votes LIMIT 1")
+        .fetch_one(&s.t.state.pool)
+        .await
+        .expect("a voter");
+    assert!(!html.contains(&voter.to_string()));
     // Askama's escapes: numeric character references.
     assert!(html.contains("<td>&#60;script&#62;alert(1)&#60;/script&#62; &#38; &#34;x&#34;</td>"));
     assert!(!html.contains("<script"), "no script");

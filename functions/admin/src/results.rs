@@ -3,11 +3,11 @@
 //! or as a CSV or HTML download. Ours only: neither frontend calls it.
 
 use axum::extract::State;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
+use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use podium_data::validation::ValidationIssue;
-use podium_http::download::content_disposition;
+use podium_http::download;
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError};
 use podium_http::{ApiError, AppState, CurrentUser, EventAdmin, Json, Path, Query, query_int};
 use podium_results::report::{self, Heading};
@@ -118,7 +118,14 @@ pub async fn results(
     // After the parameters: a bad one is a 422 even for a stranger, as FastAPI orders them.
     let admin = EventAdmin::check(&state, user, event_id).await?;
     let input = podium_data::results::load(&state.pool, admin.event.id).await?;
-    let results = podium_results::compute(admin.event.id, &input, places);
+    // Tens of milliseconds of arithmetic: off the async workers on a server with many requests.
+    let event_id = admin.event.id;
+    let (input, results) = tokio::task::spawn_blocking(move || {
+        let results = podium_results::compute(event_id, &input, places);
+        (input, results)
+    })
+    .await
+    .map_err(ApiError::internal)?;
     let now = chrono::Utc::now();
     let heading = Heading {
         name: &admin.event.name,
@@ -133,15 +140,19 @@ pub async fn results(
         )
     };
     Ok(match format {
-        ResultsFormat::Json => Json(results).into_response(),
+        ResultsFormat::Json => (
+            [(CACHE_CONTROL, HeaderValue::from_static("private, no-store"))],
+            Json(results),
+        )
+            .into_response(),
         ResultsFormat::Csv => {
             let body = report::csv(&results).map_err(ApiError::internal)?;
-            download("text/csv; charset=utf-8", &filename("csv"), body, None)
+            file("text/csv; charset=utf-8", &filename("csv"), body, None)
         }
         ResultsFormat::Html => {
             let times = podium_results::vote_times(&input);
             let body = report::html(&results, &heading, &times).map_err(ApiError::internal)?;
-            download(
+            file(
                 "text/html; charset=utf-8",
                 &filename("html"),
                 body.into_bytes(),
@@ -151,23 +162,14 @@ pub async fn results(
     })
 }
 
-/// A file to save, never to render in our origin: `attachment`, `nosniff`, and for the HTML a
-/// policy that lets it load nothing.
-fn download(
+/// A file to save ([`download::headers`]), the HTML with a policy that lets it load nothing.
+fn file(
     kind: &'static str,
     filename: &str,
     body: Vec<u8>,
     policy: Option<&'static str>,
 ) -> Response {
-    let mut response = (
-        [
-            (CONTENT_TYPE, HeaderValue::from_static(kind)),
-            (CONTENT_DISPOSITION, content_disposition(filename)),
-            (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
-        ],
-        body,
-    )
-        .into_response();
+    let mut response = (download::headers(kind, filename), body).into_response();
     if let Some(policy) = policy {
         response.headers_mut().insert(
             HeaderName::from_static("content-security-policy"),

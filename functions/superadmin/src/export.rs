@@ -4,14 +4,13 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use podium_data::projects::{self, ExportRow};
 use podium_data::spreadsheet::neutralised;
 use podium_data::{EventId, events};
-use podium_http::download::content_disposition;
+use podium_http::download;
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError};
 use podium_http::texts::{EXPORT_NEEDS_SCOPE, EXPORT_ONE_SCOPE, no_series_events};
 use podium_http::{ApiError, AppState, Query, Superadmin, uuid_query};
@@ -102,13 +101,7 @@ pub async fn export_csv(
     );
     Ok((
         StatusCode::OK,
-        [
-            (
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (CONTENT_DISPOSITION, content_disposition(&filename)),
-        ],
+        download::headers("text/csv; charset=utf-8", &filename),
         stream(state.pool.clone(), events),
     )
         .into_response())

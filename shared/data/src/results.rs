@@ -30,8 +30,8 @@ pub struct Vote {
 
 /// Someone who attends the event, is on one of its teams, or voted in it. The e-mail and names
 /// are read only to find who a referral names; nothing derived from them leaves the computation
-/// but user ids.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+/// but user ids (and `Debug` leaves them out).
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Person {
     pub id: UserId,
     /// Whether they attend the event now (a removed attendee's votes and projects stay).
@@ -42,6 +42,16 @@ pub struct Person {
     pub display_name: String,
     pub first_name: String,
     pub last_name: String,
+}
+
+impl std::fmt::Debug for Person {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Person")
+            .field("id", &self.id)
+            .field("attends", &self.attends)
+            .field("joined_at", &self.joined_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A referral: what `user_id` answered to "how did you hear about this event".

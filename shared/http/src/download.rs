@@ -1,6 +1,20 @@
 //! What a file download answers with besides its bytes.
 
-use axum::http::HeaderValue;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS,
+};
+use axum::http::{HeaderName, HeaderValue};
+
+/// The headers of a file to save, never to render in our origin or keep in a cache: its type,
+/// `attachment` with its name, `nosniff`, and `private, no-store` (exports carry people's data).
+pub fn headers(kind: &'static str, filename: &str) -> [(HeaderName, HeaderValue); 4] {
+    [
+        (CONTENT_TYPE, HeaderValue::from_static(kind)),
+        (CONTENT_DISPOSITION, content_disposition(filename)),
+        (X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+    ]
+}
 
 /// `attachment; filename=<name>` as the original sends it when the name is a plain token (an
 /// event slug always is); otherwise (a series with spaces or non-ASCII letters, which the

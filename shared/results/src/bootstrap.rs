@@ -98,13 +98,16 @@ pub fn run(
     if n == 0 {
         return Vec::new();
     }
-    let mut histogram = vec![0u32; n * n];
+    // Each project's place in each round: memory grows with projects × rounds (400 KB for 50
+    // projects), not with projects² as a histogram of places would.
+    let rounds_n = rounds as usize;
+    let mut seen = vec![0u32; n * rounds_n];
     let mut first = vec![0.0; n];
     let mut top = vec![0.0; n];
     let mut resampler = Resampler::new(ballots, seed);
     let (mut drawn, mut counts) = (Vec::with_capacity(ballots.len()), Vec::with_capacity(n));
     let mut order: Vec<usize> = (0..n).collect();
-    for _ in 0..rounds {
+    for round in 0..rounds_n {
         resampler.round(base, &mut drawn, &mut counts);
         order.sort_unstable_by(|&a, &b| counts[b].cmp(&counts[a]));
         let mut start = 0;
@@ -116,7 +119,7 @@ pub fn run(
             let (place, tied) = (start as u32 + 1, (end - start) as f64);
             let share = |line: u32| f64::from((line + 1).saturating_sub(place)).min(tied) / tied;
             for &project in &order[start..end] {
-                histogram[project * n + start] += 1;
+                seen[project * rounds_n + round] = place;
                 first[project] += share(1);
                 top[project] += share(prize_places);
             }
@@ -126,10 +129,11 @@ pub fn run(
     let rounds_f = f64::from(rounds.max(1));
     (0..n)
         .map(|project| {
-            let row = &histogram[project * n..(project + 1) * n];
+            let row = &mut seen[project * rounds_n..(project + 1) * rounds_n];
+            row.sort_unstable();
             Spread {
-                low: percentile(row, rounds, 0.025),
-                high: percentile(row, rounds, 0.975),
+                low: percentile(row, 0.025),
+                high: percentile(row, 0.975),
                 first: first[project] / rounds_f,
                 top: top[project] / rounds_f,
             }
@@ -137,15 +141,9 @@ pub fn run(
         .collect()
 }
 
-/// The place at nearest rank `ceil(q × rounds)` of a histogram of places.
-fn percentile(row: &[u32], rounds: u32, q: f64) -> u32 {
-    let wanted = ((q * f64::from(rounds)).ceil() as u32).max(1);
-    let mut seen = 0;
-    for (i, &count) in row.iter().enumerate() {
-        seen += count;
-        if seen >= wanted {
-            return i as u32 + 1;
-        }
-    }
-    row.len() as u32
+/// The place at nearest rank `ceil(q × rounds)` of the sorted places of every round (1 when
+/// there were no rounds).
+fn percentile(sorted: &[u32], q: f64) -> u32 {
+    let rank = ((q * sorted.len() as f64).ceil() as usize).max(1);
+    sorted.get(rank - 1).copied().unwrap_or(1)
 }

@@ -22,7 +22,7 @@ pub fn flag(event: &Event<'_>, flag: &Flag) -> IntegrityFlag {
             FlagCode::ReciprocalTeams,
             format!(
                 "The teams of {} and {} voted for each other: {a_for_b} of the {a_voters} voters on {}'s team voted for {}, \
-                 and {b_for_a} of the {b_voters} on {}'s team voted for {}. Voters on neither team picked {} {} and {} {} of the time. \
+                 and {b_for_a} of the {b_voters} on {}'s team voted for {}. Voters on neither team picked {} at a rate of about {}, and {} about {}. \
                  If everyone voted independently, two teams would trade this many votes by chance {}; \
                  with {pairs} pairs of projects in this event, the check flags below {}.",
                 name(*a),
@@ -39,32 +39,23 @@ pub fn flag(event: &Event<'_>, flag: &Flag) -> IntegrityFlag {
                 odds(flag.threshold.unwrap_or_default()),
             ),
         ),
-        Finding::Referral {
-            project, member, ..
-        } => (
+        Finding::Referral { project, .. } => (
             FlagCode::ReferralLink,
             format!(
                 "This voter voted for {}, and a referral links them to a member of its team (one of the two named the other \
-                 when joining the event: user {}). Voters with no such link picked {} {} of the time.",
+                 when joining the event). Voters with no such link picked {} at a rate of about {}.",
                 name(*project),
-                event.people[*member],
                 name(*project),
                 percent(flag.chance),
             ),
         ),
-        Finding::SharedTeam {
-            project,
-            member,
-            other,
-            ..
-        } => (
+        Finding::SharedTeam { project, other, .. } => (
             FlagCode::SharedTeam,
             format!(
-                "This voter voted for {}, and they are on the team of {} together with user {}, who is on {}'s team. \
-                 Voters with no such link picked {} {} of the time.",
+                "This voter voted for {}, and they are on the team of {} together with a member of {}'s team. \
+                 Voters with no such link picked {} at a rate of about {}.",
                 name(*project),
                 name(*other),
-                event.people[*member],
                 name(*project),
                 name(*project),
                 percent(flag.chance),
@@ -82,7 +73,7 @@ pub fn flag(event: &Event<'_>, flag: &Flag) -> IntegrityFlag {
             format!(
                 "{votes} votes for {} were cast between {} and {} UTC (within {} minutes of each other), each by an account \
                  that had joined the event at most {} minutes before voting. Of the {new_voters} voters who voted that soon after \
-                 joining, independent voting at the rate the other voters picked {} ({}) would give this many {}; the check flags below {}.",
+                 joining, independent voting at the rate the other voters picked {} (about {}) would give this many {}; the check flags below {}.",
                 name(*project),
                 from.format("%Y-%m-%d %H:%M"),
                 to.format("%H:%M"),

@@ -205,30 +205,54 @@ impl Names {
         }
     }
 
-    /// Whether `text` (as [`fold`] leaves it) holds the e-mail anywhere, or the full or
-    /// display name as whole words.
+    /// Whether `text` (as [`fold`] leaves it) names them: the e-mail as a whole address; the
+    /// full name as whole words; the display name as whole words when it is two words or more,
+    /// and a one-word display name only when it is the whole text (so "Will" or "Friend" do not
+    /// match "a friend told me").
     fn named_in(&self, text: &str) -> bool {
-        self.email.as_deref().is_some_and(|e| text.contains(e))
-            || [&self.full_name, &self.display_name]
-                .into_iter()
-                .flatten()
-                .any(|words| has_words(text, words))
+        let in_word = |c: char| c.is_alphanumeric();
+        self.email.as_deref().is_some_and(|e| address_in(text, e))
+            || self
+                .full_name
+                .as_deref()
+                .is_some_and(|n| occurs(text, n, in_word))
+            || self
+                .display_name
+                .as_deref()
+                .is_some_and(|d| text == d || (d.contains(' ') && occurs(text, d, in_word)))
     }
 }
 
-/// Whether `words` occurs in `text` with no letter or digit right before or after it.
-fn has_words(text: &str, words: &str) -> bool {
-    !words.is_empty()
-        && text.match_indices(words).any(|(at, _)| {
+/// Whether the e-mail address `address` occurs in `text` as a whole address: not inside a
+/// longer one ("jimbob@x.com" does not hold "bob@x.com", nor "bob@x.com.au" "bob@x.com"),
+/// though a full stop may end the sentence after it.
+fn address_in(text: &str, address: &str) -> bool {
+    let part = |c: char| c.is_alphanumeric() || ".-_+@".contains(c);
+    text.match_indices(address).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let mut after = text[at + address.len()..].chars();
+        let ends = match after.next() {
+            None => true,
+            Some('.') => !after.next().is_some_and(part),
+            Some(c) => !part(c),
+        };
+        !before.is_some_and(part) && ends
+    })
+}
+
+/// Whether `needle` occurs in `text` with no character `part` accepts right before or after it.
+fn occurs(text: &str, needle: &str, part: impl Fn(char) -> bool) -> bool {
+    !needle.is_empty()
+        && text.match_indices(needle).any(|(at, _)| {
             let before = text[..at].chars().next_back();
-            let after = text[at + words.len()..].chars().next();
-            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+            let after = text[at + needle.len()..].chars().next();
+            !before.is_some_and(&part) && !after.is_some_and(&part)
         })
 }
 
 /// Pairs of people (lower index first) one of whose referrals names the other, by e-mail, by
 /// first and last name, or by a display name nobody else involved has (case and spacing
-/// ignored; names as whole words).
+/// ignored; see [`Names`]).
 pub fn referral_links(event: &Event<'_>) -> BTreeSet<(usize, usize)> {
     let input = event.input;
     let index: BTreeMap<_, _> = event

@@ -19,10 +19,17 @@ pub struct Vote {
 
 /// The ballots of an event as one flat list: voter `i` voted for
 /// `items[starts[i]..starts[i + 1]]` (project indexes). Only people who voted have a ballot.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ballots {
     starts: Vec<usize>,
     items: Vec<usize>,
+}
+
+impl Default for Ballots {
+    /// No ballots.
+    fn default() -> Self {
+        Self::new([])
+    }
 }
 
 impl Ballots {

@@ -90,10 +90,15 @@ pub fn csv(results: &EventResults) -> Result<Vec<u8>, ReportError> {
         .map_err(|e| ReportError::Csv(e.into_error().into()))
 }
 
-/// A label cut to `max` characters.
+/// A label cut to `max` characters, control characters (a terminal's escapes among them)
+/// made spaces.
 fn label(text: &str, max: usize) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if text.chars().count() <= max {
-        text.to_owned()
+        text
     } else {
         let cut: String = text.chars().take(max - 1).collect();
         format!("{cut}…")
@@ -159,7 +164,7 @@ struct FlagView {
     code: &'static str,
     title: &'static str,
     explanation: String,
-    votes: Vec<(String, String)>,
+    votes: usize,
     chance: String,
 }
 
@@ -359,11 +364,7 @@ pub fn html(
                 code,
                 title,
                 explanation: f.explanation.clone(),
-                votes: f
-                    .votes
-                    .iter()
-                    .map(|v| (v.voter_id.to_string(), name(&v.project_id)))
-                    .collect(),
+                votes: f.votes.len(),
                 chance: crate::explain::odds(f.chance),
             }
         })
@@ -469,13 +470,13 @@ pub fn text(results: &EventResults, heading: &Heading<'_>) -> String {
             out,
             "\nToo close to call at place {}: {}",
             c.place,
-            list.join(", ")
+            label(&list.join(", "), usize::MAX)
         );
     }
     let _ = writeln!(out, "\n{} integrity flags", results.flags.len());
     for f in &results.flags {
         let (code, _) = code_title(f.code);
-        let _ = writeln!(out, "- {code}: {}", f.explanation);
+        let _ = writeln!(out, "- {code}: {}", label(&f.explanation, usize::MAX));
     }
     let w = &results.without_flagged;
     let _ = writeln!(

@@ -1,8 +1,10 @@
 //! The two small pieces of probability the flags need: the binomial upper tail, and the smoothed
 //! rate at which a group of voters picked a project.
 
-/// `P(X >= k)` for `X ~ Binomial(n, p)`, summed from `k` upwards in log space (the tails the
-/// flags look at are far below what `1 - P(X < k)` could represent).
+/// `P(X >= k)` for `X ~ Binomial(n, p)`. Below the mean it is `1 - P(X < k)`, the few terms
+/// under `k` summed in log space (a term too small for a float is too small to matter there);
+/// above it, the terms from `k` up as multiples of the first, then scaled by it in log space, so
+/// a far tail is neither rounded to 0 by the subtraction nor lost when its first term is tiny.
 pub fn binomial_tail(n: u32, p: f64, k: u32) -> f64 {
     if k == 0 {
         return 1.0;
@@ -14,22 +16,28 @@ pub fn binomial_tail(n: u32, p: f64, k: u32) -> f64 {
         return 1.0;
     }
     let (ln_p, ln_q) = (p.ln(), (1.0 - p).ln());
-    // ln C(n, k) = sum over i in 1..=k of ln((n - k + i) / i)
-    let ln_choose: f64 = (1..=k)
-        .map(|i| (f64::from(n - k + i) / f64::from(i)).ln())
-        .sum();
-    let mut term = (ln_choose + f64::from(k) * ln_p + f64::from(n - k) * ln_q).exp();
-    let mut total = 0.0;
+    // ln C(n, j), built up term by term.
+    let ln_pmf = |j: u32| {
+        let ln_choose: f64 = (1..=j)
+            .map(|i| (f64::from(n - j + i) / f64::from(i)).ln())
+            .sum();
+        ln_choose + f64::from(j) * ln_p + f64::from(n - j) * ln_q
+    };
+    if f64::from(k) <= f64::from(n) * p {
+        let below: f64 = (0..k).map(|j| ln_pmf(j).exp()).sum();
+        return (1.0 - below).clamp(0.0, 1.0);
+    }
+    // pmf(j + 1) / pmf(j) = (n - j) / (j + 1) × p / (1 - p), below 1 past the mean.
     let ratio = p / (1.0 - p);
+    let (mut term, mut relative) = (1.0, 0.0);
     for j in k..=n {
-        total += term;
-        if term < total * 1e-17 {
+        relative += term;
+        term *= f64::from(n - j) / f64::from(j + 1) * ratio;
+        if term < relative * 1e-17 {
             break;
         }
-        // pmf(j + 1) = pmf(j) * (n - j) / (j + 1) * p / (1 - p)
-        term *= f64::from(n - j) / f64::from(j + 1) * ratio;
     }
-    total.min(1.0)
+    (ln_pmf(k) + relative.ln()).exp().min(1.0)
 }
 
 /// The rate at which `chose` of `out_of` voters picked something, with one imaginary voter who
@@ -59,6 +67,15 @@ mod tests {
         assert_eq!(binomial_tail(4, 0.25, 5), 0.0);
         assert_eq!(binomial_tail(4, 0.0, 1), 0.0);
         assert_eq!(binomial_tail(4, 1.0, 4), 1.0);
+    }
+
+    #[test]
+    fn a_tail_below_the_mean_of_a_large_n_is_near_one_not_lost_to_underflow() {
+        // The first term, P(X = 3) for n = 2200 and p = 0.3, is below the smallest float.
+        assert!((binomial_tail(2200, 0.3, 3) - 1.0).abs() < 1e-12);
+        assert!((binomial_tail(1100, 0.5, 3) - 1.0).abs() < 1e-12);
+        // At the mean: P(X >= 2) for n = 4, p = 1/2 is 11/16.
+        assert!(close(binomial_tail(4, 0.5, 2), 11.0 / 16.0));
     }
 
     #[test]

@@ -372,23 +372,41 @@ fn a_referral_ring_flags_each_vote_along_it_and_nothing_else() {
 
 #[test]
 fn a_referral_names_someone_only_by_whole_words_and_an_unambiguous_display_name() {
-    let mut f = Fixture::solo(3, 3);
+    // Nobody is named: "Sam" is two people's display name, "Al" is too short, "first0last0" is
+    // not "First0 Last0", "jimbob@…" is not "bob@…", and the one-word display name "Will" names
+    // someone only as the whole answer.
+    let mut f = Fixture::solo(4, 3);
     f.input.people[1].display_name = "Sam".into();
     f.input.people[2].display_name = "Sam".into();
-    f.input.people[0].display_name = "Al".into();
+    f.input.people[0].display_name = "Will".into();
+    f.input.people[1].email = "bob@example.com".into();
+    let refer = |who: usize, content: &str| Referral {
+        user_id: user(who),
+        content: content.to_owned(),
+    };
     f.input.referrals = vec![
-        Referral {
-            user_id: user(1),
-            content: "sam told me".into(),
-        },
-        Referral {
-            user_id: user(2),
-            content: "first0last0, also al".into(),
-        },
+        refer(1, "sam told me, and I will come"),
+        refer(2, "first0last0, also al; jimbob@example.com"),
+        refer(3, "bob@example.co"),
     ];
-    f.vote(1, 0).vote(2, 0);
+    f.vote(1, 0).vote(2, 0).vote(2, 1).vote(3, 1);
     let r = f.results(1);
     assert!(r.flags.is_empty(), "{:#?}", r.flags);
+    // The whole answer "will", or the address with a full stop after it, does name them.
+    f.input.referrals = vec![refer(1, " WILL "), refer(3, "bob@example.com.")];
+    let r = f.results(1);
+    let mut flagged: Vec<(UserId, ProjectId)> = r
+        .flags
+        .iter()
+        .map(|f| (f.votes[0].voter_id, f.votes[0].project_id))
+        .collect();
+    flagged.sort();
+    assert_eq!(
+        flagged,
+        vec![(user(1), project(0)), (user(3), project(1))],
+        "{:#?}",
+        r.flags
+    );
 }
 
 #[test]

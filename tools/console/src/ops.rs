@@ -268,7 +268,6 @@ impl Ops {
         Ok(erasure::erase_user(&self.pool, &self.actor, user, confirmed).await?)
     }
 
-    /// The events of the end-to-end suite's users.
     /// The results of the event with this slug, with what they were computed from.
     pub async fn results(
         &self,
@@ -285,6 +284,7 @@ impl Ops {
         Ok((event, input, results))
     }
 
+    /// The events of the end-to-end suite's users.
     pub async fn test_events(&self) -> OpResult<Vec<events::Overview>> {
         let owners = podium_data::test_data::users(&self.pool).await?;
         Ok(events::overview(&self.pool, events::Which::OwnedBy(&owners)).await?)
