@@ -255,12 +255,6 @@ fn occurs(text: &str, needle: &str, part: impl Fn(char) -> bool) -> bool {
 /// ignored; see [`Names`]).
 pub fn referral_links(event: &Event<'_>) -> BTreeSet<(usize, usize)> {
     let input = event.input;
-    let index: BTreeMap<_, _> = event
-        .people
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i))
-        .collect();
     let mut display_count: BTreeMap<String, u32> = BTreeMap::new();
     for p in &input.people {
         *display_count.entry(fold(&p.display_name)).or_default() += 1;
@@ -270,12 +264,12 @@ pub fn referral_links(event: &Event<'_>) -> BTreeSet<(usize, usize)> {
         .iter()
         .filter_map(|p| {
             let unique = display_count.get(&fold(&p.display_name)) == Some(&1);
-            Some((*index.get(&p.id)?, Names::of(p, unique)))
+            Some((event.person(p.id)?, Names::of(p, unique)))
         })
         .collect();
     let mut links = BTreeSet::new();
     for referral in &input.referrals {
-        let Some(&writer) = index.get(&referral.user_id) else {
+        let Some(writer) = event.person(referral.user_id) else {
             continue;
         };
         let text = fold(&referral.content);
@@ -367,14 +361,8 @@ fn links(event: &Event<'_>) -> Vec<Flag> {
 fn bursts(event: &Event<'_>) -> Vec<Flag> {
     let joined: Vec<Option<DateTime<Utc>>> = {
         let mut joined = vec![None; event.people.len()];
-        let index: BTreeMap<_, _> = event
-            .people
-            .iter()
-            .enumerate()
-            .map(|(i, id)| (*id, i))
-            .collect();
         for p in &event.input.people {
-            if let Some(&i) = index.get(&p.id) {
+            if let Some(i) = event.person(p.id) {
                 joined[i] = p.joined_at;
             }
         }

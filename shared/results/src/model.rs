@@ -67,6 +67,8 @@ pub struct Event<'a> {
     pub input: &'a EventVotes,
     pub projects: Vec<ProjectId>,
     pub people: Vec<UserId>,
+    /// Each person's index into [`Event::people`].
+    index: HashMap<UserId, usize>,
     /// Per project, its team (owner and collaborators) as person indexes, sorted.
     pub teams: Vec<Vec<usize>>,
     /// Per person, the projects whose team they are on.
@@ -135,12 +137,18 @@ impl<'a> Event<'a> {
             input,
             projects,
             people,
+            index: person_index,
             teams,
             teams_of,
             votes,
             ballot_of,
             votes_for,
         }
+    }
+
+    /// The index of the person with this id, when the event involves them.
+    pub fn person(&self, id: UserId) -> Option<usize> {
+        self.index.get(&id).copied()
     }
 
     /// The people who voted, in person order.
