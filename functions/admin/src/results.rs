@@ -150,8 +150,7 @@ pub async fn results(
             file("text/csv; charset=utf-8", &filename("csv"), body, None)
         }
         ResultsFormat::Html => {
-            let times = podium_results::vote_times(&input);
-            let body = report::html(&results, &heading, &times).map_err(ApiError::internal)?;
+            let body = report::html(&results, &heading, &input).map_err(ApiError::internal)?;
             file(
                 "text/html; charset=utf-8",
                 &filename("html"),

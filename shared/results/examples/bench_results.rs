@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use podium_data::EventId;
 use podium_results::report::{self, Heading};
-use podium_results::{DEFAULT_PLACES, compute, synthetic, vote_times};
+use podium_results::{DEFAULT_PLACES, compute, synthetic};
 use uuid::Uuid;
 
 fn var(name: &str, default: usize) -> usize {
@@ -76,9 +76,8 @@ fn main() {
     };
     let (times, csv) = time(runs, || report::csv(&results).map(|c| c.len()));
     show("csv", &times);
-    let stamps = vote_times(&input);
     let (times, html) = time(runs, || {
-        report::html(&results, &heading, &stamps).map(|h| h.len())
+        report::html(&results, &heading, &input).map(|h| h.len())
     });
     show("html", &times);
     println!(
@@ -88,7 +87,7 @@ fn main() {
     );
     // REPORT_HTML=<path> also writes the report (scripts/report-screenshot opens it in Chromium).
     if let Some(path) = std::env::var_os("REPORT_HTML") {
-        let page = report::html(&results, &heading, &stamps).expect("render");
+        let page = report::html(&results, &heading, &input).expect("render");
         std::fs::write(&path, page).expect("write the report");
     }
 }

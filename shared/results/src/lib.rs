@@ -305,8 +305,8 @@ fn without(
     }
 }
 
-/// When the event's known votes were cast, for the report's votes over time.
-pub fn vote_times(input: &EventVotes) -> Vec<DateTime<Utc>> {
+/// When the event's known votes were cast, sorted, for the report's votes over time.
+fn vote_times(input: &EventVotes) -> Vec<DateTime<Utc>> {
     let mut times: Vec<DateTime<Utc>> = input.votes.iter().filter_map(|v| v.cast_at).collect();
     times.sort_unstable();
     times

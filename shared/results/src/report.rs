@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use chrono::{DateTime, Utc};
 use podium_data::ProjectId;
+use podium_data::results::EventVotes;
 use podium_data::spreadsheet::neutralised;
 
 use crate::explain::percent;
@@ -320,12 +321,13 @@ fn time_chart(times: &[DateTime<Utc>]) -> (Vec<Column>, String, String) {
     )
 }
 
-/// The report as one HTML file. `times` are the known vote times, sorted ([`crate::vote_times`]).
+/// The report as one HTML file, its votes over time from `input`'s known vote times.
 pub fn html(
     results: &EventResults,
     heading: &Heading<'_>,
-    times: &[DateTime<Utc>],
+    input: &EventVotes,
 ) -> Result<String, ReportError> {
+    let times = crate::vote_times(input);
     let names: BTreeMap<ProjectId, &str> = results
         .standings
         .iter()
@@ -385,7 +387,7 @@ pub fn html(
     let p = &results.participation;
     let (place_height, place_rows, place_ticks) = place_chart(results);
     let (bar_height, bars) = bar_chart(results);
-    let (columns, time_from, time_to) = time_chart(times);
+    let (columns, time_from, time_to) = time_chart(&times);
     let page = Html {
         heading,
         at: heading.at.format("%Y-%m-%d %H:%M UTC").to_string(),

@@ -435,7 +435,7 @@ async fn results(
             })
             .map_err(|e| e.to_string()),
         ReportFormat::Csv => report::csv(&results).map_err(|e| e.to_string()),
-        ReportFormat::Html => report::html(&results, &heading, &podium_results::vote_times(&input))
+        ReportFormat::Html => report::html(&results, &heading, &input)
             .map(String::into_bytes)
             .map_err(|e| e.to_string()),
     };
