@@ -2,7 +2,7 @@
 //! (You Ship, We Ship) grant database imports. Streamed: rows go out as they come off the
 //! database connection, in chunks, so memory stays flat however many projects there are.
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -12,11 +12,11 @@ use podium_data::spreadsheet::neutralised;
 use podium_data::{EventId, events};
 use podium_http::download;
 use podium_http::openapi::{ErrorDetail, HttpValidationError as HTTPValidationError};
+use podium_http::stream::{CHUNK, Gone, Sender};
 use podium_http::texts::{EXPORT_NEEDS_SCOPE, EXPORT_ONE_SCOPE, no_series_events};
 use podium_http::{ApiError, AppState, Query, Superadmin, uuid_query};
 use serde::Deserialize;
 use sqlx::PgPool;
-use tokio::sync::mpsc;
 use utoipa::IntoParams;
 
 /// The columns, in order, as the YSWS import expects them (2026 contract §2.8).
@@ -38,11 +38,6 @@ pub const COLUMNS: [&str; 16] = [
     "Birthday",
     "Override Hours Spent",
 ];
-
-/// Bytes gathered before a chunk is sent.
-const CHUNK: usize = 64 * 1024;
-/// Chunks written ahead of what the client has taken (bounds memory to about 4 × 64 KiB).
-const CHUNKS_AHEAD: usize = 4;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -107,20 +102,16 @@ pub async fn export_csv(
         .into_response())
 }
 
-/// The CSV as a body: a task reads the rows and writes chunks into a small channel the body
-/// drains. A database error mid-way ends the body with an error (the client sees a broken
-/// download, never a silently short file); a client that goes away stops the task.
+/// The CSV as a body streamed as [`podium_http::stream`] says.
 fn stream(pool: PgPool, events: Vec<EventId>) -> Body {
-    let (tx, mut rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHUNKS_AHEAD);
+    let (tx, body) = podium_http::stream::channel();
     tokio::spawn(async move {
         if let Err(err) = write_rows(&pool, &events, &tx).await {
             tracing::error!(error = %err, "the CSV export failed");
-            let _ = tx
-                .send(Err(std::io::Error::other("the export failed")))
-                .await;
+            podium_http::stream::fail(&tx).await;
         }
     });
-    Body::from_stream(futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx)))
+    body
 }
 
 #[derive(Debug)]
@@ -141,11 +132,7 @@ impl std::fmt::Display for ExportError {
     }
 }
 
-async fn write_rows(
-    pool: &PgPool,
-    events: &[EventId],
-    tx: &mpsc::Sender<Result<Bytes, std::io::Error>>,
-) -> Result<(), ExportError> {
+async fn write_rows(pool: &PgPool, events: &[EventId], tx: &Sender) -> Result<(), ExportError> {
     let mut chunk = writer(Vec::with_capacity(CHUNK + CHUNK / 4));
     chunk.write_record(COLUMNS).map_err(ExportError::Csv)?;
     let mut rows = projects::export(pool, events);
@@ -174,19 +161,13 @@ pub fn writer<W: std::io::Write>(out: W) -> csv::Writer<W> {
         .from_writer(out)
 }
 
-async fn send(
-    chunk: csv::Writer<Vec<u8>>,
-    tx: &mpsc::Sender<Result<Bytes, std::io::Error>>,
-) -> Result<(), ExportError> {
+async fn send(chunk: csv::Writer<Vec<u8>>, tx: &Sender) -> Result<(), ExportError> {
     let bytes = chunk
         .into_inner()
         .map_err(|e| ExportError::Csv(csv::Error::from(e.into_error())))?;
-    if bytes.is_empty() {
-        return Ok(());
-    }
-    tx.send(Ok(Bytes::from(bytes)))
+    podium_http::stream::send(tx, bytes)
         .await
-        .map_err(|_| ExportError::Gone)
+        .map_err(|Gone| ExportError::Gone)
 }
 
 /// One project's row, in [`COLUMNS`] order, every cell [`neutralised`].

@@ -76,19 +76,19 @@ pub async fn join(
     })
 }
 
-#[tracing::instrument(skip_all)]
-pub async fn of_event(
-    db: impl PgExecutor<'_>,
+/// The event's attendees by display name, then e-mail, as the rows come off the connection: the
+/// caller holds one at a time, however many the event has.
+pub fn of_event<'e>(
+    db: impl PgExecutor<'e> + 'e,
     event: EventId,
-) -> Result<Vec<Attendee>, sqlx::Error> {
+) -> futures_util::stream::BoxStream<'e, Result<Attendee, sqlx::Error>> {
     sqlx::query_as(
         "SELECT u.id, u.email, u.display_name, u.first_name, u.last_name
          FROM event_attendees a JOIN users u ON u.id = a.user_id
          WHERE a.event_id = $1 ORDER BY u.display_name, u.email",
     )
     .bind(event)
-    .fetch_all(db)
-    .await
+    .fetch(db)
 }
 
 /// Removes `user` from the event if they attend it (their projects, votes and referrals stay);

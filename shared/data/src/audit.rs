@@ -186,6 +186,22 @@ pub async fn record_superadmin_change(
     .await
 }
 
+/// The total of a page of the log (`$event`: the parameter holding the event, or NULL): one event's entries counted exactly
+/// off `ix_audit_log_event_id`, the whole log as [`page::table_total!`] says.
+macro_rules! total_of_log {
+    ($event:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $event,
+            "::uuid IS NULL THEN ",
+            page::table_total!("audit_log"),
+            " ELSE (SELECT count(*) FROM audit_log WHERE event_id = ",
+            $event,
+            ") END"
+        )
+    };
+}
+
 /// A page of the log, newest first, all of it or one event's.
 #[tracing::instrument(skip_all)]
 pub async fn page(
@@ -193,23 +209,23 @@ pub async fn page(
     request: PageRequest,
     event: Option<EventId>,
 ) -> Result<Paged<Entry>, sqlx::Error> {
-    let rows: Vec<Counted<Entry>> = sqlx::query_as(
+    let rows: Vec<Counted<Entry>> = sqlx::query_as(concat!(
         "WITH page AS (
-             SELECT id, count(*) OVER () AS total FROM audit_log
-             WHERE $3::uuid IS NULL OR event_id = $3
+             SELECT id FROM audit_log WHERE $3::uuid IS NULL OR event_id = $3
              ORDER BY id DESC LIMIT $1 OFFSET $2
          )
          SELECT a.id, a.at, a.actor_id, a.actor, a.action, a.event_id, a.subject_user_id,
-                a.before, a.after, page.total
-         FROM page JOIN audit_log a USING (id) ORDER BY a.id DESC",
-    )
+                a.before, a.after, ",
+        total_of_log!("$3"),
+        " AS total FROM page JOIN audit_log a USING (id) ORDER BY a.id DESC"
+    ))
     .bind(request.limit())
     .bind(request.offset())
     .bind(event)
     .fetch_all(db)
     .await?;
     page::from_rows(rows, request, || {
-        sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE $1::uuid IS NULL OR event_id = $1")
+        sqlx::query_scalar(concat!("SELECT ", total_of_log!("$1")))
             .bind(event)
             .fetch_one(db)
     })

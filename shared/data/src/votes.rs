@@ -16,14 +16,17 @@ pub struct Vote {
     pub event_id: EventId,
 }
 
-#[tracing::instrument(skip_all)]
-pub async fn of_event(db: impl PgExecutor<'_>, event: EventId) -> Result<Vec<Vote>, sqlx::Error> {
+/// Every vote of the event, in id order (off `ix_votes_event_id_id`, no sort), as the rows come
+/// off the connection: the caller holds one at a time, however many the event has.
+pub fn of_event<'e>(
+    db: impl PgExecutor<'e> + 'e,
+    event: EventId,
+) -> futures_util::stream::BoxStream<'e, Result<Vote, sqlx::Error>> {
     sqlx::query_as(
         "SELECT id, voter_id, project_id, event_id FROM votes WHERE event_id = $1 ORDER BY id",
     )
     .bind(event)
-    .fetch_all(db)
-    .await
+    .fetch(db)
 }
 
 /// Why a ballot was refused, in the order the checks run (contract 2.2 `POST /events/vote`, 7.4).

@@ -14,6 +14,7 @@ mod layers;
 pub mod openapi;
 pub use podium_runtime::outbound;
 pub use podium_runtime::telemetry::measure;
+pub mod stream;
 pub mod texts;
 pub mod turnstile;
 pub mod views;

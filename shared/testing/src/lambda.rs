@@ -148,6 +148,23 @@ impl LambdaProcess {
         }
     }
 
+    /// The function process's peak resident memory so far, in KiB (`VmHWM` of
+    /// `/proc/<pid>/status`; Linux only, `None` elsewhere or for a function in a container).
+    pub fn peak_memory_kib(&self) -> Option<u64> {
+        if self.container.is_some() {
+            return None;
+        }
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    }
+
     /// Sends one event and waits for the function's answer.
     pub async fn invoke(&mut self, event: Value) -> Outcome {
         self.events.send(event).await.expect("queue event");

@@ -178,7 +178,10 @@ impl Ops {
     }
 
     pub async fn attendees(&self, event: EventId) -> OpResult<Vec<Attendee>> {
-        Ok(podium_data::attendees::of_event(&self.pool, event).await?)
+        use futures_util::TryStreamExt;
+        Ok(podium_data::attendees::of_event(&self.pool, event)
+            .try_collect()
+            .await?)
     }
 
     pub async fn set_attendance(
