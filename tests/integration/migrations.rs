@@ -127,6 +127,29 @@ async fn up_then_down_then_up_again_matches_the_schema_snapshot_at_every_step() 
     assert!(verified.ok && verified.pending.is_empty(), "{verified:?}");
 }
 
+/// Migration 017 sets the application role's planner settings in its database; connections
+/// opened after it have them, and its down takes them away again.
+#[tokio::test]
+async fn the_planner_settings_reach_connections_opened_after_migration_017_and_go_with_its_down() {
+    let db = TestDb::new().await;
+    let migrator = embedded();
+    let mut conn = db.connect().await;
+    migrator.up(&mut conn, None).await.expect("up");
+    let settings = async || -> (String, String) {
+        let mut fresh = db.connect().await;
+        sqlx::query_as("SELECT current_setting('random_page_cost'), current_setting('jit')")
+            .fetch_one(&mut fresh)
+            .await
+            .expect("settings")
+    };
+    assert_eq!(settings().await, ("1.1".to_owned(), "off".to_owned()));
+    migrator
+        .down(&mut conn, DownTarget::To(16))
+        .await
+        .expect("down 017");
+    assert_eq!(settings().await, ("4".to_owned(), "on".to_owned()));
+}
+
 #[tokio::test]
 async fn status_on_an_empty_database_lists_every_migration_as_pending() {
     let db = TestDb::new().await;

@@ -148,6 +148,61 @@ async fn the_user_list_is_paged_by_email_with_totals_and_a_page_past_the_end_is_
     );
 }
 
+/// The totals of the users' and the events' pages: exact up to 10,000 rows, the planner's
+/// estimate above (never below 10,001), on a page past the end too.
+#[tokio::test]
+async fn totals_are_exact_up_to_ten_thousand_rows_and_the_planners_estimate_above() {
+    let t = TestApp::new().await;
+    let (token, _) = t.superadmin_person("root@example.com").await;
+    t.exec(
+        "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1,
+                            street_2, city, state, zip_code, country)
+         SELECT gen_random_uuid(), 'u' || n || '@example.com', 'U', '', '', '', '', '', '', '',
+                '', ''
+         FROM generate_series(1, 9999) n",
+    )
+    .await;
+    let total = async |uri: &str| {
+        let (status, page) = call(&t, Method::GET, uri, None, Some(&token)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        page["total"].as_i64().expect("total")
+    };
+    // 10,000 users, never analysed: counted.
+    assert_eq!(total("/superadmin/users?size=1").await, 10_000);
+    assert_eq!(total("/superadmin/users?page=20000&size=1").await, 10_000);
+
+    t.exec(
+        "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1,
+                            street_2, city, state, zip_code, country)
+         SELECT gen_random_uuid(), 'v' || n || '@example.com', 'V', '', '', '', '', '', '', '',
+                '', ''
+         FROM generate_series(1, 10000) n",
+    )
+    .await;
+    // Over the limit: counted while the table was never analysed (no estimate to read), the
+    // estimate once it was.
+    t.exec("ANALYZE users").await;
+    for uri in [
+        "/superadmin/users?size=1",
+        "/superadmin/users?page=400&size=50",
+        "/superadmin/users?page=99999&size=1",
+    ] {
+        let estimate = total(uri).await;
+        assert!(
+            (19_000..=21_000).contains(&estimate),
+            "{uri}: {estimate} is the estimate of 20,000"
+        );
+    }
+    // Back to 10,000 rows: exact again, whatever the statistics still say.
+    t.exec("DELETE FROM users WHERE email LIKE 'v%'").await;
+    assert_eq!(total("/superadmin/users?size=1").await, 10_000);
+    let (_, events) = call(&t, Method::GET, "/superadmin/events", None, Some(&token)).await;
+    assert_eq!(
+        json!({"items": events["items"], "total": events["total"], "pages": events["pages"]}),
+        json!({"items": [], "total": 0, "pages": 0})
+    );
+}
+
 #[tokio::test]
 async fn page_bounds_are_checked_as_the_original_words_them() {
     let t = TestApp::new().await;
