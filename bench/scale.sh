@@ -12,7 +12,8 @@
 #   GET /events/official                10 events of the active series + 0 / 1k / 10k / 100k others
 #   GET /superadmin/events?page=1       the same databases (every event, by name)
 #   GET /superadmin/users?page=1, last  1k / 10k / 100k / 1M users
-#   GET /events/admin/{id}/votes        1k / 10k / 100k votes (voters cast 3 each among 50 projects)
+#   GET /events/admin/{id}/votes        1k / 10k / 100k votes (voters cast 3 each among 50 projects;
+#                                       as many again in another event)
 #   GET /events/admin/{id}/attendees    1k / 10k / 60k attendees of 100k users (the others attend
 #                                       another event)
 #   GET /events/admin/{id}/leaderboard  20 / 200 / 2k projects, each with 0-2 collaborators
@@ -101,7 +102,9 @@ new_db() { # scenario: a database migrated by this build's own `migrate`
   fi
 }
 drop_db() { "$pgbin/psql" -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS podium_scale_$1 WITH (FORCE)"; }
-sql() { PGOPTIONS="-c client_min_messages=warning" "$pgbin/psql" -q -X -v ON_ERROR_STOP=1 "$db" "$@"; }
+# Seeding commits synchronously: scripts/pg's cluster runs with synchronous_commit=off, and
+# VACUUM cannot mark pages all-visible (for index-only scans) until their commits are flushed.
+sql() { PGOPTIONS="-c client_min_messages=warning -c synchronous_commit=on" "$pgbin/psql" -q -X -v ON_ERROR_STOP=1 "$db" "$@"; }
 # Every size starts from the superadmin `root` and the events' owner `owner` alone.
 reset() {
   sql <<SQL
@@ -345,7 +348,7 @@ admin_row() { # key size path
 # --- 3. an event's votes --------------------------------------------------------------------
 if want votes; then
   new_db votes
-  table votes "GET /events/admin/{id}/votes (voters cast 3 votes each among 50 projects)" "votes"
+  table votes "GET /events/admin/{id}/votes (voters cast 3 votes each among 50 projects; as many again in another event)" "votes"
   for n in $VOTE_SIZES; do
     voters=$(((n + 2) / 3))
     say "votes: seeding $n votes of $voters voters"
@@ -366,6 +369,18 @@ FROM generate_series(1, $voters) n;
 INSERT INTO votes (id, voter_id, project_id, event_id, cast_at)
 SELECT gen_random_uuid(), md5('voter' || ((g - 1) / 3 + 1))::uuid,
        md5('vproject' || (((g - 1) / 3 + 1 + ((g - 1) % 3) * 17) % 50 + 1))::uuid, '$EVENT',
+       now() - interval '1 hour' + g * interval '10 ms'
+FROM generate_series(1, $n) g;
+INSERT INTO projects (id, name, repo, image_url, demo, description, join_code, hours_spent,
+                      points, owner_id, event_id)
+SELECT md5('oproject' || n)::uuid, 'Other ' || n, 'https://github.com/a/c' || n,
+       'https://cdn.example/i.png', 'https://demo.example/', 'A project.', 'O' || n, 5, 0,
+       md5('powner' || n)::uuid, '$OTHER_EVENT'
+FROM generate_series(1, 50) n;
+-- As many votes again in another event: the table holds more than the answer.
+INSERT INTO votes (id, voter_id, project_id, event_id, cast_at)
+SELECT gen_random_uuid(), md5('voter' || ((g - 1) / 3 + 1))::uuid,
+       md5('oproject' || (((g - 1) / 3 + 1 + ((g - 1) % 3) * 17) % 50 + 1))::uuid, '$OTHER_EVENT',
        now() - interval '1 hour' + g * interval '10 ms'
 FROM generate_series(1, $n) g;
 UPDATE projects p SET points = (SELECT count(*) FROM votes v WHERE v.project_id = p.id);
