@@ -188,9 +188,14 @@ async fn remove_attendee(
 async fn leaderboard(
     State(state): State<AppState>,
     admin: EventAdmin,
-) -> Result<Json<Vec<ProjectPrivate>>, ApiError> {
-    let list = projects::of_event(&state.pool, admin.event.id, Order::Leaderboard).await?;
-    Ok(Json(list.iter().map(ProjectPrivate::from).collect()))
+) -> Result<Response, ApiError> {
+    let (pool, event) = (state.pool, admin.event.id);
+    streamed_list(move |out| async move {
+        let rows = projects::of_event(&pool, event, Order::Leaderboard)
+            .map_ok(|p| ProjectPrivate::from(&p));
+        out.write(rows).await;
+    })
+    .await
 }
 
 /// Every vote cast in the event.
@@ -211,7 +216,7 @@ async fn votes_of(State(state): State<AppState>, admin: EventAdmin) -> Result<Re
     .await
 }
 
-/// A list that may hold every vote or attendee of a large event, as JSON streamed from the
+/// A list that may hold every vote, attendee, referral or project of a large event, as JSON streamed from the
 /// database (memory stays at a few chunks whatever its size; on Lambda the function answers in
 /// streaming mode, past the 6 MB of a buffered answer). The same bytes as `Json(list)`.
 async fn streamed_list<F, Fut>(produce: F) -> Result<Response, ApiError>
@@ -235,7 +240,11 @@ where
 async fn referrals_of(
     State(state): State<AppState>,
     admin: EventAdmin,
-) -> Result<Json<Vec<ReferralResponse>>, ApiError> {
-    let list = referrals::of_event(&state.pool, admin.event.id).await?;
-    Ok(Json(list.into_iter().map(ReferralResponse::from).collect()))
+) -> Result<Response, ApiError> {
+    let (pool, event) = (state.pool, admin.event.id);
+    streamed_list(move |out| async move {
+        let rows = referrals::of_event(&pool, event).map_ok(ReferralResponse::from);
+        out.write(rows).await;
+    })
+    .await
 }

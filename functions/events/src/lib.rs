@@ -3,6 +3,7 @@
 use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
+use futures_util::TryStreamExt;
 use podium_data::attendees::{self, Join};
 use podium_data::events::{self, Deletion, NewEvent, SeriesChange, limits};
 use podium_data::projects::{self, Order};
@@ -461,7 +462,9 @@ async fn projects_of_event(
     } else {
         Order::Random
     };
-    let list = projects::of_event(&state.reader, event_id, order).await?;
+    let list: Vec<_> = projects::of_event(&state.reader, event_id, order)
+        .try_collect()
+        .await?;
     Ok(Json(
         list.iter()
             .map(|p| ProjectPublic::public(p, event.leaderboard_enabled()))

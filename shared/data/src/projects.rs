@@ -105,13 +105,12 @@ macro_rules! event_project_columns {
     };
 }
 
-/// Every project of the event, in one statement.
-#[tracing::instrument(skip_all)]
-pub async fn of_event(
-    db: impl PgExecutor<'_>,
+/// Every project of the event, in one statement, as the rows come off the connection.
+pub fn of_event<'e>(
+    db: impl PgExecutor<'e> + 'e,
     event: EventId,
     order: Order,
-) -> Result<Vec<Project>, sqlx::Error> {
+) -> futures_util::stream::BoxStream<'e, Result<Project, sqlx::Error>> {
     let sql = match order {
         Order::Leaderboard => concat!(
             "SELECT ",
@@ -120,7 +119,7 @@ pub async fn of_event(
         ),
         Order::Random => concat!("SELECT ", event_project_columns!(), " ORDER BY random()"),
     };
-    sqlx::query_as(sql).bind(event).fetch_all(db).await
+    sqlx::query_as(sql).bind(event).fetch(db)
 }
 
 /// The projects `user` owns, then those `user` collaborates on.

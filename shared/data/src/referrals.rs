@@ -16,14 +16,14 @@ pub struct Referral {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn of_event(
-    db: impl PgExecutor<'_>,
+/// The event's referrals in id order, as the rows come off the connection.
+pub fn of_event<'e>(
+    db: impl PgExecutor<'e> + 'e,
     event: EventId,
-) -> Result<Vec<Referral>, sqlx::Error> {
+) -> futures_util::stream::BoxStream<'e, Result<Referral, sqlx::Error>> {
     sqlx::query_as(
         "SELECT id, content, user_id, event_id FROM referrals WHERE event_id = $1 ORDER BY id",
     )
     .bind(event)
-    .fetch_all(db)
-    .await
+    .fetch(db)
 }
