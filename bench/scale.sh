@@ -16,7 +16,8 @@
 #                                       as many again in another event)
 #   GET /events/admin/{id}/attendees    1k / 10k / 60k attendees of 100k users (the others attend
 #                                       another event)
-#   GET /events/admin/{id}/leaderboard  20 / 200 / 2k projects, each with 0-2 collaborators
+#   GET /events/admin/{id}/leaderboard  20 / 200 / 2k projects, each with 0-2 collaborators, among
+#                                       100k other users
 #   GET /events/{id}                    5 / 500 / 5k projects in the event (its project count)
 #
 #   bench/scale.sh          (DATABASE_URL: use that server; otherwise a throwaway cluster;
@@ -37,7 +38,7 @@
 #   ONLY="official users votes attendees leaderboard event"   scenarios to run
 #   OFFICIAL_SIZES="0 1000 10000 100000" USER_SIZES="1000 10000 100000 1000000"
 #   VOTE_SIZES="1000 10000 100000" ATTENDEE_SIZES="1000 10000 60000" ATTENDEE_USERS=100000
-#   LEADERBOARD_SIZES="20 200 2000" EVENT_SIZES="5 500 5000"
+#   LEADERBOARD_SIZES="20 200 2000" LEADERBOARD_USERS=100000 EVENT_SIZES="5 500 5000"
 set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/.."
@@ -61,7 +62,7 @@ OFFICIAL_SIZES="${OFFICIAL_SIZES:-0 1000 10000 100000}"
 USER_SIZES="${USER_SIZES:-1000 10000 100000 1000000}"
 VOTE_SIZES="${VOTE_SIZES:-1000 10000 100000}"
 ATTENDEE_SIZES="${ATTENDEE_SIZES:-1000 10000 60000}" ATTENDEE_USERS="${ATTENDEE_USERS:-100000}"
-LEADERBOARD_SIZES="${LEADERBOARD_SIZES:-20 200 2000}"
+LEADERBOARD_SIZES="${LEADERBOARD_SIZES:-20 200 2000}" LEADERBOARD_USERS="${LEADERBOARD_USERS:-100000}"
 EVENT_SIZES="${EVENT_SIZES:-5 500 5000}"
 SERIES=scale-series SECRET=bench-secret
 ROOT=00000000-0000-0000-0000-0000000000aa OWNER=00000000-0000-0000-0000-0000000000ab
@@ -424,12 +425,13 @@ fi
 # --- 5. an event's leaderboard --------------------------------------------------------------
 if want leaderboard; then
   new_db leaderboard
-  table leaderboard "GET /events/admin/{id}/leaderboard (each project: an owner, 0-2 collaborators)" "projects"
+  table leaderboard "GET /events/admin/{id}/leaderboard (each project: an owner, 0-2 collaborators; $LEADERBOARD_USERS other users)" "projects"
   for n in $LEADERBOARD_SIZES; do
     say "leaderboard: seeding $n projects"
     reset
     sql <<SQL
 $(admin_event_sql closed)
+$(users_sql lother "$LEADERBOARD_USERS")
 $(users_sql lowner "$n")
 INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1, street_2, city,
                    state, zip_code, country)
