@@ -147,7 +147,12 @@ start_fn() { # function [VAR=value...]: a fresh process on the current database
   done
   echo "bench/scale.sh: $name did not start:" >&2; tail -20 "$tmp/$name.log" >&2; exit 1
 }
-stop_fn() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+stop_fn() { # pid: stopped, and no longer killed at exit (its number may be reused by then)
+  kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true
+  local p kept=()
+  for p in "${pids[@]}"; do [ "$p" = "$1" ] || kept+=("$p"); done
+  pids=("${kept[@]}")
+}
 hwm_mb() { awk '/^VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
 P50="" BYTES="" ITEMS="" NREQ=""

@@ -7,7 +7,8 @@
 --   * `estimated_rows`: the planner's own row estimate of a table (its statistics scaled to the
 --     table's current size, as the planner scales them), for the totals of the superadmin's
 --     pages over large tables; NULL for a table never analysed. Read in the caller's statement,
---     it costs two catalogue lookups, and it reads only what a hot standby replicates.
+--     it costs two catalogue lookups, and it reads only what a hot standby replicates. NULL too
+--     for a table analysed while empty (nothing to scale from): the caller counts instead.
 --   * `cast_ballot` counts an event's projects only up to 20: the vote limit tells apart
 --     "under 4", "under 20" and "20 or more", so a capped count decides the same and costs the
 --     same whatever the event's size. Otherwise unchanged from 011.
@@ -19,8 +20,7 @@ CREATE INDEX ix_events_name_id ON events (name, id);
 CREATE FUNCTION estimated_rows(tbl regclass) RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN (SELECT CASE
-                   WHEN c.reltuples < 0 THEN NULL
-                   WHEN c.relpages = 0 THEN c.reltuples
+                   WHEN c.reltuples < 0 OR c.relpages = 0 THEN NULL
                    ELSE c.reltuples / c.relpages
                         * (pg_relation_size(c.oid) / current_setting('block_size')::bigint)
                END::bigint

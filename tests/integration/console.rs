@@ -935,3 +935,29 @@ async fn the_results_command_writes_the_same_csv_as_the_api_and_a_table_and_refu
     assert_eq!(run(&ops, unknown, false, &vars).await, ExitCode::FAILURE);
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
+
+/// An event's own project count stops at 20 (all the vote limit tells apart); the console's
+/// list shows every project.
+#[tokio::test]
+async fn the_console_counts_every_project_of_an_event_while_the_vote_limit_reads_a_capped_count() {
+    let t = TestApp::new().await;
+    let (ada, _) = t.person("ada@example.com").await;
+    let (event, _) = t.event(&ada, "Big Event").await;
+    sqlx::query(
+        "INSERT INTO projects (id, name, repo, image_url, demo, description, join_code,
+                               hours_spent, points, owner_id, event_id)
+         SELECT gen_random_uuid(), 'P' || n, '', '', '', '', 'BIG' || n, 1, 0, e.owner_id, e.id
+         FROM events e, generate_series(1, 25) n WHERE e.id = $1",
+    )
+    .bind(event)
+    .execute(&t.state.pool)
+    .await
+    .expect("projects");
+    let listed = ops(&t).events().await.expect("events");
+    let [only] = listed.as_slice() else {
+        panic!("{listed:?}")
+    };
+    assert_eq!((only.project_count, only.event.projects_up_to_20), (25, 20));
+    assert_eq!(only.event.max_votes_per_user(), 3);
+    assert_eq!(podium_console::cli::event_json(only)["projects"], 25);
+}

@@ -48,7 +48,7 @@ async fn function_url_events_reach_the_admin_routes_and_refuse_non_owners() {
 
 /// 100,000 votes (20,000 voters, five each, over 50 projects) and the 20,000 attendees: each
 /// list is larger than a buffered answer may be, arrives whole and in order, and the function's
-/// peak memory grows by a few MB, not by the answer's size (built whole, the votes took 260 MB).
+/// peak memory grows by a few MB, not by the answer's size (built whole, it grew by 68 MB).
 #[tokio::test]
 async fn an_event_of_100k_votes_streams_its_lists_through_the_runtime_in_bounded_memory() {
     let (db, mut function) = LambdaProcess::http_function(env!("CARGO_BIN_EXE_admin")).await;

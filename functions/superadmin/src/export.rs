@@ -105,12 +105,13 @@ pub async fn export_csv(
 /// The CSV as a body streamed as [`podium_http::stream`] says.
 fn stream(pool: PgPool, events: Vec<EventId>) -> Body {
     let (tx, body) = podium_http::stream::channel();
-    tokio::spawn(async move {
+    let task = async move {
         if let Err(err) = write_rows(&pool, &events, &tx).await {
             tracing::error!(error = %err, "the CSV export failed");
             podium_http::stream::fail(&tx).await;
         }
-    });
+    };
+    tokio::spawn(tracing::Instrument::in_current_span(task));
     body
 }
 

@@ -22,7 +22,7 @@ macro_rules! event_columns {
          e.demo_validation, e.custom_validator, e.feature_flags_csv, e.deleted_at,
          e.require_ysws_pii,
          (SELECT count(*) FROM (SELECT 1 FROM projects p WHERE p.event_id = e.id LIMIT 20) upto)
-             AS project_count"
+             AS projects_up_to_20"
     };
 }
 
@@ -54,8 +54,9 @@ pub struct Event {
     /// Soft-deleted when set.
     pub deleted_at: Option<DateTime<Utc>>,
     pub require_ysws_pii: bool,
-    /// The event's projects, counted up to 20 (see [`max_votes_per_user`]).
-    pub project_count: i64,
+    /// The event's projects, counted up to 20: all that [`max_votes_per_user`] tells apart
+    /// (an event of 500 projects says 20; [`Overview::project_count`] has the whole count).
+    pub projects_up_to_20: i64,
 }
 
 /// Votes each attendee has: 1 below 4 projects, 2 from 4 to 19, 3 from 20 (every project of
@@ -70,7 +71,7 @@ pub fn max_votes_per_user(project_count: i64) -> i32 {
 
 impl Event {
     pub fn max_votes_per_user(&self) -> i32 {
-        max_votes_per_user(self.project_count)
+        max_votes_per_user(self.projects_up_to_20)
     }
 
     /// `feature_flags_csv` split on commas, each trimmed, empty ones dropped (case kept).
@@ -617,6 +618,8 @@ pub struct Overview {
     pub event: Event,
     pub owner_email: String,
     pub attendee_count: i64,
+    /// Every project of the event (the event's own count stops at 20).
+    pub project_count: i64,
 }
 
 /// Which events [`overview`] reads.
@@ -643,7 +646,8 @@ pub async fn overview(
         "SELECT ",
         event_columns!(),
         ", u.email AS owner_email,
-         (SELECT count(*) FROM event_attendees a WHERE a.event_id = e.id) AS attendee_count
+         (SELECT count(*) FROM event_attendees a WHERE a.event_id = e.id) AS attendee_count,
+         (SELECT count(*) FROM projects p WHERE p.event_id = e.id) AS project_count
          FROM events e JOIN users u ON u.id = e.owner_id
          WHERE ($1::uuid[] IS NULL OR e.owner_id = ANY ($1)) AND ($2::text IS NULL OR e.slug = $2)
          ORDER BY e.name, e.id"

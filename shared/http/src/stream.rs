@@ -6,11 +6,13 @@
 //! away stops the task.
 
 use std::future::Future;
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 /// Bytes gathered before a chunk is sent.
 pub const CHUNK: usize = 64 * 1024;
@@ -33,19 +35,29 @@ pub fn channel() -> (Sender, Body) {
     )
 }
 
-/// Sends `bytes` as one chunk (nothing when empty).
+/// How long a chunk may wait for a client that takes nothing: past it the client counts as gone,
+/// so a stalled reader cannot hold a pooled connection (and its snapshot) for long.
+pub const STALL: Duration = Duration::from_secs(30);
+
+/// Sends `bytes` as one chunk (nothing when empty); [`Gone`] when the client went away or took
+/// nothing for [`STALL`].
 pub async fn send(tx: &Sender, bytes: Vec<u8>) -> Result<(), Gone> {
     if bytes.is_empty() {
         return Ok(());
     }
-    tx.send(Ok(Bytes::from(bytes))).await.map_err(|_| Gone)
+    match tokio::time::timeout(STALL, tx.send(Ok(Bytes::from(bytes)))).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) | Err(_) => Err(Gone),
+    }
 }
 
 /// Ends the body with an error (the client sees the answer break off).
 pub async fn fail(tx: &Sender) {
-    let _ = tx
-        .send(Err(std::io::Error::other("the answer broke off")))
-        .await;
+    let _ = tokio::time::timeout(
+        STALL,
+        tx.send(Err(std::io::Error::other("the answer broke off"))),
+    )
+    .await;
 }
 
 /// A JSON array to be written by a task: see [`json_array`].
@@ -66,7 +78,8 @@ where
 {
     let (tx, body) = channel();
     let (started, first) = oneshot::channel();
-    tokio::spawn(produce(JsonArray { tx, started }));
+    // In the request's span, so what the task logs carries the request id.
+    tokio::spawn(produce(JsonArray { tx, started }).in_current_span());
     match first.await {
         Ok(Ok(())) => Ok(body),
         Ok(Err(err)) => Err(err),

@@ -195,7 +195,7 @@ pub fn event_json(o: &events::Overview) -> Value {
     json!({
         "id": e.id, "name": e.name, "slug": e.slug, "phase": e.phase.as_str(),
         "series": e.feature_flags_csv, "owner": o.owner_email, "deleted": e.is_deleted(),
-        "attendees": o.attendee_count, "projects": e.project_count,
+        "attendees": o.attendee_count, "projects": o.project_count,
     })
 }
 
@@ -236,7 +236,7 @@ pub fn events_table(list: &[events::Overview]) -> String {
             e.feature_flags_csv,
             o.owner_email,
             o.attendee_count,
-            e.project_count
+            o.project_count
         ));
     }
     out

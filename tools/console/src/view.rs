@@ -118,7 +118,7 @@ impl App {
                 Cell::from(e.feature_flags_csv.clone()),
                 Cell::from(o.owner_email.clone()),
                 Cell::from(format!("{:>4}", o.attendee_count)),
-                Cell::from(format!("{:>4}", e.project_count)),
+                Cell::from(format!("{:>4}", o.project_count)),
             ]);
             if e.is_deleted() { row.style(DIM) } else { row }
         });
