@@ -154,14 +154,22 @@ async fn the_user_list_is_paged_by_email_with_totals_and_a_page_past_the_end_is_
 async fn totals_are_exact_up_to_ten_thousand_rows_and_the_planners_estimate_above() {
     let t = TestApp::new().await;
     let (token, _) = t.superadmin_person("root@example.com").await;
-    t.exec(
-        "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1,
-                            street_2, city, state, zip_code, country)
-         SELECT gen_random_uuid(), 'u' || n || '@example.com', 'U', '', '', '', '', '', '', '',
-                '', ''
-         FROM generate_series(1, 9999) n",
-    )
-    .await;
+    // `count` users with e-mails `<prefix><n>@example.com`.
+    let users = async |prefix: &str, count: i32| {
+        sqlx::query(
+            "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1,
+                                street_2, city, state, zip_code, country)
+             SELECT gen_random_uuid(), $1 || n || '@example.com', $1, '', '', '', '', '', '',
+                    '', '', ''
+             FROM generate_series(1, $2) n",
+        )
+        .bind(prefix)
+        .bind(count)
+        .execute(&t.state.pool)
+        .await
+        .expect("users");
+    };
+    users("u", 9999).await;
     let total = async |uri: &str| {
         let (status, page) = call(&t, Method::GET, uri, None, Some(&token)).await;
         assert_eq!(status, StatusCode::OK, "{page}");
@@ -171,14 +179,7 @@ async fn totals_are_exact_up_to_ten_thousand_rows_and_the_planners_estimate_abov
     assert_eq!(total("/superadmin/users?size=1").await, 10_000);
     assert_eq!(total("/superadmin/users?page=20000&size=1").await, 10_000);
 
-    t.exec(
-        "INSERT INTO users (id, email, display_name, first_name, last_name, phone, street_1,
-                            street_2, city, state, zip_code, country)
-         SELECT gen_random_uuid(), 'v' || n || '@example.com', 'V', '', '', '', '', '', '', '',
-                '', ''
-         FROM generate_series(1, 10000) n",
-    )
-    .await;
+    users("v", 10_000).await;
     // Over the limit: counted while the table was never analysed (no estimate to read), the
     // estimate once it was.
     t.exec("ANALYZE users").await;

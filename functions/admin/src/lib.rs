@@ -2,12 +2,9 @@
 //! 403 `You don't have permission to do this` to anyone but the owner, also when the event does
 //! not exist (never 404).
 
-use std::future::Future;
-
 use axum::Router;
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use futures_util::TryStreamExt;
 use podium_data::events::SeriesChange;
@@ -117,7 +114,7 @@ async fn attendees_of(
     admin: EventAdmin,
 ) -> Result<Response, ApiError> {
     let (pool, event) = (state.pool, admin.event.id);
-    streamed_list(move |out| async move {
+    stream::json_list(move |out| async move {
         let rows = attendees::of_event(&pool, event).map_ok(UserAttendee::from);
         out.write(rows).await;
     })
@@ -190,7 +187,7 @@ async fn leaderboard(
     admin: EventAdmin,
 ) -> Result<Response, ApiError> {
     let (pool, event) = (state.pool, admin.event.id);
-    streamed_list(move |out| async move {
+    stream::json_list(move |out| async move {
         let rows = projects::of_event(&pool, event, Order::Leaderboard)
             .map_ok(|p| ProjectPrivate::from(&p));
         out.write(rows).await;
@@ -209,23 +206,11 @@ async fn leaderboard(
 #[tracing::instrument(skip_all)]
 async fn votes_of(State(state): State<AppState>, admin: EventAdmin) -> Result<Response, ApiError> {
     let (pool, event) = (state.pool, admin.event.id);
-    streamed_list(move |out| async move {
+    stream::json_list(move |out| async move {
         let rows = votes::of_event(&pool, event).map_ok(VoteResponse::from);
         out.write(rows).await;
     })
     .await
-}
-
-/// A list that may hold every vote, attendee, referral or project of a large event, as JSON streamed from the
-/// database (memory stays at a few chunks whatever its size; on Lambda the function answers in
-/// streaming mode, past the 6 MB of a buffered answer). The same bytes as `Json(list)`.
-async fn streamed_list<F, Fut>(produce: F) -> Result<Response, ApiError>
-where
-    F: FnOnce(stream::JsonArray) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let body = stream::json_array(produce).await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// How the attendees heard of the event.
@@ -242,7 +227,7 @@ async fn referrals_of(
     admin: EventAdmin,
 ) -> Result<Response, ApiError> {
     let (pool, event) = (state.pool, admin.event.id);
-    streamed_list(move |out| async move {
+    stream::json_list(move |out| async move {
         let rows = referrals::of_event(&pool, event).map_ok(ReferralResponse::from);
         out.write(rows).await;
     })

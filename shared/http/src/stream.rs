@@ -9,6 +9,8 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
@@ -86,6 +88,19 @@ where
         // The task ended without a word: it panicked.
         Err(_) => Err(sqlx::Error::WorkerCrashed),
     }
+}
+
+/// [`json_array`] as an `application/json` answer: a list that may hold every row of a large
+/// event, in a few chunks of memory (on Lambda through response streaming, past the 6 MB of a
+/// buffered answer); the same bytes as `Json(list)`. A failure before the first row is the
+/// handler's error, answered as any other.
+pub async fn json_list<F, Fut>(produce: F) -> Result<Response, crate::ApiError>
+where
+    F: FnOnce(JsonArray) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let body = json_array(produce).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 impl JsonArray {
